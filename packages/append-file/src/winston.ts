@@ -1,0 +1,27 @@
+import { FaninTransport } from '@fanin/core';
+import type TransportStream from 'winston-transport';
+import { type AppendFileOptions, createAppendFileWriter } from './append-file-writer.js';
+
+/** winston `File` options plus the append-file writer's own. */
+export type AppendFileTransportOptions = AppendFileOptions &
+  TransportStream.TransportStreamOptions & {
+    dirname?: string;
+    eol?: string;
+    options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
+  };
+
+/**
+ * A drop-in for `winston.transports.File` that many processes can share: every record is
+ * appended whole, in order per process, and nothing logged before `process.exit()` is lost.
+ *
+ * @example
+ * winston.createLogger({ transports: [new AppendFileTransport({ filename: 'logs/app.log' })] });
+ */
+export class AppendFileTransport extends FaninTransport {
+  constructor(options: AppendFileTransportOptions = {}) {
+    super(options as Record<string, unknown>, {
+      name: 'AppendFileTransport',
+      createWriter: (o) => createAppendFileWriter(o as AppendFileOptions),
+    });
+  }
+}

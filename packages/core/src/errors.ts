@@ -1,0 +1,65 @@
+/**
+ * Stable error codes carried by every {@link FaninError}. Match on `code`, never on the message.
+ */
+export type FaninErrorCode =
+  | 'ERR_FANIN_OPTION'
+  | 'ERR_FANIN_OPEN'
+  | 'ERR_FANIN_WRITE'
+  | 'ERR_FANIN_RECORD'
+  | 'ERR_FANIN_CLOSED'
+  | 'ERR_FANIN_TIMEOUT'
+  | 'ERR_FANIN_FRAME';
+
+/**
+ * Base class of every error fanin raises or reports. `code` is stable across releases.
+ *
+ * @example
+ * try { createAppendFileWriter({ filname: 'x.log' }); }
+ * catch (e) { if (e instanceof FaninError && e.code === 'ERR_FANIN_OPTION') console.error(e.message); }
+ */
+export class FaninError extends Error {
+  readonly code: FaninErrorCode;
+  constructor(code: FaninErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option is unknown, of the wrong type, or not honoured by this transport. */
+export class FaninOptionError extends FaninError {
+  /** The option's name, as the user spelled it. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super('ERR_FANIN_OPTION', message);
+    this.option = option;
+  }
+}
+
+/**
+ * A write or open failed. Records of the failed write are counted in `stats().dropped` under
+ * `reason`; the writer keeps going and retries after a bounded back-off.
+ */
+export class FaninWriteError extends FaninError {
+  /** The errno code (`ENOSPC`, `EIO`, …) or fanin's reason for the loss. */
+  readonly reason: string;
+  /** Records lost by the operation that failed. */
+  readonly records: number;
+  constructor(
+    code: FaninErrorCode,
+    reason: string,
+    records: number,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(code, message, { cause });
+    this.reason = reason;
+    this.records = records;
+  }
+}
+
+/** The errno code of a Node system error, or `'UNKNOWN'`. */
+export function errnoCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}

@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+
+/** What kind of object a descriptor or path names; it decides the atomic write limit. */
+export type TargetKind = 'file' | 'fifo' | 'socket' | 'char' | 'directory' | 'other';
+
+/** The part of `stat(2)` that fanin uses. */
+export interface FileInfo {
+  dev: number;
+  ino: number;
+  size: number;
+  kind: TargetKind;
+}
+
+/**
+ * The file-system edge: every system call fanin makes goes through one of these, so tests can
+ * drive a writer with an in-memory or fault-injecting driver instead of mocking `node:fs`.
+ * All methods are synchronous and throw Node-style errors carrying an errno `code`.
+ */
+export interface FileDriver {
+  open(path: string, flags: number, mode: number): number;
+  /** Writes from `data` once; returns the bytes written, which may be fewer (a short write). */
+  write(fd: number, data: Uint8Array): number;
+  close(fd: number): void;
+  fstat(fd: number): FileInfo;
+  /** `undefined` when the path does not exist. */
+  stat(path: string): FileInfo | undefined;
+  mkdirp(dir: string): void;
+  /** The `f_type` magic number of the file system holding `path`, or `undefined` if unknown. */
+  fsType(path: string): number | undefined;
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+}
+
+function kindOf(st: fs.Stats): TargetKind {
+  if (st.isFile()) return 'file';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isDirectory()) return 'directory';
+  return 'other';
+}
+
+function info(st: fs.Stats): FileInfo {
+  return { dev: st.dev, ino: st.ino, size: st.size, kind: kindOf(st) };
+}
+
+/**
+ * The real driver over `node:fs`.
+ *
+ * @example
+ * const fd = nodeFileDriver.open('app.log', fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_WRONLY, 0o644);
+ */
+export const nodeFileDriver: FileDriver = {
+  open: (path, flags, mode) => fs.openSync(path, flags, mode),
+  write: (fd, data) => fs.writeSync(fd, data, 0, data.byteLength),
+  close: (fd) => fs.closeSync(fd),
+  fstat: (fd) => info(fs.fstatSync(fd)),
+  stat: (path) => {
+    const st = fs.statSync(path, { throwIfNoEntry: false });
+    return st ? info(st) : undefined;
+  },
+  mkdirp: (dir) => {
+    fs.mkdirSync(dir, { recursive: true });
+  },
+  fsType: (path) => {
+    try {
+      return fs.statfsSync(path).type;
+    } catch {
+      return undefined;
+    }
+  },
+  rename: (from, to) => fs.renameSync(from, to),
+  unlink: (path) => fs.unlinkSync(path),
+};
+
+/**
+ * `f_type` magic numbers of network file systems, from statfs(2) and linux/magic.h. On these,
+ * O_APPEND does not make a write whole across clients (nfs(5): "the O_APPEND flag ... may
+ * corrupt the file when more than one client writes to it").
+ */
+export const NETWORK_FS_TYPES: ReadonlyMap<number, string> = new Map([
+  [0x6969, 'NFS'],
+  [0xff534d42, 'CIFS/SMB'],
+  [0xfe534d42, 'SMB2'],
+  [0x517b, 'SMB'],
+  [0x00c36400, 'CephFS'],
+  [0x65735546, 'FUSE'],
+  [0x47504653, 'GPFS'],
+  [0x0bd00bd0, 'Lustre'],
+]);

@@ -1,0 +1,192 @@
+import { constants } from 'node:fs';
+import * as path from 'node:path';
+import { errnoCode } from './errors.js';
+import { type FileDriver, type FileInfo, NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
+import { PIPE_BUF } from './record-framing.js';
+
+/**
+ * Where records go and how each write is kept whole. The batch writer calls `prepare` before
+ * every batch and `writeAll` with whole records (or one framed chunk) that must not be split.
+ */
+export interface Sink {
+  /** Largest write the target keeps whole: `Infinity` for a regular file, PIPE_BUF for pipes. */
+  readonly atomicLimit: number;
+  /** Open if needed, notice renames and deletions; may throw an errno error. */
+  prepare(nextBytes: number): void;
+  /** Writes `data` with one `write(2)`; loops only on short writes and EAGAIN. */
+  writeAll(data: Uint8Array): void;
+  /** Called once a write succeeded; the rotation policy hooks in here. */
+  written?(bytes: number): void;
+  close(): void;
+  readonly counters: { retries: number; reopenings: number; rotations: number };
+}
+
+/** Options of {@link FileTarget}. */
+export interface FileTargetOptions {
+  filename?: string;
+  /** Write to this descriptor instead of a path; it is never closed or reopened. */
+  fd?: number;
+  /** @default 0o666 (less the umask), as `fs.createWriteStream` */
+  mode?: number;
+  /** Create missing parent directories. @default true */
+  mkdir?: boolean;
+  /**
+   * How often, at most, the path is checked to still name the open file (a `stat` before a
+   * batch). After a rename or delete is noticed, no record goes into the old file.
+   * @default 100
+   */
+  reopenCheckMs?: number;
+  /** Chunk size for pipes, FIFOs, sockets and terminals. @default 4096 (PIPE_BUF) */
+  chunkBytes?: number;
+  /** How long a write may keep failing with EAGAIN before its records are dropped. @default 2000 */
+  eagainTimeoutMs?: number;
+  driver?: FileDriver;
+  /** Told once about conditions that are not errors, such as a network file system. */
+  onWarning?: (message: string) => void;
+}
+
+const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the thread for `ms` without spinning: the bounded back-off after EAGAIN. */
+export function blockFor(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+/**
+ * A file, FIFO or descriptor opened for appending. Opens with O_APPEND | O_CREAT and the given
+ * mode (creating parent directories), finds the target's kind with `fstat` to pick the atomic
+ * write limit, warns once on a network file system, and reopens when the path no longer names
+ * the open file (renamed or deleted by logrotate or another process).
+ */
+export class FileTarget implements Sink {
+  readonly counters = { retries: 0, reopenings: 0, rotations: 0 };
+  readonly filename: string | undefined;
+  readonly driver: FileDriver;
+  #fd = -1;
+  #ownsFd: boolean;
+  #opened: FileInfo | undefined;
+  #atomicLimit = Number.POSITIVE_INFINITY;
+  #lastCheck = 0;
+  readonly #opts: FileTargetOptions;
+
+  constructor(options: FileTargetOptions) {
+    this.#opts = options;
+    this.driver = options.driver ?? nodeFileDriver;
+    this.filename = options.filename === undefined ? undefined : path.resolve(options.filename);
+    this.#ownsFd = options.fd === undefined;
+    if (options.fd !== undefined) this.#adopt(options.fd);
+  }
+
+  get atomicLimit(): number {
+    return this.#atomicLimit;
+  }
+
+  /** The open descriptor, or -1. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** Opens now (instead of at the first write); throws the errno error if it cannot. */
+  open(): void {
+    if (this.#fd >= 0) return;
+    const file = this.filename as string;
+    if (this.#opts.mkdir !== false) this.driver.mkdirp(path.dirname(file));
+    const fd = this.driver.open(file, APPEND_FLAGS, this.#opts.mode ?? 0o666);
+    this.#adopt(fd);
+    this.#lastCheck = Date.now();
+    const type = this.driver.fsType(file);
+    const fsName = type === undefined ? undefined : NETWORK_FS_TYPES.get(type);
+    if (fsName) {
+      this.#opts.onWarning?.(
+        `${file} is on ${fsName}: O_APPEND does not keep writes of several clients whole there; use @fanin/locked-file`,
+      );
+    }
+  }
+
+  #adopt(fd: number): void {
+    const st = this.driver.fstat(fd);
+    if (st.kind === 'directory') {
+      if (this.#ownsFd) this.driver.close(fd);
+      throw Object.assign(new Error(`EISDIR: ${this.filename ?? `fd ${fd}`} is a directory`), {
+        code: 'EISDIR',
+      });
+    }
+    this.#fd = fd;
+    this.#opened = st;
+    this.#atomicLimit =
+      st.kind === 'file' ? Number.POSITIVE_INFINITY : (this.#opts.chunkBytes ?? PIPE_BUF);
+  }
+
+  prepare(_nextBytes: number): void {
+    if (this.#fd < 0) {
+      this.open();
+      return;
+    }
+    if (!this.#ownsFd || this.#opened?.kind !== 'file') return;
+    const now = Date.now();
+    if (now - this.#lastCheck < (this.#opts.reopenCheckMs ?? 100)) return;
+    this.#lastCheck = now;
+    this.reopenIfMoved();
+  }
+
+  /** Reopens when the path is gone or names another file; returns whether it did. */
+  reopenIfMoved(): boolean {
+    if (this.#fd < 0 || !this.#ownsFd || !this.filename) return false;
+    const now = this.driver.stat(this.filename);
+    if (now && now.ino === this.#opened?.ino && now.dev === this.#opened.dev) return false;
+    this.#closeFd();
+    this.open();
+    this.counters.reopenings++;
+    return true;
+  }
+
+  /** Size of the open file, from `fstat` of the descriptor (cheap: no path lookup). */
+  openSize(): number {
+    return this.#fd < 0 ? 0 : this.driver.fstat(this.#fd).size;
+  }
+
+  writeAll(data: Uint8Array): void {
+    let at = 0;
+    let waitedMs = 0;
+    let waitMs = 1;
+    while (at < data.byteLength) {
+      try {
+        const n = this.driver.write(this.#fd, at === 0 ? data : data.subarray(at));
+        // A short write: write(2) may write less than asked (signal, quota, ENOSPC on the way).
+        if (n < data.byteLength - at) this.counters.retries++;
+        at += n;
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'EINTR') {
+          this.counters.retries++;
+          continue;
+        }
+        if (code !== 'EAGAIN' || waitedMs >= (this.#opts.eagainTimeoutMs ?? 2000)) {
+          throw Object.assign(err as Error, { bytesWritten: at });
+        }
+        // A non-blocking pipe is full (the reader is slow): wait for it, bounded, with back-off.
+        this.counters.retries++;
+        blockFor(waitMs);
+        waitedMs += waitMs;
+        waitMs = Math.min(waitMs * 2, 100);
+      }
+    }
+  }
+
+  #closeFd(): void {
+    const fd = this.#fd;
+    this.#fd = -1;
+    if (fd >= 0 && this.#ownsFd) {
+      try {
+        this.driver.close(fd);
+      } catch {
+        // close(2) after a failed write reports the same error again; the write was counted.
+      }
+    }
+  }
+
+  close(): void {
+    this.#closeFd();
+  }
+}

@@ -1,0 +1,144 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FaninOptionError } from './errors.js';
+import type { FileWriterOptions } from './file-writer.js';
+import type { OptionSpec } from './options.js';
+
+const ROTATION_LATER =
+  'rotation across processes is not built yet (tracked in the rotation issue); use an external logrotate in "create" mode, which fanin follows';
+
+/** winston `File` transport options, in winston's own names. */
+export const winstonFileSpec: OptionSpec = {
+  filename: { kind: 'string' },
+  dirname: { kind: 'string' },
+  eol: { kind: 'string' },
+  lazy: { kind: 'boolean' },
+  options: { kind: 'object' },
+  level: { kind: 'string' },
+  format: { kind: 'object' },
+  silent: { kind: 'boolean' },
+  handleExceptions: { kind: 'boolean' },
+  handleRejections: { kind: 'boolean' },
+  name: { kind: 'string' },
+  highWaterMark: { kind: 'int', min: 1 },
+  maxsize: { kind: 'unsupported', why: ROTATION_LATER },
+  maxFiles: { kind: 'unsupported', why: ROTATION_LATER },
+  tailable: { kind: 'unsupported', why: ROTATION_LATER },
+  zippedArchive: { kind: 'unsupported', why: ROTATION_LATER },
+  rotationFormat: { kind: 'unsupported', why: ROTATION_LATER },
+  stream: {
+    kind: 'unsupported',
+    why: 'fanin writes whole records to a descriptor it owns; pass { fd } (or filename "/dev/stdout") instead',
+  },
+};
+
+/** log4js `file` appender options, in log4js's own names. */
+export const log4jsFileSpec: OptionSpec = {
+  type: { kind: 'custom', expected: 'a module name or object', check: () => true },
+  filename: { kind: 'string' },
+  layout: { kind: 'object' },
+  mode: { kind: 'int', min: 0, max: 0o7777 },
+  flags: { kind: 'enum', values: ['a'] },
+  encoding: { kind: 'enum', values: ['utf8', 'utf-8'] },
+  removeColor: { kind: 'boolean' },
+  timezoneOffset: { kind: 'int' },
+  eol: { kind: 'string' },
+  maxLogSize: { kind: 'unsupported', why: ROTATION_LATER },
+  backups: { kind: 'unsupported', why: ROTATION_LATER },
+  compress: { kind: 'unsupported', why: ROTATION_LATER },
+  keepFileExt: { kind: 'unsupported', why: ROTATION_LATER },
+  fileNameSep: { kind: 'unsupported', why: ROTATION_LATER },
+  pattern: { kind: 'unsupported', why: ROTATION_LATER },
+  alwaysIncludePattern: { kind: 'unsupported', why: ROTATION_LATER },
+  numBackups: { kind: 'unsupported', why: ROTATION_LATER },
+};
+
+const WINSTON_ONLY = [
+  'dirname',
+  'eol',
+  'options',
+  'level',
+  'format',
+  'silent',
+  'handleExceptions',
+  'handleRejections',
+  'name',
+  'highWaterMark',
+];
+
+/**
+ * Maps winston `File` options onto writer options: `dirname` joins `filename` as winston does,
+ * `options.mode` becomes `mode`, and `options.flags` may only be `'a'` (truncating a file that
+ * other processes append to would destroy their records).
+ */
+export function fromWinstonOptions(
+  where: string,
+  given: Record<string, unknown>,
+): { writer: FileWriterOptions; eol: string } {
+  const writer: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) if (!WINSTON_ONLY.includes(k)) writer[k] = v;
+  if (typeof given.dirname === 'string' && typeof given.filename === 'string') {
+    writer.filename = path.join(given.dirname, given.filename);
+  }
+  const streamOptions = (given.options ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(streamOptions)) {
+    if (k === 'flags' && v !== 'a') {
+      throw new FaninOptionError(
+        'options.flags',
+        `${where}: option "options.flags" must be "a" (append), got ${JSON.stringify(v)}`,
+      );
+    }
+    if (k === 'encoding' && v !== 'utf8' && v !== 'utf-8') {
+      throw new FaninOptionError(
+        'options.encoding',
+        `${where}: option "options.encoding" must be "utf8", got ${JSON.stringify(v)}`,
+      );
+    }
+    if (k === 'mode') {
+      if (!Number.isInteger(v)) {
+        throw new FaninOptionError(
+          'options.mode',
+          `${where}: option "options.mode" expects an integer such as 0o644, got ${String(v)}`,
+        );
+      }
+      writer.mode = v;
+    } else if (k !== 'flags' && k !== 'encoding') {
+      throw new FaninOptionError(
+        `options.${k}`,
+        `${where}: unknown option "options.${k}" (known: flags, mode, encoding)`,
+      );
+    }
+  }
+  return { writer: writer as FileWriterOptions, eol: (given.eol as string | undefined) ?? os.EOL };
+}
+
+/** What a log4js appender needs beside the writer options. */
+export interface Log4jsExtras {
+  eol: string;
+  removeColor: boolean;
+  timezoneOffset: number | undefined;
+  layout: { type: string; [k: string]: unknown } | undefined;
+}
+
+const LOG4JS_ONLY = ['type', 'layout', 'flags', 'encoding', 'removeColor', 'timezoneOffset', 'eol'];
+
+/**
+ * Maps a log4js `file` appender config onto writer options. `mode` defaults to 0o600 as
+ * log4js's file appender does ("security default").
+ */
+export function fromLog4jsConfig(config: Record<string, unknown>): {
+  writer: FileWriterOptions;
+  extras: Log4jsExtras;
+} {
+  const writer: Record<string, unknown> = { mode: 0o600 };
+  for (const [k, v] of Object.entries(config)) if (!LOG4JS_ONLY.includes(k)) writer[k] = v;
+  return {
+    writer: writer as FileWriterOptions,
+    extras: {
+      eol: (config.eol as string | undefined) ?? os.EOL,
+      removeColor: config.removeColor === true,
+      timezoneOffset: config.timezoneOffset as number | undefined,
+      layout: config.layout as Log4jsExtras['layout'],
+    },
+  };
+}

@@ -1,0 +1,46 @@
+export type { BatchWriterOptions } from './batch-writer.js';
+export { BatchWriter } from './batch-writer.js';
+export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
+export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
+export type { FaninErrorCode } from './errors.js';
+export { errnoCode, FaninError, FaninOptionError, FaninWriteError } from './errors.js';
+export type { SyncFlushable } from './exit-hooks.js';
+export { registerExitFlush } from './exit-hooks.js';
+export type { FileDriver, FileInfo, TargetKind } from './file-driver.js';
+export { NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
+export type { FileTargetOptions, Sink } from './file-target.js';
+export { blockFor, FileTarget } from './file-target.js';
+export type { FileWriterOptions } from './file-writer.js';
+export { createFileWriter, fileWriterSpec } from './file-writer.js';
+export type { Log4jsExtras } from './framework-options.js';
+export {
+  fromLog4jsConfig,
+  fromWinstonOptions,
+  log4jsFileSpec,
+  winstonFileSpec,
+} from './framework-options.js';
+export type {
+  AppenderSpec,
+  Log4jsAppender,
+  Log4jsEvent,
+  Log4jsLayouts,
+} from './log4js-appender.js';
+export { createLog4jsConfigure } from './log4js-appender.js';
+export { defaultNotice, LossLedger } from './loss-ledger.js';
+export type { OptionRule, OptionSpec } from './options.js';
+export { checkOptions, parseSize } from './options.js';
+export type { FrameHeader, HeaderParse } from './record-framing.js';
+export {
+  createRecordIdSource,
+  FRAME_MAGIC,
+  frameRecord,
+  PIPE_BUF,
+  parseFrameHeader,
+  startsWithMagic,
+  writerOf,
+} from './record-framing.js';
+export type { WriterStats } from './stats.js';
+export { StatsCounter } from './stats.js';
+export type { TransportSpec } from './winston-transport.js';
+export { FaninTransport } from './winston-transport.js';
+export type { DeadlineOptions, FlushOutcome, LossNotice, WhenFull, Writer } from './writer.js';

@@ -1,0 +1,64 @@
+/** A snapshot of a writer's counters, as returned by `Writer.stats()`. */
+export interface WriterStats {
+  /** Records written to the target (a chunked record counts once). */
+  records: number;
+  /** Bytes written to the target, framing included. */
+  bytes: number;
+  /** Records dropped, in total and by reason (`ENOSPC`, `queue-full`, `oversize`, …). */
+  dropped: { total: number; byReason: Record<string, number>; byLevel: Record<string, number> };
+  /** Failed system calls (each failed write or open counts once). */
+  writeErrors: number;
+  /** Retries after EAGAIN, short writes and back-off. */
+  retries: number;
+  /** Rotations this process performed. */
+  rotations: number;
+  /** Times the target was reopened because its path named another file. */
+  reopenings: number;
+  /** Records larger than the atomic limit written as framed chunks. */
+  chunkedRecords: number;
+  /** Records waiting to be written. */
+  queueDepth: number;
+  /** Bytes waiting to be written (an estimate: UTF-16 length for strings). */
+  queueBytes: number;
+}
+
+/** Mutable counters behind `stats()`. One per writer; never shared across writers. */
+export class StatsCounter {
+  records = 0;
+  bytes = 0;
+  droppedTotal = 0;
+  writeErrors = 0;
+  retries = 0;
+  rotations = 0;
+  reopenings = 0;
+  chunkedRecords = 0;
+  readonly #byReason = new Map<string, number>();
+  readonly #byLevel = new Map<string, number>();
+
+  /** Count `n` dropped records under `reason` (and `level`, when the caller knows it). */
+  drop(reason: string, n = 1, level?: string): void {
+    if (n <= 0) return;
+    this.droppedTotal += n;
+    this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + n);
+    if (level !== undefined) this.#byLevel.set(level, (this.#byLevel.get(level) ?? 0) + n);
+  }
+
+  snapshot(queueDepth: number, queueBytes: number): WriterStats {
+    return {
+      records: this.records,
+      bytes: this.bytes,
+      dropped: {
+        total: this.droppedTotal,
+        byReason: Object.fromEntries(this.#byReason),
+        byLevel: Object.fromEntries(this.#byLevel),
+      },
+      writeErrors: this.writeErrors,
+      retries: this.retries,
+      rotations: this.rotations,
+      reopenings: this.reopenings,
+      chunkedRecords: this.chunkedRecords,
+      queueDepth,
+      queueBytes,
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import TransportStream from 'winston-transport';
+import { FaninError } from './errors.js';
+import { fileWriterSpec } from './file-writer.js';
+import { fromWinstonOptions, winstonFileSpec } from './framework-options.js';
+import { checkOptions, type OptionSpec } from './options.js';
+import type { Writer } from './writer.js';
+
+const MESSAGE = Symbol.for('message');
+const LEVEL = Symbol.for('level');
+
+type Info = Record<string | symbol, unknown>;
+type Callback = (err?: Error | null) => void;
+
+/** How a transport package plugs its writer into {@link FaninTransport}. */
+export interface TransportSpec {
+  /** The class name, used in error messages. */
+  name: string;
+  /** Options the package adds to the shared vocabulary. */
+  options?: OptionSpec;
+  createWriter(options: Record<string, unknown>, where: string): Writer;
+}
+
+const warned = new Set<string>();
+
+/**
+ * The one winston transport class behind every fanin transport. It honours `level`, `format`,
+ * `silent`, `handleExceptions` and `handleRejections` (through winston-transport), writes
+ * `info[Symbol.for('message')]` plus `eol`, applies `format` on the batched `logv` path too
+ * (winston-transport skips it there, winston-transport#49), emits `'logged'` once the record is
+ * written, and makes `logger.end()` / `'finish'` mean "on disk".
+ *
+ * Errors never reach the logging call: they go to `onError` if given, else they are emitted as
+ * `'warn'` (winston forwards it to the logger) and once per reason as a process warning.
+ *
+ * @example
+ * class MyTransport extends FaninTransport { constructor(o) { super(o, { name: 'MyTransport', createWriter }); } }
+ */
+export class FaninTransport extends TransportStream {
+  /** The framework-free writer underneath; `stats()` lives here. */
+  readonly writer: Writer;
+  readonly #eol: string;
+
+  constructor(options: Record<string, unknown> = {}, spec: TransportSpec) {
+    checkOptions(spec.name, options, { ...winstonFileSpec, ...fileWriterSpec, ...spec.options });
+    super(options as TransportStream.TransportStreamOptions);
+    const { writer, eol } = fromWinstonOptions(spec.name, options);
+    this.#eol = eol;
+    if (writer.onError === undefined) writer.onError = (err) => this.#report(err);
+    this.writer = spec.createWriter(writer as Record<string, unknown>, spec.name);
+  }
+
+  override log(info: Info, callback: Callback): void {
+    const message = info[MESSAGE];
+    if (typeof message !== 'string') {
+      this.#report(
+        new FaninError(
+          'ERR_FANIN_RECORD',
+          `fanin: info[Symbol.for('message')] must be a string (set a winston format), got ${typeof message}`,
+        ),
+      );
+      (this.writer as { noteDropped?: (r: string, n: number) => void }).noteDropped?.(
+        'invalid-record',
+        1,
+      );
+      callback();
+      return;
+    }
+    this.writer.write(message + this.#eol, info[LEVEL] as string | undefined);
+    if (this.listenerCount('logged') > 0) {
+      this.writer.flush().then(() => this.emit('logged', info));
+    }
+    callback();
+  }
+
+  override logv(infos: { chunk: Info }[], callback: Callback): void {
+    for (const { chunk } of infos) {
+      const copy = { ...chunk } as Parameters<NonNullable<typeof this.format>['transform']>[0];
+      const info = this.format ? this.format.transform(copy, this.format.options) : chunk;
+      if (info) this.log(info as Info, () => {});
+    }
+    callback();
+  }
+
+  override _final(callback: Callback): void {
+    this.writer.close().then(
+      () => callback(),
+      (err: Error) => callback(err),
+    );
+  }
+
+  /** Called by winston when the transport is removed or the logger closes. */
+  override close(): void {
+    void this.writer.close();
+  }
+
+  #report(err: FaninError): void {
+    this.emit('warn', err);
+    if (warned.has(err.message)) return;
+    warned.add(err.message);
+    process.emitWarning(err.message, { code: err.code });
+  }
+}
