@@ -69,7 +69,16 @@ export function createLog4jsConfigure(spec: AppenderSpec) {
       if (extras.removeColor && Array.isArray(event.data)) {
         event.data = event.data.map((d) => (typeof d === 'string' ? d.replace(ANSI, '') : d));
       }
-      writer.write(layout(event, extras.timezoneOffset) + extras.eol, event.level?.levelStr);
+      let line: string;
+      try {
+        line = layout(event, extras.timezoneOffset);
+      } catch (err) {
+        // A throwing layout must not reach the logging call; count and report the record.
+        writer.noteDropped('layout-error', 1);
+        options.onError?.(new FaninError('ERR_FANIN_RECORD', `${spec.name}: layout threw: ${String(err)}`));
+        return;
+      }
+      writer.write(line + extras.eol, event.level?.levelStr);
     }) as Log4jsAppender;
     appender.shutdown = (done) => {
       writer.close().then(

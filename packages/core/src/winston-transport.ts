@@ -58,7 +58,7 @@ export class FaninTransport extends TransportStream {
           `fanin: info[Symbol.for('message')] must be a string (set a winston format), got ${typeof message}`,
         ),
       );
-      (this.writer as { noteDropped?: (r: string, n: number) => void }).noteDropped?.(
+      this.writer.noteDropped(
         'invalid-record',
         1,
       );

@@ -40,6 +40,8 @@ export interface Writer {
   /** Flushes (to the deadline), then releases the target. Later writes are dropped as `closed`. */
   close(options?: DeadlineOptions): Promise<FlushOutcome>;
   stats(): WriterStats;
+  /** Counts records lost before they reached the writer (a framework adapter's, a queue's). */
+  noteDropped(reason: string, records: number, level?: string): void;
 }
 
 /** The report behind the loss notice a writer appends to the log after losing records. */
