@@ -9,6 +9,9 @@ export interface FileInfo {
   ino: number;
   size: number;
   kind: TargetKind;
+  /** Links to the inode: 0 once the file was deleted while still open. */
+  nlink: number;
+  mtimeMs: number;
 }
 
 /**
@@ -29,6 +32,10 @@ export interface FileDriver {
   fsType(path: string): number | undefined;
   rename(from: string, to: string): void;
   unlink(path: string): void;
+  /** Names in a directory (empty when it does not exist). */
+  readdir(dir: string): string[];
+  /** A small file's content as UTF-8, or `undefined` when it does not exist. */
+  readText(path: string): string | undefined;
 }
 
 function kindOf(st: fs.Stats): TargetKind {
@@ -41,7 +48,14 @@ function kindOf(st: fs.Stats): TargetKind {
 }
 
 function info(st: fs.Stats): FileInfo {
-  return { dev: st.dev, ino: st.ino, size: st.size, kind: kindOf(st) };
+  return {
+    dev: st.dev,
+    ino: st.ino,
+    size: st.size,
+    kind: kindOf(st),
+    nlink: st.nlink,
+    mtimeMs: st.mtimeMs,
+  };
 }
 
 /**
@@ -71,6 +85,22 @@ export const nodeFileDriver: FileDriver = {
   },
   rename: (from, to) => fs.renameSync(from, to),
   unlink: (path) => fs.unlinkSync(path),
+  readdir: (dir) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return [];
+      throw err;
+    }
+  },
+  readText: (path) => {
+    try {
+      return fs.readFileSync(path, 'utf8');
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  },
 };
 
 /**

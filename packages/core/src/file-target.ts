@@ -1,8 +1,10 @@
 import { constants } from 'node:fs';
 import * as path from 'node:path';
+import { blockFor } from './block-for.js';
 import { errnoCode } from './errors.js';
 import { type FileDriver, type FileInfo, NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
 import { PIPE_BUF } from './record-framing.js';
+import { SizeRotation, type SizeRotationOptions } from './rotation.js';
 
 /**
  * Where records go and how each write is kept whole. The batch writer calls `prepare` before
@@ -41,17 +43,13 @@ export interface FileTargetOptions {
   /** How long a write may keep failing with EAGAIN before its records are dropped. @default 2000 */
   eagainTimeoutMs?: number;
   driver?: FileDriver;
+  /** Size rotation across processes; off when absent. */
+  rotation?: SizeRotationOptions;
   /** Told once about conditions that are not errors, such as a network file system. */
   onWarning?: (message: string) => void;
 }
 
 const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** Blocks the thread for `ms` without spinning: the bounded back-off after EAGAIN. */
-export function blockFor(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
 
 /**
  * A file, FIFO or descriptor opened for appending. Opens with O_APPEND | O_CREAT and the given
@@ -63,7 +61,10 @@ export class FileTarget implements Sink {
   readonly counters = { retries: 0, reopenings: 0, rotations: 0 };
   readonly filename: string | undefined;
   readonly driver: FileDriver;
+  /** The rotation policy, when size rotation is on. */
+  readonly rotation: SizeRotation | undefined;
   #fd = -1;
+  #recovered = false;
   #ownsFd: boolean;
   #opened: FileInfo | undefined;
   #atomicLimit = Number.POSITIVE_INFINITY;
@@ -75,6 +76,14 @@ export class FileTarget implements Sink {
     this.driver = options.driver ?? nodeFileDriver;
     this.filename = options.filename === undefined ? undefined : path.resolve(options.filename);
     this.#ownsFd = options.fd === undefined;
+    this.rotation =
+      options.rotation && this.filename
+        ? new SizeRotation(this.filename, this.driver, {
+            mode: options.mode,
+            quietMs: Math.max(1000, 5 * (options.reopenCheckMs ?? 100)),
+            ...options.rotation,
+          })
+        : undefined;
     if (options.fd !== undefined) this.#adopt(options.fd);
   }
 
@@ -90,10 +99,14 @@ export class FileTarget implements Sink {
   /** Opens now (instead of at the first write); throws the errno error if it cannot. */
   open(): void {
     if (this.#fd >= 0) return;
-    const file = this.filename as string;
+    const file = this.#activePath();
     if (this.#opts.mkdir !== false) this.driver.mkdirp(path.dirname(file));
     const fd = this.driver.open(file, APPEND_FLAGS, this.#opts.mode ?? 0o666);
     this.#adopt(fd);
+    if (!this.#recovered) {
+      this.#recovered = true;
+      this.rotation?.recover();
+    }
     this.#lastCheck = Date.now();
     const type = this.driver.fsType(file);
     const fsName = type === undefined ? undefined : NETWORK_FS_TYPES.get(type);
@@ -118,22 +131,49 @@ export class FileTarget implements Sink {
       st.kind === 'file' ? Number.POSITIVE_INFINITY : (this.#opts.chunkBytes ?? PIPE_BUF);
   }
 
-  prepare(_nextBytes: number): void {
+  /** The path that names the open file (it moves on under winston's rotation naming). */
+  #activePath(): string {
+    return this.rotation?.activePath() ?? (this.filename as string);
+  }
+
+  prepare(nextBytes: number): void {
     if (this.#fd < 0) {
       this.open();
       return;
     }
     if (!this.#ownsFd || this.#opened?.kind !== 'file') return;
+    if (this.rotation && this.#rotateIfFull(nextBytes)) return;
     const now = Date.now();
     if (now - this.#lastCheck < (this.#opts.reopenCheckMs ?? 100)) return;
     this.#lastCheck = now;
     this.reopenIfMoved();
   }
 
+  // One fstat of the open descriptor per batch: deleted under us (nlink 0, say by another
+  // process's retention) → reopen; full → rotate, or reopen what another process rotated to.
+  #rotateIfFull(nextBytes: number): boolean {
+    const rotation = this.rotation as SizeRotation;
+    const st = this.driver.fstat(this.#fd);
+    if (st.nlink === 0) return this.#reopen(true);
+    if (!rotation.full(st, nextBytes)) return false;
+    const next = rotation.rotate(st, nextBytes);
+    if (next === undefined) return false;
+    this.counters.rotations = rotation.counters.rotations;
+    return this.#reopen(false);
+  }
+
+  #reopen(counted: boolean): boolean {
+    this.#closeFd();
+    this.open();
+    this.#lastCheck = Date.now();
+    if (counted) this.counters.reopenings++;
+    return true;
+  }
+
   /** Reopens when the path is gone or names another file; returns whether it did. */
   reopenIfMoved(): boolean {
     if (this.#fd < 0 || !this.#ownsFd || !this.filename) return false;
-    const now = this.driver.stat(this.filename);
+    const now = this.driver.stat(this.#activePath());
     if (now && now.ino === this.#opened?.ino && now.dev === this.#opened.dev) return false;
     this.#closeFd();
     this.open();

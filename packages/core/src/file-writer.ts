@@ -3,9 +3,29 @@ import { errnoCode, FaninError, FaninOptionError } from './errors.js';
 import type { FileDriver } from './file-driver.js';
 import { FileTarget, type FileTargetOptions } from './file-target.js';
 import { checkOptions, type OptionSpec, parseSize } from './options.js';
+import type { SizeRotationOptions } from './rotation.js';
+import type { RotationNaming } from './rotation-naming.js';
 
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
-export interface FileWriterOptions extends BatchWriterOptions, Omit<FileTargetOptions, 'driver'> {
+export interface FileWriterOptions
+  extends BatchWriterOptions,
+    Omit<FileTargetOptions, 'driver' | 'rotation'> {
+  /** Rotate before a write would take the file past this size ("10M" accepted). Off when absent. */
+  maxBytes?: number | string;
+  /** Rotated files kept, the active file not counted. @default all (5 under log4js) */
+  backups?: number;
+  /** gzip rotated files in the background. @default false */
+  compress?: boolean;
+  /** How rotated files are named. @default 'log4js' (`app.log.1`) */
+  rotationNaming?: RotationNaming;
+  /** log4js `keepFileExt`. @default false */
+  keepFileExt?: boolean;
+  /** log4js `fileNameSep`. @default '.' */
+  fileNameSep?: string;
+  /** A rotation lock older than this (its owner gone) is taken over. @default 10000 */
+  lockStaleMs?: number;
+  /** How long a writer waits for another's rotation before writing on. @default 1000 */
+  lockWaitMs?: number;
   /** Open at the first write instead of now (winston's `lazy`). @default false */
   lazy?: boolean;
   /** The file-system edge; tests pass an in-memory or fault driver. @default nodeFileDriver */
@@ -51,6 +71,14 @@ export const fileWriterSpec: OptionSpec = {
     check: (v) => v === null || typeof v === 'function',
   },
   exitHook: { kind: 'boolean' },
+  maxBytes: { kind: 'size' },
+  backups: { kind: 'int', min: 0 },
+  compress: { kind: 'boolean' },
+  rotationNaming: { kind: 'enum', values: ['log4js', 'winston-tailable', 'winston'] },
+  keepFileExt: { kind: 'boolean' },
+  fileNameSep: { kind: 'string' },
+  lockStaleMs: { kind: 'int', min: 1 },
+  lockWaitMs: { kind: 'int', min: 0 },
 };
 
 const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
@@ -75,15 +103,53 @@ export function createFileWriter(
     throw new FaninOptionError('filename', `${where}: give exactly one of "filename" or "fd"`);
   }
   const std = o.filename === '/dev/stdout' ? 1 : o.filename === '/dev/stderr' ? 2 : undefined;
+  const rotation = rotationOf(o, where);
   const target = new FileTarget({
     ...o,
+    ...(rotation ? { rotation } : {}),
     // /dev/stdout reopened through /proc would not share the shell's offset on a redirected file
     // and fails with ENXIO on a socket (systemd): write to the inherited descriptor instead.
     ...(std === undefined ? {} : { filename: undefined, fd: std }),
     onWarning: o.onWarning ?? ((m) => process.emitWarning(m, { code: 'FANIN_NETWORK_FS' })),
   });
   if (!o.lazy && target.filename !== undefined) openOrThrow(target, where);
+  // A file can overshoot maxBytes by the batches other processes write at the same moment:
+  // keep batches at a sixteenth of the limit (at least 4 KiB) unless batchBytes was given.
+  if (rotation && o.batchBytes === undefined) {
+    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(rotation.maxBytes / 16)));
+  }
   return new BatchWriter(target, o);
+}
+
+function rotationOf(o: FileWriterOptions, where: string): SizeRotationOptions | undefined {
+  if (o.maxBytes === undefined) {
+    for (const k of ['backups', 'compress', 'keepFileExt', 'fileNameSep'] as const) {
+      if (o[k] !== undefined && o[k] !== false) {
+        throw new FaninOptionError(k, `${where}: option "${k}" needs "maxBytes" (size rotation)`);
+      }
+    }
+    return undefined;
+  }
+  if (o.filename === undefined || o.filename.startsWith('/dev/')) {
+    throw new FaninOptionError('maxBytes', `${where}: rotation needs a regular file as "filename"`);
+  }
+  const r: SizeRotationOptions = { maxBytes: parseSize('maxBytes', o.maxBytes) };
+  if (o.backups !== undefined) r.backups = o.backups;
+  if (o.compress !== undefined) r.compress = o.compress;
+  if (o.rotationNaming !== undefined) r.naming = o.rotationNaming;
+  if (o.keepFileExt !== undefined) r.keepFileExt = o.keepFileExt;
+  if (o.fileNameSep !== undefined) r.fileNameSep = o.fileNameSep;
+  if (o.lockStaleMs !== undefined) r.lockStaleMs = o.lockStaleMs;
+  if (o.lockWaitMs !== undefined) r.lockWaitMs = o.lockWaitMs;
+  if (o.mode !== undefined) r.mode = o.mode;
+  const report = o.onError ?? ((e: FaninError) => process.emitWarning(e.message, { code: e.code }));
+  r.onError = (err) =>
+    report(
+      new FaninError('ERR_FANIN_WRITE', `${where}: compression failed: ${err.message}`, {
+        cause: err,
+      }),
+    );
+  return r;
 }
 
 function openOrThrow(target: FileTarget, where: string): void {

@@ -4,8 +4,8 @@ import { FaninOptionError } from './errors.js';
 import type { FileWriterOptions } from './file-writer.js';
 import type { OptionSpec } from './options.js';
 
-const ROTATION_LATER =
-  'rotation across processes is not built yet (tracked in the rotation issue); use an external logrotate in "create" mode, which fanin follows';
+const TIME_ROTATION_LATER =
+  'time rotation is not built yet (tracked in the rotation issue); use size rotation (maxLogSize) or an external logrotate in "create" mode, which fanin follows';
 
 /** winston `File` transport options, in winston's own names. */
 export const winstonFileSpec: OptionSpec = {
@@ -21,11 +21,14 @@ export const winstonFileSpec: OptionSpec = {
   handleRejections: { kind: 'boolean' },
   name: { kind: 'string' },
   highWaterMark: { kind: 'int', min: 1 },
-  maxsize: { kind: 'unsupported', why: ROTATION_LATER },
-  maxFiles: { kind: 'unsupported', why: ROTATION_LATER },
-  tailable: { kind: 'unsupported', why: ROTATION_LATER },
-  zippedArchive: { kind: 'unsupported', why: ROTATION_LATER },
-  rotationFormat: { kind: 'unsupported', why: ROTATION_LATER },
+  maxsize: { kind: 'size' },
+  maxFiles: { kind: 'int', min: 1 },
+  tailable: { kind: 'boolean' },
+  zippedArchive: { kind: 'boolean' },
+  rotationFormat: {
+    kind: 'unsupported',
+    why: 'winston itself notes it is broken with maxFiles (the files to delete are never known); fanin names rotated files as winston does without it',
+  },
   stream: {
     kind: 'unsupported',
     why: 'fanin writes whole records to a descriptor it owns; pass { fd } (or filename "/dev/stdout") instead',
@@ -43,17 +46,22 @@ export const log4jsFileSpec: OptionSpec = {
   removeColor: { kind: 'boolean' },
   timezoneOffset: { kind: 'int' },
   eol: { kind: 'string' },
-  maxLogSize: { kind: 'unsupported', why: ROTATION_LATER },
-  backups: { kind: 'unsupported', why: ROTATION_LATER },
-  compress: { kind: 'unsupported', why: ROTATION_LATER },
-  keepFileExt: { kind: 'unsupported', why: ROTATION_LATER },
-  fileNameSep: { kind: 'unsupported', why: ROTATION_LATER },
-  pattern: { kind: 'unsupported', why: ROTATION_LATER },
-  alwaysIncludePattern: { kind: 'unsupported', why: ROTATION_LATER },
-  numBackups: { kind: 'unsupported', why: ROTATION_LATER },
+  maxLogSize: { kind: 'size' },
+  backups: { kind: 'int', min: 0 },
+  compress: { kind: 'boolean' },
+  keepFileExt: { kind: 'boolean' },
+  fileNameSep: { kind: 'string' },
+  pattern: { kind: 'unsupported', why: TIME_ROTATION_LATER },
+  alwaysIncludePattern: { kind: 'unsupported', why: TIME_ROTATION_LATER },
+  numBackups: { kind: 'unsupported', why: TIME_ROTATION_LATER },
+  daysToKeep: { kind: 'unsupported', why: TIME_ROTATION_LATER },
 };
 
 const WINSTON_ONLY = [
+  'maxsize',
+  'maxFiles',
+  'tailable',
+  'zippedArchive',
   'dirname',
   'eol',
   'options',
@@ -79,6 +87,18 @@ export function fromWinstonOptions(
   for (const [k, v] of Object.entries(given)) if (!WINSTON_ONLY.includes(k)) writer[k] = v;
   if (typeof given.dirname === 'string' && typeof given.filename === 'string') {
     writer.filename = path.join(given.dirname, given.filename);
+  }
+  if (given.maxsize !== undefined) {
+    // winston's maxFiles counts the active file too; fanin's backups do not.
+    writer.maxBytes = given.maxsize;
+    writer.rotationNaming = given.tailable === true ? 'winston-tailable' : 'winston';
+    if (given.maxFiles !== undefined) writer.backups = (given.maxFiles as number) - 1;
+    if (given.zippedArchive === true) writer.compress = true;
+  } else if (given.maxFiles !== undefined || given.zippedArchive === true) {
+    throw new FaninOptionError(
+      'maxsize',
+      `${where}: "maxFiles" and "zippedArchive" need "maxsize"`,
+    );
   }
   const streamOptions = (given.options ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(streamOptions)) {
@@ -120,7 +140,16 @@ export interface Log4jsExtras {
   layout: { type: string; [k: string]: unknown } | undefined;
 }
 
-const LOG4JS_ONLY = ['type', 'layout', 'flags', 'encoding', 'removeColor', 'timezoneOffset', 'eol'];
+const LOG4JS_ONLY = [
+  'type',
+  'layout',
+  'flags',
+  'encoding',
+  'removeColor',
+  'timezoneOffset',
+  'eol',
+  'maxLogSize',
+];
 
 /**
  * Maps a log4js `file` appender config onto writer options. `mode` defaults to 0o600 as
@@ -132,6 +161,14 @@ export function fromLog4jsConfig(config: Record<string, unknown>): {
 } {
   const writer: Record<string, unknown> = { mode: 0o600 };
   for (const [k, v] of Object.entries(config)) if (!LOG4JS_ONLY.includes(k)) writer[k] = v;
+  // log4js rotates only when maxLogSize is set, keeping 5 backups unless told otherwise.
+  if (config.maxLogSize !== undefined && config.maxLogSize !== 0) {
+    writer.maxBytes = config.maxLogSize;
+    writer.backups = config.backups ?? 5;
+    writer.rotationNaming = 'log4js';
+  } else {
+    for (const k of ['backups', 'compress', 'keepFileExt', 'fileNameSep']) delete writer[k];
+  }
   return {
     writer: writer as FileWriterOptions,
     extras: {

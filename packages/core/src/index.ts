@@ -1,5 +1,6 @@
 export type { BatchWriterOptions } from './batch-writer.js';
 export { BatchWriter } from './batch-writer.js';
+export { blockFor } from './block-for.js';
 export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
 export type { FaninErrorCode } from './errors.js';
@@ -9,7 +10,7 @@ export { registerExitFlush } from './exit-hooks.js';
 export type { FileDriver, FileInfo, TargetKind } from './file-driver.js';
 export { NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
 export type { FileTargetOptions, Sink } from './file-target.js';
-export { blockFor, FileTarget } from './file-target.js';
+export { FileTarget } from './file-target.js';
 export type { FileWriterOptions } from './file-writer.js';
 export { createFileWriter, fileWriterSpec } from './file-writer.js';
 export type { Log4jsExtras } from './framework-options.js';
@@ -39,6 +40,11 @@ export {
   startsWithMagic,
   writerOf,
 } from './record-framing.js';
+export type { SizeRotationOptions } from './rotation.js';
+export { SizeRotation } from './rotation.js';
+export { RotationLock } from './rotation-lock.js';
+export type { RotationNaming } from './rotation-naming.js';
+export { RotationNames } from './rotation-naming.js';
 export type { WriterStats } from './stats.js';
 export { StatsCounter } from './stats.js';
 export type { TransportSpec } from './winston-transport.js';

@@ -75,7 +75,9 @@ export function createLog4jsConfigure(spec: AppenderSpec) {
       } catch (err) {
         // A throwing layout must not reach the logging call; count and report the record.
         writer.noteDropped('layout-error', 1);
-        options.onError?.(new FaninError('ERR_FANIN_RECORD', `${spec.name}: layout threw: ${String(err)}`));
+        options.onError?.(
+          new FaninError('ERR_FANIN_RECORD', `${spec.name}: layout threw: ${String(err)}`),
+        );
         return;
       }
       writer.write(line + extras.eol, event.level?.levelStr);

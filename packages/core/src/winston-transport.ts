@@ -58,10 +58,7 @@ export class FaninTransport extends TransportStream {
           `fanin: info[Symbol.for('message')] must be a string (set a winston format), got ${typeof message}`,
         ),
       );
-      this.writer.noteDropped(
-        'invalid-record',
-        1,
-      );
+      this.writer.noteDropped('invalid-record', 1);
       callback();
       return;
     }

@@ -75,6 +75,12 @@ export class FaultDriver implements FileDriver {
   unlink(path: string): void {
     this.inner.unlink(path);
   }
+  readdir(dir: string): string[] {
+    return this.inner.readdir(dir);
+  }
+  readText(path: string): string | undefined {
+    return this.inner.readText(path);
+  }
 }
 
 function errno(code: string, syscall: string): Error {

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import type { FileDriver, FileInfo, TargetKind } from '../file-driver.js';
 
 interface Inode {
@@ -5,7 +6,18 @@ interface Inode {
   kind: TargetKind;
   chunks: Buffer[];
   size: number;
+  nlink: number;
+  mtimeMs: number;
 }
+
+const info = (n: Inode): FileInfo => ({
+  dev: 1,
+  ino: n.ino,
+  size: n.size,
+  kind: n.kind,
+  nlink: n.nlink,
+  mtimeMs: n.mtimeMs,
+});
 
 const enoent = (path: string) =>
   Object.assign(new Error(`ENOENT: no such file or directory, '${path}'`), { code: 'ENOENT' });
@@ -32,7 +44,7 @@ export class MemoryDriver implements FileDriver {
 
   /** Adds a non-file node (a FIFO, a directory) at `path`. */
   mknod(path: string, kind: TargetKind): void {
-    this.#paths.set(path, { ino: this.#nextIno++, kind, chunks: [], size: 0 });
+    this.#paths.set(path, this.#inode(kind));
   }
 
   /** The content at `path` as a string, or `undefined`. */
@@ -41,11 +53,13 @@ export class MemoryDriver implements FileDriver {
     return node ? Buffer.concat(node.chunks).toString() : undefined;
   }
 
-  open(path: string, _flags: number, _mode: number): number {
+  open(path: string, flags: number, _mode: number): number {
     let node = this.#paths.get(path);
     if (!node) {
-      node = { ino: this.#nextIno++, kind: 'file', chunks: [], size: 0 };
+      node = this.#inode('file');
       this.#paths.set(path, node);
+    } else if (flags & constants.O_EXCL && flags & constants.O_CREAT) {
+      throw Object.assign(new Error(`EEXIST: file already exists, '${path}'`), { code: 'EEXIST' });
     }
     const fd = this.#nextFd++;
     this.#fds.set(fd, node);
@@ -56,6 +70,7 @@ export class MemoryDriver implements FileDriver {
     const node = this.#node(fd);
     node.chunks.push(Buffer.from(data));
     node.size += data.byteLength;
+    node.mtimeMs = Date.now();
     this.writes.push(data.byteLength);
     return data.byteLength;
   }
@@ -66,13 +81,12 @@ export class MemoryDriver implements FileDriver {
   }
 
   fstat(fd: number): FileInfo {
-    const n = this.#node(fd);
-    return { dev: 1, ino: n.ino, size: n.size, kind: n.kind };
+    return info(this.#node(fd));
   }
 
   stat(path: string): FileInfo | undefined {
     const n = this.#paths.get(path);
-    return n ? { dev: 1, ino: n.ino, size: n.size, kind: n.kind } : undefined;
+    return n ? info(n) : undefined;
   }
 
   mkdirp(_dir: string): void {}
@@ -84,12 +98,32 @@ export class MemoryDriver implements FileDriver {
   rename(from: string, to: string): void {
     const n = this.#paths.get(from);
     if (!n) throw enoent(from);
+    const replaced = this.#paths.get(to);
+    if (replaced && replaced !== n) replaced.nlink--;
     this.#paths.delete(from);
     this.#paths.set(to, n);
   }
 
   unlink(path: string): void {
-    if (!this.#paths.delete(path)) throw enoent(path);
+    const n = this.#paths.get(path);
+    if (!n) throw enoent(path);
+    n.nlink--;
+    this.#paths.delete(path);
+  }
+
+  readdir(dir: string): string[] {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    return [...this.#paths.keys()]
+      .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
+      .map((p) => p.slice(prefix.length));
+  }
+
+  readText(path: string): string | undefined {
+    return this.read(path);
+  }
+
+  #inode(kind: TargetKind): Inode {
+    return { ino: this.#nextIno++, kind, chunks: [], size: 0, nlink: 1, mtimeMs: Date.now() };
   }
 
   /** Open descriptors (to check that writers close what they open). */

@@ -1,0 +1,99 @@
+import { constants } from 'node:fs';
+import * as os from 'node:os';
+import { blockFor } from './block-for.js';
+import { errnoCode } from './errors.js';
+import type { FileDriver } from './file-driver.js';
+
+/** Options of {@link RotationLock}. */
+export interface RotationLockOptions {
+  /** A lock older than this whose owner cannot be checked is taken over. @default 10000 */
+  staleMs: number;
+  /** How long to wait for another process's rotation before writing on. @default 1000 */
+  waitMs: number;
+}
+
+const EXCL = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
+const host = os.hostname();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to another user.
+    return errnoCode(err) === 'EPERM';
+  }
+}
+
+/**
+ * The short lock held only around a rotation (a few renames), never around a write: a file
+ * `<log>.fanin-lock` created with O_EXCL holding `<pid> <host>`. A lock whose owner is dead (same
+ * host) or that is older than `staleMs` is taken over and the takeover counted.
+ */
+export class RotationLock {
+  readonly path: string;
+  takeovers = 0;
+  readonly #driver: FileDriver;
+  readonly #o: RotationLockOptions;
+  readonly #token = `${process.pid} ${host}`;
+
+  constructor(logPath: string, driver: FileDriver, options: RotationLockOptions) {
+    this.path = `${logPath}.fanin-lock`;
+    this.#driver = driver;
+    this.#o = options;
+  }
+
+  /** Takes the lock, waiting at most `waitMs`; returns false when it could not. */
+  acquire(): boolean {
+    const deadline = Date.now() + this.#o.waitMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      if (this.#tryCreate()) return true;
+      if (this.#takeOverIfStale()) continue;
+      if (Date.now() >= deadline) return false;
+      blockFor(wait);
+    }
+  }
+
+  release(): void {
+    try {
+      if (this.#driver.readText(this.path) === this.#token) this.#driver.unlink(this.path);
+    } catch {
+      // Already gone (taken over as stale): nothing to release.
+    }
+  }
+
+  #tryCreate(): boolean {
+    let fd: number;
+    try {
+      fd = this.#driver.open(this.path, EXCL, 0o644);
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') return false;
+      throw err;
+    }
+    try {
+      this.#driver.write(fd, Buffer.from(this.#token));
+    } finally {
+      this.#driver.close(fd);
+    }
+    return true;
+  }
+
+  // A crash between O_EXCL create and the write leaves an empty lock: judge it by age alone.
+  #takeOverIfStale(): boolean {
+    const st = this.#driver.stat(this.path);
+    if (!st) return true;
+    const [pid, owner] = (this.#driver.readText(this.path) ?? '').split(' ');
+    const deadOwner = owner === host && Number(pid) > 0 && !alive(Number(pid));
+    if (!deadOwner && Date.now() - st.mtimeMs < this.#o.staleMs) return false;
+    try {
+      // Narrow the race with another taker: unlink only the lock we judged stale. (Two takers
+      // can still both proceed; the worst outcome is one extra rotation, never a lost record.)
+      if (this.#driver.readText(this.path) !== `${pid ?? ''} ${owner ?? ''}`.trimEnd()) return true;
+      this.#driver.unlink(this.path);
+      this.takeovers++;
+    } catch {
+      // Another process took it over first.
+    }
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+import * as path from 'node:path';
+
+/**
+ * How rotated files are named, as each framework names them:
+ * - `'log4js'`: `app.log` stays the active file; backups `app.log.1`, `app.log.2` (newest first),
+ *   or `app.1.log` with `keepFileExt`; `.gz` appended when compressed.
+ * - `'winston-tailable'`: `app.log` stays active; backups `app1.log`, `app2.log` (newest first).
+ * - `'winston'`: winston's default: the active file moves on, `app.log`, `app1.log`, `app2.log`…
+ *   (newest last); nothing is renamed.
+ */
+export type RotationNaming = 'log4js' | 'winston-tailable' | 'winston';
+
+/** File names of one log under one naming scheme. */
+export class RotationNames {
+  readonly base: string;
+  readonly naming: RotationNaming;
+  readonly dir: string;
+  readonly #stem: string;
+  readonly #ext: string;
+  readonly #keepFileExt: boolean;
+  readonly #sep: string;
+
+  constructor(base: string, naming: RotationNaming, keepFileExt = false, fileNameSep = '.') {
+    this.base = base;
+    this.naming = naming;
+    this.dir = path.dirname(base);
+    this.#ext = path.extname(base);
+    this.#stem = path.basename(base, this.#ext);
+    this.#keepFileExt = keepFileExt;
+    this.#sep = fileNameSep;
+  }
+
+  /**
+   * Slot `i` (1 = newest backup) for the shifting schemes; for `'winston'`, file number `i`
+   * (0 = the base name).
+   */
+  slot(i: number): string {
+    if (this.naming === 'log4js') {
+      return this.#keepFileExt
+        ? path.join(this.dir, `${this.#stem}${this.#sep}${i}${this.#ext}`)
+        : `${this.base}${this.#sep}${i}`;
+    }
+    if (i === 0) return this.base;
+    return path.join(this.dir, `${this.#stem}${i}${this.#ext}`);
+  }
+
+  /** For `'winston'`: the file number in `name` (a bare file name), or -1 if it is not ours. */
+  numberOf(name: string): number {
+    const plain = name.endsWith('.gz') ? name.slice(0, -3) : name;
+    if (plain === path.basename(this.base)) return 0;
+    if (!plain.startsWith(this.#stem) || !plain.endsWith(this.#ext)) return -1;
+    const digits = plain.slice(this.#stem.length, plain.length - this.#ext.length);
+    return /^[1-9]\d{0,8}$/.test(digits) ? Number(digits) : -1;
+  }
+
+  /** The temporary name a compression writes before it is renamed into place. */
+  compressTemp(ino: number): string {
+    return path.join(this.dir, `.${path.basename(this.base)}.${ino}.${process.pid}.gz.tmp`);
+  }
+
+  /** `{ ino, pid }` of a compression temporary `name` of this log, or undefined. */
+  parseTemp(name: string): { ino: number; pid: number } | undefined {
+    const prefix = `.${path.basename(this.base)}.`;
+    if (!name.startsWith(prefix) || !name.endsWith('.gz.tmp')) return undefined;
+    const m = /^(\d+)\.(\d+)$/.exec(name.slice(prefix.length, -'.gz.tmp'.length));
+    return m ? { ino: Number(m[1]), pid: Number(m[2]) } : undefined;
+  }
+}

@@ -1,0 +1,224 @@
+import { constants } from 'node:fs';
+import * as path from 'node:path';
+import { Compressor } from './compressor.js';
+import { errnoCode } from './errors.js';
+import type { FileDriver, FileInfo } from './file-driver.js';
+import { RotationLock } from './rotation-lock.js';
+import { RotationNames, type RotationNaming } from './rotation-naming.js';
+
+/** Options of {@link SizeRotation}, in fanin's own names. */
+export interface SizeRotationOptions {
+  /** Rotate before a write would take the file past this many bytes. */
+  maxBytes: number;
+  /** Rotated files kept (the active file not counted); `undefined` keeps all. */
+  backups?: number;
+  /** gzip rotated files in the background (`.gz` appended). @default false */
+  compress?: boolean;
+  /** @default 'log4js' */
+  naming?: RotationNaming;
+  /** log4js `keepFileExt`: `app.1.log` rather than `app.log.1`. @default false */
+  keepFileExt?: boolean;
+  /** log4js `fileNameSep`. @default '.' */
+  fileNameSep?: string;
+  /** A rotation lock older than this is taken over. @default 10000 */
+  lockStaleMs?: number;
+  /** How long a writer waits for another process's rotation before writing on. @default 1000 */
+  lockWaitMs?: number;
+  /**
+   * A rotated file is compressed once no write reached it for this long: writers that have not
+   * yet noticed the rotation may still append to it until their next path check.
+   * @default 1000
+   */
+  quietMs?: number;
+  /** File mode of files created by a rotation. @default 0o666 */
+  mode?: number;
+  onError?: (err: Error) => void;
+}
+
+const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND;
+const same = (a: FileInfo | undefined, b: FileInfo) => !!a && a.ino === b.ino && a.dev === b.dev;
+
+/**
+ * Size rotation that is safe across processes with no lock per write. Each writer `fstat`s its
+ * open file before a batch; only when the batch would take it past `maxBytes` does it take the
+ * short rotation lock, check under the lock that the path still names the file it has open (so
+ * that exactly one process rotates), rename or move on, and reopen. The others see, under the
+ * same lock, that the path names a new file and just reopen it.
+ */
+export class SizeRotation {
+  readonly maxBytes: number;
+  readonly names: RotationNames;
+  readonly lock: RotationLock;
+  /** Rotations this process performed, and times it gave up waiting for the lock. */
+  readonly counters = { rotations: 0, lockTimeouts: 0 };
+  readonly #driver: FileDriver;
+  readonly #o: SizeRotationOptions;
+  readonly #compressor: Compressor | undefined;
+  #current = -1;
+
+  constructor(base: string, driver: FileDriver, options: SizeRotationOptions) {
+    this.maxBytes = options.maxBytes;
+    this.names = new RotationNames(
+      base,
+      options.naming ?? 'log4js',
+      options.keepFileExt,
+      options.fileNameSep,
+    );
+    this.#driver = driver;
+    this.#o = options;
+    this.lock = new RotationLock(base, driver, {
+      staleMs: options.lockStaleMs ?? 10_000,
+      waitMs: options.lockWaitMs ?? 1000,
+    });
+    this.#compressor = options.compress
+      ? new Compressor(this.names, driver, this.lock, (ino) => this.#locate(ino), options)
+      : undefined;
+  }
+
+  get #incrementing(): boolean {
+    return this.names.naming === 'winston';
+  }
+
+  /** The path writers append to now. */
+  activePath(): string {
+    if (!this.#incrementing) return this.names.base;
+    if (this.#current < 0) this.#current = this.#newest(this.#highestNumber());
+    return this.names.slot(this.#current);
+  }
+
+  /** Whether a batch of `nextBytes` no longer fits in the open file. */
+  full(open: FileInfo, nextBytes: number): boolean {
+    return open.size > 0 && open.size + nextBytes > this.maxBytes;
+  }
+
+  /**
+   * The open file is full: rotate it (if no other process did) and return the path to open, or
+   * `undefined` to keep writing to the open file (the lock was busy past `lockWaitMs`).
+   */
+  rotate(open: FileInfo, nextBytes: number): string | undefined {
+    if (!this.lock.acquire()) {
+      this.counters.lockTimeouts++;
+      return undefined;
+    }
+    try {
+      return this.#incrementing ? this.#moveOn(open, nextBytes) : this.#shift(open, nextBytes);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** At first open: finish or clean up compressions that a dead process left half done. */
+  recover(): void {
+    this.#compressor?.recover(this.#pendingBackups());
+  }
+
+  /** Resolves once queued compressions are done (for tests and shutdown). */
+  idle(): Promise<void> {
+    return this.#compressor?.idle() ?? Promise.resolve();
+  }
+
+  // log4js / winston-tailable: shift backups up by one, then rename the active file to slot 1.
+  #shift(open: FileInfo, nextBytes: number): string {
+    const base = this.names.base;
+    const cur = this.#driver.stat(base);
+    if (!same(cur, open) || !this.full(cur as FileInfo, nextBytes)) return base;
+    const keep = this.#o.backups;
+    const top = keep ?? this.#highestSlot();
+    for (let i = top; i >= 1; i--) {
+      for (const gz of ['', '.gz']) {
+        const from = this.names.slot(i) + gz;
+        if (!this.#driver.stat(from)) continue;
+        if (keep !== undefined && i >= keep) this.#unlink(from);
+        else this.#driver.rename(from, this.names.slot(i + 1) + gz);
+      }
+    }
+    this.#driver.rename(base, this.names.slot(1));
+    this.counters.rotations++;
+    if (keep === 0) this.#unlink(this.names.slot(1));
+    else this.#compressor?.add(open.ino);
+    return base;
+  }
+
+  // winston: the active file is the newest number; a rotation creates the next one.
+  #moveOn(open: FileInfo, nextBytes: number): string {
+    const m = this.#newest(Math.max(this.#current, 0));
+    const cur = this.#driver.stat(this.names.slot(m));
+    this.#current = m;
+    if (!same(cur, open) || !this.full(cur as FileInfo, nextBytes)) return this.names.slot(m);
+    const next = m + 1;
+    // Created under the lock, so a writer that comes next sees it and does not rotate again.
+    this.#driver.close(this.#driver.open(this.names.slot(next), CREATE, this.#o.mode ?? 0o666));
+    this.#current = next;
+    this.counters.rotations++;
+    const keep = this.#o.backups;
+    if (keep !== undefined && next - keep - 1 >= 0) {
+      for (const gz of ['', '.gz']) this.#unlink(this.names.slot(next - keep - 1) + gz);
+    }
+    if (keep !== 0) this.#compressor?.add(open.ino);
+    else this.#unlink(this.names.slot(m));
+    return this.names.slot(next);
+  }
+
+  // The newest existing file number at or above `from` (winston naming).
+  #newest(from: number): number {
+    let m = from;
+    while (this.#exists(this.names.slot(m + 1))) m++;
+    return m;
+  }
+
+  #highestNumber(): number {
+    let max = 0;
+    for (const name of this.#driver.readdir(this.names.dir)) {
+      max = Math.max(max, this.names.numberOf(name));
+    }
+    return max;
+  }
+
+  #highestSlot(): number {
+    let i = 0;
+    while (this.#exists(this.names.slot(i + 1))) i++;
+    return i;
+  }
+
+  #exists(p: string): boolean {
+    return !!this.#driver.stat(p) || !!this.#driver.stat(`${p}.gz`);
+  }
+
+  // Where the rotated file with inode `ino` is now (uncompressed), if it still exists.
+  #locate(ino: number): string | undefined {
+    for (const p of this.#rotatedPaths()) if (this.#driver.stat(p)?.ino === ino) return p;
+    return undefined;
+  }
+
+  #rotatedPaths(): string[] {
+    const out: string[] = [];
+    if (this.#incrementing) {
+      const active = this.#newest(Math.max(this.#current, 0));
+      for (const name of this.#driver.readdir(this.names.dir)) {
+        const n = this.names.numberOf(name);
+        if (n >= 0 && n < active && !name.endsWith('.gz'))
+          out.push(path.join(this.names.dir, name));
+      }
+      return out;
+    }
+    for (let i = 1; this.#exists(this.names.slot(i)); i++) out.push(this.names.slot(i));
+    return out;
+  }
+
+  #pendingBackups(): number[] {
+    const inos: number[] = [];
+    for (const p of this.#rotatedPaths()) {
+      const st = this.#driver.stat(p);
+      if (st) inos.push(st.ino);
+    }
+    return inos;
+  }
+
+  #unlink(p: string): void {
+    try {
+      this.#driver.unlink(p);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+  }
+}
