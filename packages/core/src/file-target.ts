@@ -137,10 +137,7 @@ export class FileTarget implements Sink {
   }
 
   prepare(nextBytes: number): void {
-    if (this.#fd < 0) {
-      this.open();
-      return;
-    }
+    if (this.#fd < 0) this.open();
     if (!this.#ownsFd || this.#opened?.kind !== 'file') return;
     if (this.rotation && this.#rotateIfFull(nextBytes)) return;
     const now = Date.now();
