@@ -183,6 +183,8 @@ export class BatchWriter implements Writer {
     s.retries += this.#sink.counters.retries;
     s.reopenings += this.#sink.counters.reopenings;
     s.rotations += this.#sink.counters.rotations;
+    const lock = this.#sink.lockStats?.();
+    if (lock) s.lock = lock;
     return s;
   }
 
@@ -223,6 +225,12 @@ export class BatchWriter implements Writer {
       this.#armRetry();
       return;
     }
+    const wait = this.#sink.begin?.(force) ?? 0;
+    if (wait > 0) {
+      this.#retryAt = Date.now() + wait;
+      this.#armRetry();
+      return;
+    }
     this.#draining = true;
     try {
       this.#seal();
@@ -234,6 +242,7 @@ export class BatchWriter implements Writer {
       }
     } finally {
       this.#draining = false;
+      this.#sink.end?.();
     }
   }
 

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { errnoCode } from './errors.js';
 import type { FileDriver } from './file-driver.js';
-import type { RotationLock } from './rotation-lock.js';
+import type { ExclusiveLock } from './rotation.js';
 import type { RotationNames } from './rotation-naming.js';
 
 function alive(pid: number): boolean {
@@ -27,7 +27,7 @@ function alive(pid: number): boolean {
 export class Compressor {
   readonly #names: RotationNames;
   readonly #driver: FileDriver;
-  readonly #lock: RotationLock;
+  readonly #lock: ExclusiveLock;
   readonly #locate: (ino: number) => string | undefined;
   readonly #o: { mode?: number; quietMs?: number; onError?: (err: Error) => void };
   readonly #queue: number[] = [];
@@ -36,7 +36,7 @@ export class Compressor {
   constructor(
     names: RotationNames,
     driver: FileDriver,
-    lock: RotationLock,
+    lock: ExclusiveLock,
     locate: (ino: number) => string | undefined,
     options: { mode?: number; quietMs?: number; onError?: (err: Error) => void },
   ) {

@@ -21,6 +21,29 @@ export interface Sink {
   written?(bytes: number): void;
   close(): void;
   readonly counters: { retries: number; reopenings: number; rotations: number };
+  /**
+   * Called before a drain writes anything: 0 to go ahead, or how many ms to wait before trying
+   * again (a lock held by another process). `force` (exit, a blocking caller) must return 0.
+   */
+  begin?(force: boolean): number;
+  /** Called after a drain that `begin` let through. */
+  end?(): void;
+  /** Lock counters, for sinks that write under a lock. */
+  lockStats?(): LockStats;
+}
+
+/** Counters of a sink that writes under a file lock. */
+export interface LockStats {
+  /** Locks taken. */
+  acquired: number;
+  /** Drains that found the lock held and waited. */
+  busy: number;
+  /** Stale locks (their holder died) taken over. */
+  takeovers: number;
+  /** Locks found compromised (removed or taken by another process while held). */
+  compromised: number;
+  /** Exit flushes that wrote without the lock after the exit budget ran out. */
+  exitBypasses: number;
 }
 
 /** Options of {@link FileTarget}. */

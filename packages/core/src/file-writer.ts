@@ -1,9 +1,9 @@
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { errnoCode, FaninError, FaninOptionError } from './errors.js';
 import type { FileDriver } from './file-driver.js';
-import { FileTarget, type FileTargetOptions } from './file-target.js';
+import { FileTarget, type FileTargetOptions, type Sink } from './file-target.js';
 import { checkOptions, type OptionSpec, parseSize } from './options.js';
-import type { SizeRotationOptions } from './rotation.js';
+import type { ExclusiveLock, SizeRotationOptions } from './rotation.js';
 import type { RotationNaming } from './rotation-naming.js';
 
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
@@ -91,10 +91,19 @@ const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
  * @example
  * const writer = createFileWriter({ filename: 'logs/app.log' }, 'createAppendFileWriter');
  */
+/** How a transport package changes the file writer: its own sink around the file, its own lock. */
+export interface FileWriterHooks {
+  /** Wraps the file target (e.g. to write under a lock). */
+  wrapSink?: (target: FileTarget) => Sink;
+  /** The lock rotations run under. @default a RotationLock file beside the log */
+  rotationLock?: (filename: string) => ExclusiveLock;
+}
+
 export function createFileWriter(
   options: FileWriterOptions,
   where = 'createFileWriter',
   extra: OptionSpec = {},
+  hooks: FileWriterHooks = {},
 ): BatchWriter {
   checkOptions(where, options, { ...fileWriterSpec, ...extra });
   const o: FileWriterOptions = { ...options };
@@ -104,6 +113,7 @@ export function createFileWriter(
   }
   const std = o.filename === '/dev/stdout' ? 1 : o.filename === '/dev/stderr' ? 2 : undefined;
   const rotation = rotationOf(o, where);
+  if (rotation && hooks.rotationLock) rotation.lock = hooks.rotationLock(o.filename as string);
   const target = new FileTarget({
     ...o,
     ...(rotation ? { rotation } : {}),
@@ -118,7 +128,7 @@ export function createFileWriter(
   if (rotation && o.batchBytes === undefined) {
     o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(rotation.maxBytes / 16)));
   }
-  return new BatchWriter(target, o);
+  return new BatchWriter(hooks.wrapSink ? hooks.wrapSink(target) : target, o);
 }
 
 function rotationOf(o: FileWriterOptions, where: string): SizeRotationOptions | undefined {

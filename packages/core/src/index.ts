@@ -9,9 +9,9 @@ export type { SyncFlushable } from './exit-hooks.js';
 export { registerExitFlush } from './exit-hooks.js';
 export type { FileDriver, FileInfo, TargetKind } from './file-driver.js';
 export { NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
-export type { FileTargetOptions, Sink } from './file-target.js';
+export type { FileTargetOptions, LockStats, Sink } from './file-target.js';
 export { FileTarget } from './file-target.js';
-export type { FileWriterOptions } from './file-writer.js';
+export type { FileWriterHooks, FileWriterOptions } from './file-writer.js';
 export { createFileWriter, fileWriterSpec } from './file-writer.js';
 export type { Log4jsExtras } from './framework-options.js';
 export {
@@ -40,7 +40,7 @@ export {
   startsWithMagic,
   writerOf,
 } from './record-framing.js';
-export type { SizeRotationOptions } from './rotation.js';
+export type { ExclusiveLock, SizeRotationOptions } from './rotation.js';
 export { SizeRotation } from './rotation.js';
 export { RotationLock } from './rotation-lock.js';
 export type { RotationNaming } from './rotation-naming.js';

@@ -33,6 +33,15 @@ export interface SizeRotationOptions {
   /** File mode of files created by a rotation. @default 0o666 */
   mode?: number;
   onError?: (err: Error) => void;
+  /** The lock that serializes rotations; a locked-file writer passes its own. @default RotationLock */
+  lock?: ExclusiveLock;
+}
+
+/** What a rotation needs of a lock: a bounded synchronous attempt, and release. */
+export interface ExclusiveLock {
+  /** Takes the lock, waiting a bounded time; false when it could not. */
+  acquire(): boolean;
+  release(): void;
 }
 
 const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND;
@@ -48,7 +57,7 @@ const same = (a: FileInfo | undefined, b: FileInfo) => !!a && a.ino === b.ino &&
 export class SizeRotation {
   readonly maxBytes: number;
   readonly names: RotationNames;
-  readonly lock: RotationLock;
+  readonly lock: ExclusiveLock;
   /** Rotations this process performed, and times it gave up waiting for the lock. */
   readonly counters = { rotations: 0, lockTimeouts: 0 };
   readonly #driver: FileDriver;
@@ -66,10 +75,12 @@ export class SizeRotation {
     );
     this.#driver = driver;
     this.#o = options;
-    this.lock = new RotationLock(base, driver, {
-      staleMs: options.lockStaleMs ?? 10_000,
-      waitMs: options.lockWaitMs ?? 1000,
-    });
+    this.lock =
+      options.lock ??
+      new RotationLock(base, driver, {
+        staleMs: options.lockStaleMs ?? 10_000,
+        waitMs: options.lockWaitMs ?? 1000,
+      });
     this.#compressor = options.compress
       ? new Compressor(this.names, driver, this.lock, (ino) => this.#locate(ino), options)
       : undefined;

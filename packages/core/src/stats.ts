@@ -1,3 +1,5 @@
+import type { LockStats } from './file-target.js';
+
 /** A snapshot of a writer's counters, as returned by `Writer.stats()`. */
 export interface WriterStats {
   /** Records written to the target (a chunked record counts once). */
@@ -20,6 +22,8 @@ export interface WriterStats {
   queueDepth: number;
   /** Bytes waiting to be written (an estimate: UTF-16 length for strings). */
   queueBytes: number;
+  /** Lock counters, for writers that write under a file lock. */
+  lock?: LockStats;
 }
 
 /** Mutable counters behind `stats()`. One per writer; never shared across writers. */

@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { createFileWriter, FaninWriteError } from '../src/index.js';
+import { FaultDriver, MemoryDriver } from '../src/testing/index.js';
+import { FILE, memWriter, noticeOf, rec, until } from './helpers.js';
+
+/** Takes the time of every write attempt and runs `onFail` after each failed one. */
+class RetryProbe extends FaultDriver {
+  readonly attempts: number[] = [];
+  onFail: () => void = () => {};
+  override write(fd: number, data: Uint8Array): number {
+    this.attempts.push(performance.now());
+    try {
+      return super.write(fd, data);
+    } catch (err) {
+      queueMicrotask(this.onFail);
+      throw err;
+    }
+  }
+}
+
+describe('BatchWriter: write errors', () => {
+  for (const code of ['EIO', 'ENOSPC']) {
+    it(`drops the batch on ${code}, reports once, backs off, and resumes with a loss notice`, async () => {
+      const { fault, writer, onError, lines } = memWriter({ retryMinMs: 20 });
+      fault.failWrites(code, 1);
+      writer.write(rec(1));
+      writer.write(rec(2));
+      await until(() => expect(writer.stats().dropped.total).toBe(2));
+      expect(writer.stats()).toMatchObject({
+        records: 0,
+        writeErrors: 1,
+        dropped: { total: 2, byReason: { [code]: 2 } },
+      });
+      expect(onError).toHaveBeenCalledTimes(1);
+      const err = onError.mock.calls[0]?.[0];
+      expect(err).toBeInstanceOf(FaninWriteError);
+      expect(err).toMatchObject({ code: 'ERR_FANIN_WRITE', reason: code, records: 2 });
+
+      // Records written during the back-off go out when it ends, with no further call.
+      writer.write(rec(3));
+      writer.write(rec(4));
+      await until(() => expect(writer.stats().records).toBe(2));
+      const [notice, ...rest] = lines();
+      expect(noticeOf(notice ?? '')).toEqual(
+        expect.objectContaining({ lost: 2, byReason: { [code]: 2 }, pid: process.pid }),
+      );
+      expect(rest).toEqual(['r3.......', 'r4.......']);
+      expect(onError).toHaveBeenCalledTimes(1);
+      await writer.close();
+    });
+  }
+
+  it('doubles the back-off from retryMinMs up to retryMaxMs', async () => {
+    const mem = new MemoryDriver();
+    const probe = new RetryProbe(mem).failWrites('EIO', 4);
+    const writer = createFileWriter({
+      filename: FILE,
+      driver: probe,
+      retryMinMs: 10,
+      retryMaxMs: 40,
+      onError: () => {},
+      formatNotice: null,
+      exitHook: false,
+    });
+    // After each failed write, queue one more record (as an app would) so a retry is due.
+    probe.onFail = () => writer.write(rec(probe.attempts.length));
+    writer.write(rec(0));
+    await until(() => expect(writer.stats().records).toBe(1));
+    const { attempts } = probe;
+    expect(attempts).toHaveLength(5);
+    const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] ?? 0));
+    const floors = [10, 20, 40, 40];
+    gaps.forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual((floors[i] ?? 0) - 2);
+    });
+    // Capped: the fourth back-off would be 80 ms without retryMaxMs.
+    expect(gaps[3]).toBeLessThan(75);
+    expect(mem.read(FILE)).toBe(rec(4));
+    expect(writer.stats().dropped.byReason).toEqual({ EIO: 4 });
+  });
+
+  it('calls onError once per reason until a write succeeds again', async () => {
+    const { fault, writer, onError } = memWriter({ retryMinMs: 5, formatNotice: null });
+    fault.failWrites('EIO', 2).failWrites('ENOSPC', 1);
+    for (let i = 0; i < 3; i++) {
+      writer.write(rec(i));
+      await until(() => expect(writer.stats().dropped.total).toBe(i + 1));
+    }
+    expect(onError.mock.calls.map(([e]) => (e as FaninWriteError).reason)).toEqual([
+      'EIO',
+      'ENOSPC',
+    ]);
+    writer.write(rec(3));
+    await until(() => expect(writer.stats().records).toBe(1));
+    fault.failWrites('EIO', 1);
+    writer.write(rec(4));
+    await until(() => expect(writer.stats().dropped.total).toBe(4));
+    expect(onError.mock.calls.map(([e]) => (e as FaninWriteError).reason)).toEqual([
+      'EIO',
+      'ENOSPC',
+      'EIO',
+    ]);
+    expect(writer.stats().dropped.byReason).toEqual({ EIO: 3, ENOSPC: 1 });
+  });
+
+  // BUG: after a 2nd failure within noticeIntervalMs the notice lands after the recovered batch, not first.
+  it.fails('writes the loss notice before the records of every recovery', async () => {
+    const { fault, writer, lines } = memWriter({ retryMinMs: 5 });
+    for (const round of [1, 2]) {
+      fault.failWrites('EIO', 1);
+      writer.write(rec(round * 10));
+      await until(() => expect(writer.stats().dropped.total).toBe(round));
+      writer.write(rec(round * 10 + 1));
+      await until(() => expect(writer.stats().records).toBe(round));
+    }
+    expect(lines().map((l) => (noticeOf(l) ? 'notice' : l))).toEqual([
+      'notice',
+      'r11......',
+      'notice',
+      'r21......',
+    ]);
+  });
+
+  // BUG: stats().retries is documented to count retries after a back-off, but those are never counted.
+  it.fails('counts the write retried after a back-off in stats().retries', async () => {
+    const { fault, writer } = memWriter({ retryMinMs: 5, formatNotice: null });
+    fault.failWrites('EIO', 1);
+    writer.write(rec(1));
+    await until(() => expect(writer.stats().dropped.total).toBe(1));
+    writer.write(rec(2));
+    await until(() => expect(writer.stats().records).toBe(1));
+    expect(writer.stats().retries).toBe(1);
+  });
+
+  // BUG: a failed loss-notice write is swallowed: not counted in writeErrors, not reported.
+  it.fails('counts a failed loss-notice write in writeErrors', async () => {
+    const { fault, writer } = memWriter({ retryMinMs: 5 });
+    fault.failWrites('EIO', 2);
+    writer.write(rec(1));
+    await until(() => expect(writer.stats().dropped.total).toBe(1));
+    writer.write(rec(2));
+    await until(() => expect(writer.stats().records).toBe(1));
+    expect(writer.stats().writeErrors).toBe(2);
+  });
+
+  it('writes at most one loss notice per noticeIntervalMs while losses go on', async () => {
+    const { writer, lines } = memWriter({
+      maxBufferBytes: 50,
+      batchBytes: 10_000,
+      noticeIntervalMs: 60_000,
+    });
+    for (const turn of [0, 1]) {
+      const accepted = Array.from({ length: 10 }, (_, i) => writer.write(rec(turn * 10 + i)));
+      expect(accepted).toEqual([...Array(5).fill(true), ...Array(5).fill(false)]);
+      await until(() => expect(writer.stats().records).toBe((turn + 1) * 5));
+    }
+    const got = lines();
+    expect(got.filter((l) => noticeOf(l))).toHaveLength(1);
+    expect(noticeOf(got[0] ?? '')).toMatchObject({ lost: 5, byReason: { 'queue-full': 5 } });
+    expect(got.slice(1)).toEqual([0, 1, 2, 3, 4, 10, 11, 12, 13, 14].map((i) => rec(i).trim()));
+    // The losses of the second turn are not forgotten: close appends their notice.
+    await writer.close();
+    expect(noticeOf(lines().at(-1) ?? '')).toMatchObject({
+      lost: 5,
+      byReason: { 'queue-full': 5 },
+    });
+    expect(writer.stats().dropped).toMatchObject({ total: 10, byReason: { 'queue-full': 10 } });
+  });
+
+  it('formats the notice with formatNotice, and writes none when it is null', async () => {
+    for (const formatNotice of [(n: { lost: number }) => `LOST ${n.lost}\n`, null]) {
+      const { fault, writer, lines } = memWriter({ retryMinMs: 5, formatNotice });
+      fault.failWrites('EIO', 1);
+      writer.write(rec(1));
+      await until(() => expect(writer.stats().dropped.total).toBe(1));
+      writer.write(rec(2));
+      await until(() => expect(writer.stats().records).toBe(1));
+      expect(lines()).toEqual(formatNotice ? ['LOST 1', 'r2.......'] : ['r2.......']);
+    }
+  });
+
+  it('continues a short write with the rest of the record', async () => {
+    const { mem, fault, writer } = memWriter();
+    fault.shortWrite(4);
+    writer.write('hello world\n');
+    await writer.flush();
+    expect(mem.read(FILE)).toBe('hello world\n');
+    expect(mem.writes).toEqual([4, 8]);
+    expect(writer.stats()).toMatchObject({ records: 1, retries: 1, dropped: { total: 0 } });
+  });
+
+  for (const code of ['EAGAIN', 'EINTR']) {
+    it(`retries a write that fails with ${code}, losing nothing`, async () => {
+      const { mem, fault, writer, onError } = memWriter();
+      fault.failWrites(code, 3);
+      writer.write(rec(1));
+      writer.write(rec(2));
+      await writer.flush();
+      expect(mem.read(FILE)).toBe(rec(1) + rec(2));
+      expect(writer.stats()).toMatchObject({ records: 2, retries: 3, writeErrors: 0 });
+      expect(writer.stats().dropped.total).toBe(0);
+      expect(onError).not.toHaveBeenCalled();
+    });
+  }
+
+  it('drops the batch as EAGAIN once eagainTimeoutMs has been spent waiting', async () => {
+    const { mem, fault, writer, onError } = memWriter({ eagainTimeoutMs: 5 });
+    // Waits of 1, 2 and 4 ms pass the 5 ms bound: the fourth EAGAIN gives up.
+    fault.failWrites('EAGAIN', 4);
+    writer.write(rec(1));
+    await writer.flush();
+    expect(mem.read(FILE)).toBe('');
+    expect(writer.stats()).toMatchObject({
+      records: 0,
+      retries: 3,
+      writeErrors: 1,
+      dropped: { byReason: { EAGAIN: 1 } },
+    });
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ reason: 'EAGAIN', records: 1 });
+  });
+
+  it('drops the records of a failed lazy open (EACCES) and opens at the next try', async () => {
+    const { mem, fault, writer, onError, lines } = memWriter({ lazy: true, retryMinMs: 10 });
+    expect(mem.read(FILE)).toBeUndefined();
+    fault.failOpens('EACCES', 1);
+    writer.write(rec(1));
+    await until(() => expect(writer.stats().dropped.byReason).toEqual({ EACCES: 1 }));
+    expect(mem.read(FILE)).toBeUndefined();
+    expect(writer.stats().writeErrors).toBe(1);
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ reason: 'EACCES', records: 1 });
+
+    writer.write(rec(2));
+    await until(() => expect(writer.stats().records).toBe(1));
+    const [notice, ...rest] = lines();
+    expect(noticeOf(notice ?? '')).toMatchObject({ lost: 1, byReason: { EACCES: 1 } });
+    expect(rest).toEqual(['r2.......']);
+  });
+});

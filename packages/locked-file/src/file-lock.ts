@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import { blockFor, type ExclusiveLock, errnoCode, type LockStats } from '@fanin/core';
+import lockfile from 'proper-lockfile';
+
+/** Options of {@link FileLock}. */
+export interface FileLockOptions {
+  /** A lock not refreshed for this long (its holder died) is taken over. proper-lockfile's floor is 2000. */
+  staleMs: number;
+  /** How long `acquire()` (rotation, compression) waits for the lock. */
+  waitMs: number;
+}
+
+/**
+ * proper-lockfile's mkdir lock (`<log>.lock`), taken with `lockSync` — one attempt, no retry
+ * timers, so a caller never stalls on its retry defaults. Reentrant within this process, so a
+ * rotation runs under the lock the drain already holds. Its `onCompromised` default throws inside
+ * a timer and would crash the app: here it is counted instead.
+ */
+export class FileLock implements ExclusiveLock {
+  readonly stats: LockStats = {
+    acquired: 0,
+    busy: 0,
+    takeovers: 0,
+    compromised: 0,
+    exitBypasses: 0,
+  };
+  readonly file: string;
+  readonly #o: FileLockOptions;
+  #release: (() => void) | undefined;
+  #depth = 0;
+
+  constructor(file: string, options: FileLockOptions) {
+    this.file = file;
+    this.#o = options;
+  }
+
+  /** Whether this process holds the lock now. */
+  get held(): boolean {
+    return this.#depth > 0;
+  }
+
+  /** One attempt; false when another process holds the lock. */
+  tryAcquire(): boolean {
+    if (this.#depth > 0) {
+      this.#depth++;
+      return true;
+    }
+    const stale = this.#staleNow();
+    try {
+      this.#release = lockfile.lockSync(this.file, {
+        stale: this.#o.staleMs,
+        realpath: false,
+        onCompromised: () => {
+          this.stats.compromised++;
+        },
+      });
+    } catch (err) {
+      if (errnoCode(err) === 'ELOCKED') return false;
+      throw err;
+    }
+    if (stale) this.stats.takeovers++;
+    this.stats.acquired++;
+    this.#depth = 1;
+    return true;
+  }
+
+  /** Attempts for at most `waitMs` (1 ms back-off doubling to 20 ms). */
+  acquire(waitMs = this.#o.waitMs): boolean {
+    const deadline = Date.now() + waitMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      if (this.tryAcquire()) return true;
+      if (Date.now() >= deadline) return false;
+      blockFor(Math.min(wait, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  release(): void {
+    if (this.#depth === 0) return;
+    if (--this.#depth > 0) return;
+    const release = this.#release;
+    this.#release = undefined;
+    try {
+      release?.();
+    } catch {
+      // ERELEASED / ENOTACQUIRED: another process removed or took our lock while we held it.
+      this.stats.compromised++;
+    }
+  }
+
+  // proper-lockfile takes a stale lock over silently: look first, so the takeover is counted.
+  #staleNow(): boolean {
+    const st = fs.statSync(`${this.file}.lock`, { throwIfNoEntry: false });
+    return !!st && Date.now() - st.mtimeMs > Math.max(this.#o.staleMs, 2000);
+  }
+}
