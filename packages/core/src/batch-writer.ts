@@ -1,8 +1,9 @@
+import { joinParts, writeChunked, writeFramed } from './batch-encoding.js';
+import { blockFor } from './block-for.js';
 import { errnoCode, type FaninError, FaninWriteError } from './errors.js';
 import { registerExitFlush } from './exit-hooks.js';
 import type { FileTarget, Sink } from './file-target.js';
 import { defaultNotice, LossLedger } from './loss-ledger.js';
-import { createRecordIdSource, frameRecord } from './record-framing.js';
 import { StatsCounter, type WriterStats } from './stats.js';
 import type { DeadlineOptions, FlushOutcome, LossNotice, WhenFull, Writer } from './writer.js';
 
@@ -43,19 +44,9 @@ interface Batch {
   records: number;
 }
 
-type WriteFailure = Error & { recordsDone?: number };
+type WriteFailure = Error & { recordsDone?: number; bytesWritten?: number };
 
-const nextId = createRecordIdSource();
 const newBatch = (): Batch => ({ parts: [], bytes: 0, records: 0 });
-const toBytes = (p: string | Uint8Array): Uint8Array =>
-  typeof p === 'string' ? Buffer.from(p) : p;
-
-function joinBatch(b: Batch): Uint8Array {
-  if (b.parts.length === 1) return toBytes(b.parts[0] as string | Uint8Array);
-  if (b.parts.every((p) => typeof p === 'string')) return Buffer.from(b.parts.join(''));
-  return Buffer.concat(b.parts.map(toBytes));
-}
-
 /**
  * The shared writer loop: queue, coalesce into whole-record batches, write each batch with one
  * `write(2)` (framed chunks where the sink is a pipe), back off on failure, count and report
@@ -72,7 +63,7 @@ export class BatchWriter implements Writer {
   readonly #ledger: LossLedger;
   readonly #o: Required<Omit<BatchWriterOptions, 'onError' | 'formatNotice' | 'exitHook'>>;
   readonly #onError: (err: FaninError) => void;
-  readonly #reported = new Set<string>();
+  readonly #reported = new Map<string, number>();
   readonly #unhook: () => void;
   #batches: Batch[] = [];
   #open: Batch = newBatch();
@@ -84,6 +75,10 @@ export class BatchWriter implements Writer {
   #retryTimer: NodeJS.Timeout | undefined;
   #closing = false;
   #draining = false;
+  // A write to a regular file failed part-way: the next write starts with a newline so the torn
+  // fragment stays on a line of its own instead of gluing onto the next record.
+  #torn = false;
+  readonly #waiters: (() => void)[] = [];
 
   constructor(sink: Sink, options: BatchWriterOptions = {}) {
     this.#sink = sink;
@@ -105,7 +100,7 @@ export class BatchWriter implements Writer {
 
   write(record: string | Uint8Array, level?: string): boolean {
     if (this.#closing) return this.#reject('closed', level, 'the writer is closed');
-    const size = typeof record === 'string' ? record.length : sizeOf(record);
+    const size = sizeOf(record, this.#o.maxRecordBytes);
     if (size < 0) {
       return this.#reject(
         'invalid-record',
@@ -127,6 +122,8 @@ export class BatchWriter implements Writer {
         `the buffer is full (maxBufferBytes ${this.#o.maxBufferBytes})`,
       );
     }
+    // A record of a batch's size or more is written alone, whole.
+    if (size >= this.#o.batchBytes && this.#open.records > 0) this.#seal();
     const open = this.#open;
     open.parts.push(record);
     open.bytes += size;
@@ -207,10 +204,18 @@ export class BatchWriter implements Writer {
     });
   }
 
+  // The buffer fills only while the target fails (or a lock is busy). 'block' writes now,
+  // synchronously, ignoring the back-off; { blockMs } keeps trying for at most that long.
   #makeRoom(size: number): boolean {
-    if (this.#o.whenFull === 'drop') return false;
-    this.#drain(true);
-    return this.#queuedBytes + size <= this.#o.maxBufferBytes;
+    const policy = this.#o.whenFull;
+    if (policy === 'drop') return false;
+    const deadline = Date.now() + (policy === 'block' ? 0 : policy.blockMs);
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      this.#drain(true);
+      if (this.#queuedBytes + size <= this.#o.maxBufferBytes) return true;
+      if (Date.now() >= deadline) return false;
+      blockFor(Math.min(wait, deadline - Date.now()));
+    }
   }
 
   #reject(reason: string, level: string | undefined, why: string): false {
@@ -234,7 +239,8 @@ export class BatchWriter implements Writer {
     this.#draining = true;
     try {
       this.#seal();
-      this.#writeNotice(false);
+      if (this.#backoffMs > 0) this.#stats.retries++;
+      this.#writeNotice(this.#backoffMs > 0);
       while (this.#batches.length > 0) {
         const batch = this.#batches[0] as Batch;
         if (!this.#writeOne(batch)) break;
@@ -244,6 +250,17 @@ export class BatchWriter implements Writer {
       this.#draining = false;
       this.#sink.end?.();
     }
+    if (this.#queuedRecords === 0) this.#wake();
+  }
+
+  /** Calls `callback` once every record queued so far is written or dropped. */
+  onWritten(callback: () => void): void {
+    if (this.#queuedRecords === 0) queueMicrotask(callback);
+    else this.#waiters.push(callback);
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
   }
 
   #seal(): void {
@@ -255,8 +272,15 @@ export class BatchWriter implements Writer {
   // Writes one batch; on failure drops it, starts the back-off, and returns false.
   #writeOne(batch: Batch): boolean {
     try {
+      // prepare() opens a lazy target first: only then is its kind, and so its limit, known.
+      this.#sink.prepare(batch.bytes);
       if (this.#sink.atomicLimit === Number.POSITIVE_INFINITY) this.#writeWhole(batch);
-      else this.#writeChunked(batch);
+      else {
+        writeChunked(this.#sink, batch.parts, (records, bytes, framed) => {
+          this.#counted(records, bytes);
+          if (framed) this.#stats.chunkedRecords++;
+        });
+      }
     } catch (err) {
       this.#fail(batch, err as WriteFailure);
       return false;
@@ -267,54 +291,15 @@ export class BatchWriter implements Writer {
   }
 
   #writeWhole(batch: Batch): void {
-    const data = joinBatch(batch);
-    this.#sink.prepare(data.byteLength);
+    const data = this.#afterTear(joinParts(batch.parts));
     this.#sink.writeAll(data);
     this.#counted(batch.records, data.byteLength);
   }
 
-  // For pipes, FIFOs, sockets, terminals: pack whole records into writes of at most the atomic
-  // limit; split a larger record into framed chunks, one write(2) each.
-  #writeChunked(batch: Batch): void {
-    const limit = this.#sink.atomicLimit;
-    let pack: Uint8Array[] = [];
-    let packBytes = 0;
-    let done = 0;
-    const flushPack = () => {
-      if (packBytes === 0) return;
-      this.#sink.writeAll(pack.length === 1 ? (pack[0] as Uint8Array) : Buffer.concat(pack));
-      this.#counted(pack.length, packBytes);
-      done += pack.length;
-      pack = [];
-      packBytes = 0;
-    };
-    try {
-      this.#sink.prepare(batch.bytes);
-      for (const part of batch.parts) {
-        const bytes = toBytes(part);
-        if (packBytes + bytes.byteLength > limit) flushPack();
-        if (bytes.byteLength <= limit) {
-          pack.push(bytes);
-          packBytes += bytes.byteLength;
-          continue;
-        }
-        this.#writeFrames(bytes, limit);
-        done++;
-      }
-      flushPack();
-    } catch (err) {
-      throw Object.assign(err as WriteFailure, { recordsDone: done });
-    }
-  }
-
-  #writeFrames(record: Uint8Array, limit: number): void {
-    let bytes = 0;
-    for (const chunk of frameRecord(record, nextId(), limit)) {
-      this.#sink.writeAll(chunk);
-      bytes += chunk.byteLength;
-    }
-    this.#counted(1, bytes);
-    this.#stats.chunkedRecords++;
+  #afterTear(data: Uint8Array): Uint8Array {
+    if (!this.#torn) return data;
+    this.#torn = false;
+    return Buffer.concat([Buffer.from('\n'), data]);
   }
 
   #counted(records: number, bytes: number): void {
@@ -332,6 +317,9 @@ export class BatchWriter implements Writer {
     const done = err.recordsDone ?? 0;
     const lost = batch.records - done;
     const reason = errnoCode(err);
+    if ((err.bytesWritten ?? 0) > 0 && this.#sink.atomicLimit === Number.POSITIVE_INFINITY) {
+      this.#torn = true;
+    }
     this.#batches.shift();
     this.#queuedRecords -= batch.records;
     this.#queuedBytes -= batch.bytes;
@@ -371,6 +359,7 @@ export class BatchWriter implements Writer {
     this.#batches = [];
     this.#queuedBytes = 0;
     this.#queuedRecords = 0;
+    this.#wake();
   }
 
   // Appends the loss notice when there is one and it is due (or `now` after a recovery).
@@ -378,21 +367,26 @@ export class BatchWriter implements Writer {
     const text = this.#ledger.due(now, this.#o.noticeIntervalMs);
     if (text === undefined) return;
     try {
-      const data = Buffer.from(text);
+      const data = this.#afterTear(Buffer.from(text));
       this.#sink.prepare(data.byteLength);
       if (data.byteLength <= this.#sink.atomicLimit) this.#sink.writeAll(data);
-      else
-        for (const c of frameRecord(data, nextId(), this.#sink.atomicLimit)) this.#sink.writeAll(c);
+      else writeFramed(this.#sink, data);
       this.#stats.bytes += data.byteLength;
       this.#ledger.written();
-    } catch {
-      // The notice stays pending; the failure of the batch behind it is counted and reported.
+    } catch (err) {
+      // The notice stays pending and is tried again at the next drain.
+      this.#stats.writeErrors++;
+      const why = `the loss notice could not be written: ${(err as Error).message}`;
+      this.#report(`notice-${errnoCode(err)}`, why, 0, err);
     }
   }
 
   #report(reason: string, message: string, records: number, cause?: unknown): void {
-    if (this.#reported.has(reason)) return;
-    this.#reported.add(reason);
+    // Once per reason until a write succeeds again, and again at most every noticeIntervalMs
+    // while the same loss goes on (so a steady drop is not reported once per process lifetime).
+    const last = this.#reported.get(reason);
+    if (last !== undefined && Date.now() - last < Math.max(this.#o.noticeIntervalMs, 1000)) return;
+    this.#reported.set(reason, Date.now());
     const code =
       reason === 'closed' ? 'ERR_FANIN_CLOSED' : cause ? 'ERR_FANIN_WRITE' : 'ERR_FANIN_RECORD';
     const err = new FaninWriteError(code, reason, records, `fanin: ${message}`, cause);
@@ -404,7 +398,12 @@ export class BatchWriter implements Writer {
   }
 }
 
-function sizeOf(record: unknown): number {
+// A string's UTF-16 length is its byte count for ASCII; UTF-8 takes at most 3 bytes per UTF-16
+// unit, so the exact count is needed only when the record might be over the limit.
+function sizeOf(record: unknown, limit: number): number {
+  if (typeof record === 'string') {
+    return record.length * 3 > limit ? Buffer.byteLength(record) : record.length;
+  }
   return record instanceof Uint8Array ? record.byteLength : -1;
 }
 

@@ -38,6 +38,10 @@ interface Partial {
 export class ChunkJoiner extends Transform {
   #buf: Buffer = Buffer.alloc(0);
   #atLineStart = true;
+  // Inside a garbled chunk whose newline has not arrived yet: drop bytes up to it.
+  #skipping = false;
+  // Per writer, the record whose chunks are being discarded after one of them was lost.
+  readonly #abandoned = new Map<string, string>();
   #pendingBytes = 0;
   readonly #maxPending: number;
   readonly #partials = new Map<string, Partial>();
@@ -72,6 +76,17 @@ export class ChunkJoiner extends Transform {
     let at = 0;
     const buf = this.#buf;
     while (at < buf.length) {
+      if (this.#skipping) {
+        const nl = buf.indexOf(0x0a, at);
+        if (nl < 0) {
+          at = buf.length;
+          break;
+        }
+        this.#skipping = false;
+        this.#atLineStart = true;
+        at = nl + 1;
+        continue;
+      }
       const next = this.#atLineStart ? this.#step(buf, at, atEnd) : this.#passLine(buf, at);
       if (next < 0) break;
       at = next;
@@ -106,7 +121,8 @@ export class ChunkJoiner extends Transform {
     const nl = buf.indexOf(0x0a, at + 1);
     this.#stats.garbled++;
     this.#warn('garbled', `garbled chunk dropped (${why})`);
-    this.#atLineStart = true;
+    this.#atLineStart = nl >= 0;
+    this.#skipping = nl < 0;
     return nl < 0 ? buf.length : nl + 1;
   }
 
@@ -120,15 +136,27 @@ export class ChunkJoiner extends Transform {
     this.#stats.chunks++;
     const payload = Buffer.from(buf.subarray(p.payloadStart, p.payloadStart + p.header.length));
     const writer = writerOf(id);
+    if (this.#abandoned.get(writer) === id) {
+      // The rest of a record already reported lost: discard quietly.
+      if (last) this.#abandoned.delete(writer);
+      return;
+    }
+    this.#abandoned.delete(writer);
     let partial = this.#partials.get(writer);
     if (partial && (partial.id !== id || partial.next !== index)) {
       this.#dropPartial(writer, partial, 'lost-chunk', `chunk ${partial.next} never arrived`);
+      const sameRecord = partial.id === id;
       partial = undefined;
+      if (sameRecord) {
+        if (!last) this.#abandoned.set(writer, id);
+        return;
+      }
     }
     if (!partial) {
       if (index !== 0) {
         this.#stats.lostRecords++;
         this.#warn('lost-chunk', `record ${id} lost its first chunk(s)`, id);
+        if (!last) this.#abandoned.set(writer, id);
         return;
       }
       partial = { id, next: 0, parts: [], bytes: 0 };

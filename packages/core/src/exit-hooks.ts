@@ -13,7 +13,11 @@ let installed = false;
 function flushAll(): void {
   for (const writer of live) {
     try {
-      writer.flushSync();
+      const outcome = writer.flushSync() as { abandoned?: number } | undefined;
+      // Records that could not be written in the exit budget are lost with the process: say so.
+      if (outcome?.abandoned) {
+        process.stderr.write(`fanin: ${outcome.abandoned} records could not be written at exit\n`);
+      }
     } catch (err) {
       process.stderr.write(`fanin: flush at exit failed: ${String(err)}\n`);
     }

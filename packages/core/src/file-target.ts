@@ -88,6 +88,7 @@ export class FileTarget implements Sink {
   readonly rotation: SizeRotation | undefined;
   #fd = -1;
   #recovered = false;
+  #warnedFs = false;
   #ownsFd: boolean;
   #opened: FileInfo | undefined;
   #atomicLimit = Number.POSITIVE_INFINITY;
@@ -133,7 +134,8 @@ export class FileTarget implements Sink {
     this.#lastCheck = Date.now();
     const type = this.driver.fsType(file);
     const fsName = type === undefined ? undefined : NETWORK_FS_TYPES.get(type);
-    if (fsName) {
+    if (fsName && !this.#warnedFs) {
+      this.#warnedFs = true;
       this.#opts.onWarning?.(
         `${file} is on ${fsName}: O_APPEND does not keep writes of several clients whole there; use @fanin/locked-file`,
       );

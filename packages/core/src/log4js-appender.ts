@@ -50,8 +50,12 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 export function createLog4jsConfigure(spec: AppenderSpec) {
   return function configure(
     config: Record<string, unknown>,
-    layouts: Log4jsLayouts,
+    layouts?: Log4jsLayouts,
   ): Log4jsAppender {
+    if (!layouts) {
+      const why = 'configure() is called by log4js, with its layouts module';
+      throw new FaninError('ERR_FANIN_OPTION', `${spec.name}: ${why}`);
+    }
     checkOptions(spec.name, config, { ...log4jsFileSpec, ...fileWriterSpec, ...spec.options });
     const { writer: options, extras } = fromLog4jsConfig(config);
     options.onError ??= (err: FaninError) => console.error(`${spec.name}: ${err.message}`);

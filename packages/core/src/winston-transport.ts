@@ -64,7 +64,7 @@ export class FaninTransport extends TransportStream {
     }
     this.writer.write(message + this.#eol, info[LEVEL] as string | undefined);
     if (this.listenerCount('logged') > 0) {
-      this.writer.flush().then(() => this.emit('logged', info));
+      this.writer.onWritten(() => this.emit('logged', info));
     }
     callback();
   }

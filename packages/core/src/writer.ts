@@ -40,6 +40,11 @@ export interface Writer {
   /** Flushes (to the deadline), then releases the target. Later writes are dropped as `closed`. */
   close(options?: DeadlineOptions): Promise<FlushOutcome>;
   stats(): WriterStats;
+  /**
+   * Calls `callback` once every record queued so far is written (or dropped), without forcing
+   * a write now: how adapters emit winston's `'logged'` without giving up batching.
+   */
+  onWritten(callback: () => void): void;
   /** Counts records lost before they reached the writer (a framework adapter's, a queue's). */
   noteDropped(reason: string, records: number, level?: string): void;
 }
