@@ -62,8 +62,10 @@ async function run(kind, dir) {
   const file = path.join(dir, `${kind}.log`);
   const t0 = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: PROCS }, (_, p) =>
-      new Promise((resolve) => fork(self, ['child', kind, file, String(p)]).on('exit', resolve)),
+    Array.from(
+      { length: PROCS },
+      (_, p) =>
+        new Promise((resolve) => fork(self, ['child', kind, file, String(p)]).on('exit', resolve)),
     ),
   );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -74,12 +76,16 @@ if (process.argv[2] === 'child') {
   await child(process.argv);
 } else {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-demo-'));
-  console.log(`${PROCS} processes x ${RECORDS} records (100 B / 8 KB / 200 KB), process.exit() right after logging\n`);
+  console.log(
+    `${PROCS} processes x ${RECORDS} records (100 B / 8 KB / 200 KB), process.exit() right after logging\n`,
+  );
   const rows = [await run('fanin', dir), await run('winston-file', dir)];
   console.log('| transport | records whole | lost | torn | duplicated | out of order | wall ms |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.kind} | ${r.whole} / ${PROCS * RECORDS} | ${r.lost} | ${r.torn} | ${r.dup} | ${r.disorder} | ${r.ms.toFixed(0)} |`);
+    console.log(
+      `| ${r.kind} | ${r.whole} / ${PROCS * RECORDS} | ${r.lost} | ${r.torn} | ${r.dup} | ${r.disorder} | ${r.ms.toFixed(0)} |`,
+    );
   }
   console.log(`\nfiles in ${dir}`);
   const fanin = rows[0];
