@@ -4,7 +4,8 @@ import { blockFor } from './block-for.js';
 import { errnoCode } from './errors.js';
 import { type FileDriver, type FileInfo, NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
 import { PIPE_BUF } from './record-framing.js';
-import { SizeRotation, type SizeRotationOptions } from './rotation.js';
+import { type RotationPolicy, SizeRotation, type SizeRotationOptions } from './rotation.js';
+import { TimeRotation, type TimeRotationOptions } from './time-rotation.js';
 
 /**
  * Where records go and how each write is kept whole. The batch writer calls `prepare` before
@@ -68,6 +69,8 @@ export interface FileTargetOptions {
   driver?: FileDriver;
   /** Size rotation across processes; off when absent. */
   rotation?: SizeRotationOptions;
+  /** Time rotation across processes; off when absent. */
+  timeRotation?: TimeRotationOptions;
   /** Told once about conditions that are not errors, such as a network file system. */
   onWarning?: (message: string) => void;
 }
@@ -84,8 +87,8 @@ export class FileTarget implements Sink {
   readonly counters = { retries: 0, reopenings: 0, rotations: 0 };
   readonly filename: string | undefined;
   readonly driver: FileDriver;
-  /** The rotation policy, when size rotation is on. */
-  readonly rotation: SizeRotation | undefined;
+  /** The rotation policy, when size or time rotation is on. */
+  readonly rotation: RotationPolicy | undefined;
   #fd = -1;
   #recovered = false;
   #warnedFs = false;
@@ -100,14 +103,7 @@ export class FileTarget implements Sink {
     this.driver = options.driver ?? nodeFileDriver;
     this.filename = options.filename === undefined ? undefined : path.resolve(options.filename);
     this.#ownsFd = options.fd === undefined;
-    this.rotation =
-      options.rotation && this.filename
-        ? new SizeRotation(this.filename, this.driver, {
-            mode: options.mode,
-            quietMs: Math.max(1000, 5 * (options.reopenCheckMs ?? 100)),
-            ...options.rotation,
-          })
-        : undefined;
+    this.rotation = this.filename ? policyFor(this.filename, this.driver, options) : undefined;
     if (options.fd !== undefined) this.#adopt(options.fd);
   }
 
@@ -127,6 +123,7 @@ export class FileTarget implements Sink {
     if (this.#opts.mkdir !== false) this.driver.mkdirp(path.dirname(file));
     const fd = this.driver.open(file, APPEND_FLAGS, this.#opts.mode ?? 0o666);
     this.#adopt(fd);
+    if (this.rotation?.opened) this.rotation.opened(this.#opened as FileInfo);
     if (!this.#recovered) {
       this.#recovered = true;
       this.rotation?.recover();
@@ -174,10 +171,10 @@ export class FileTarget implements Sink {
   // One fstat of the open descriptor per batch: deleted under us (nlink 0, say by another
   // process's retention) → reopen; full → rotate, or reopen what another process rotated to.
   #rotateIfFull(nextBytes: number): boolean {
-    const rotation = this.rotation as SizeRotation;
+    const rotation = this.rotation as RotationPolicy;
     const st = this.driver.fstat(this.#fd);
     if (st.nlink === 0) return this.#reopen(true);
-    if (!rotation.full(st, nextBytes)) return false;
+    if (!rotation.due(st, nextBytes)) return false;
     const next = rotation.rotate(st, nextBytes);
     if (next === undefined) return false;
     this.counters.rotations = rotation.counters.rotations;
@@ -251,4 +248,15 @@ export class FileTarget implements Sink {
   close(): void {
     this.#closeFd();
   }
+}
+
+function policyFor(
+  file: string,
+  driver: FileDriver,
+  o: FileTargetOptions,
+): RotationPolicy | undefined {
+  const common = { mode: o.mode, quietMs: Math.max(1000, 5 * (o.reopenCheckMs ?? 100)) };
+  if (o.rotation) return new SizeRotation(file, driver, { ...common, ...o.rotation });
+  if (o.timeRotation) return new TimeRotation(file, driver, { ...common, ...o.timeRotation });
+  return undefined;
 }

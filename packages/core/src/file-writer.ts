@@ -3,8 +3,9 @@ import { errnoCode, FaninError, FaninOptionError } from './errors.js';
 import type { FileDriver } from './file-driver.js';
 import { FileTarget, type FileTargetOptions, type Sink } from './file-target.js';
 import { checkOptions, type OptionSpec, parseSize } from './options.js';
-import type { ExclusiveLock, SizeRotationOptions } from './rotation.js';
+import type { ExclusiveLock } from './rotation.js';
 import type { RotationNaming } from './rotation-naming.js';
+import { rotationFromOptions } from './rotation-options.js';
 
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
 export interface FileWriterOptions
@@ -26,6 +27,15 @@ export interface FileWriterOptions
   lockStaleMs?: number;
   /** How long a writer waits for another's rotation before writing on. @default 1000 */
   lockWaitMs?: number;
+  /**
+   * Time rotation: a log4js (`yyyy-MM-dd`) or moment (`YYYY-MM-DD`) date pattern; its finest
+   * field sets the period. Off when absent; not with `maxBytes`.
+   */
+  datePattern?: string;
+  /** The date is in the active file's name (log4js `alwaysIncludePattern`; implied by `%DATE%`). */
+  dateInName?: boolean;
+  /** Time rotation: dated files last written longer ago than this are deleted. */
+  maxAgeMs?: number;
   /** Open at the first write instead of now (winston's `lazy`). @default false */
   lazy?: boolean;
   /** The file-system edge; tests pass an in-memory or fault driver. @default nodeFileDriver */
@@ -79,6 +89,9 @@ export const fileWriterSpec: OptionSpec = {
   fileNameSep: { kind: 'string' },
   lockStaleMs: { kind: 'int', min: 1 },
   lockWaitMs: { kind: 'int', min: 0 },
+  datePattern: { kind: 'string' },
+  dateInName: { kind: 'boolean' },
+  maxAgeMs: { kind: 'int', min: 1 },
 };
 
 const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
@@ -112,11 +125,10 @@ export function createFileWriter(
     throw new FaninOptionError('filename', `${where}: give exactly one of "filename" or "fd"`);
   }
   const std = o.filename === '/dev/stdout' ? 1 : o.filename === '/dev/stderr' ? 2 : undefined;
-  const rotation = rotationOf(o, where);
-  if (rotation && hooks.rotationLock) rotation.lock = hooks.rotationLock(o.filename as string);
+  const policies = rotationFromOptions(o, where, hooks.rotationLock);
   const target = new FileTarget({
     ...o,
-    ...(rotation ? { rotation } : {}),
+    ...policies,
     // /dev/stdout reopened through /proc would not share the shell's offset on a redirected file
     // and fails with ENXIO on a socket (systemd): write to the inherited descriptor instead.
     ...(std === undefined ? {} : { filename: undefined, fd: std }),
@@ -125,41 +137,10 @@ export function createFileWriter(
   if (!o.lazy && target.filename !== undefined) openOrThrow(target, where);
   // A file can overshoot maxBytes by the batches other processes write at the same moment:
   // keep batches at a sixteenth of the limit (at least 4 KiB) unless batchBytes was given.
-  if (rotation && o.batchBytes === undefined) {
-    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(rotation.maxBytes / 16)));
+  if (policies.rotation && o.batchBytes === undefined) {
+    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(policies.rotation.maxBytes / 16)));
   }
   return new BatchWriter(hooks.wrapSink ? hooks.wrapSink(target) : target, o);
-}
-
-function rotationOf(o: FileWriterOptions, where: string): SizeRotationOptions | undefined {
-  if (o.maxBytes === undefined) {
-    for (const k of ['backups', 'compress', 'keepFileExt', 'fileNameSep'] as const) {
-      if (o[k] !== undefined && o[k] !== false) {
-        throw new FaninOptionError(k, `${where}: option "${k}" needs "maxBytes" (size rotation)`);
-      }
-    }
-    return undefined;
-  }
-  if (o.filename === undefined || o.filename.startsWith('/dev/')) {
-    throw new FaninOptionError('maxBytes', `${where}: rotation needs a regular file as "filename"`);
-  }
-  const r: SizeRotationOptions = { maxBytes: parseSize('maxBytes', o.maxBytes) };
-  if (o.backups !== undefined) r.backups = o.backups;
-  if (o.compress !== undefined) r.compress = o.compress;
-  if (o.rotationNaming !== undefined) r.naming = o.rotationNaming;
-  if (o.keepFileExt !== undefined) r.keepFileExt = o.keepFileExt;
-  if (o.fileNameSep !== undefined) r.fileNameSep = o.fileNameSep;
-  if (o.lockStaleMs !== undefined) r.lockStaleMs = o.lockStaleMs;
-  if (o.lockWaitMs !== undefined) r.lockWaitMs = o.lockWaitMs;
-  if (o.mode !== undefined) r.mode = o.mode;
-  const report = o.onError ?? ((e: FaninError) => process.emitWarning(e.message, { code: e.code }));
-  r.onError = (err) =>
-    report(
-      new FaninError('ERR_FANIN_WRITE', `${where}: compression failed: ${err.message}`, {
-        cause: err,
-      }),
-    );
-  return r;
 }
 
 function openOrThrow(target: FileTarget, where: string): void {

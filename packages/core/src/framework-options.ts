@@ -4,9 +4,6 @@ import { FaninOptionError } from './errors.js';
 import type { FileWriterOptions } from './file-writer.js';
 import type { OptionSpec } from './options.js';
 
-const TIME_ROTATION_LATER =
-  'time rotation is not built yet (tracked in the rotation issue); use size rotation (maxLogSize) or an external logrotate in "create" mode, which fanin follows';
-
 /** winston `File` transport options, in winston's own names. */
 export const winstonFileSpec: OptionSpec = {
   filename: { kind: 'string' },
@@ -22,7 +19,16 @@ export const winstonFileSpec: OptionSpec = {
   name: { kind: 'string' },
   highWaterMark: { kind: 'int', min: 1 },
   maxsize: { kind: 'size' },
-  maxFiles: { kind: 'int', min: 1 },
+  maxFiles: {
+    kind: 'custom',
+    expected: 'a file count (integer >= 1), or with datePattern an age such as "14d"',
+    check: (v) =>
+      (Number.isInteger(v) && (v as number) >= 1) || (typeof v === 'string' && /^\d+d$/.test(v)),
+  },
+  frequency: {
+    kind: 'unsupported',
+    why: 'fanin rotates on the period of "datePattern" (its finest field: YYYY-MM-DD-HH rotates hourly); custom frequencies are not supported',
+  },
   tailable: { kind: 'boolean' },
   zippedArchive: { kind: 'boolean' },
   rotationFormat: {
@@ -51,10 +57,10 @@ export const log4jsFileSpec: OptionSpec = {
   compress: { kind: 'boolean' },
   keepFileExt: { kind: 'boolean' },
   fileNameSep: { kind: 'string' },
-  pattern: { kind: 'unsupported', why: TIME_ROTATION_LATER },
-  alwaysIncludePattern: { kind: 'unsupported', why: TIME_ROTATION_LATER },
-  numBackups: { kind: 'unsupported', why: TIME_ROTATION_LATER },
-  daysToKeep: { kind: 'unsupported', why: TIME_ROTATION_LATER },
+  pattern: { kind: 'string' },
+  alwaysIncludePattern: { kind: 'boolean' },
+  numBackups: { kind: 'int', min: 0 },
+  daysToKeep: { kind: 'int', min: 0 },
 };
 
 const WINSTON_ONLY = [
@@ -88,18 +94,7 @@ export function fromWinstonOptions(
   if (typeof given.dirname === 'string' && typeof given.filename === 'string') {
     writer.filename = path.join(given.dirname, given.filename);
   }
-  if (given.maxsize !== undefined) {
-    // winston's maxFiles counts the active file too; fanin's backups do not.
-    writer.maxBytes = given.maxsize;
-    writer.rotationNaming = given.tailable === true ? 'winston-tailable' : 'winston';
-    if (given.maxFiles !== undefined) writer.backups = (given.maxFiles as number) - 1;
-    if (given.zippedArchive === true) writer.compress = true;
-  } else if (given.maxFiles !== undefined || given.zippedArchive === true) {
-    throw new FaninOptionError(
-      'maxsize',
-      `${where}: "maxFiles" and "zippedArchive" need "maxsize"`,
-    );
-  }
+  winstonRotation(where, given, writer);
   const streamOptions = (given.options ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(streamOptions)) {
     if (k === 'flags' && v !== 'a') {
@@ -140,6 +135,40 @@ export interface Log4jsExtras {
   layout: { type: string; [k: string]: unknown } | undefined;
 }
 
+// winston File's rotation (maxsize), or winston-daily-rotate-file's (datePattern, maxFiles "14d").
+function winstonRotation(
+  where: string,
+  given: Record<string, unknown>,
+  writer: Record<string, unknown>,
+): void {
+  const maxFiles = given.maxFiles as number | string | undefined;
+  if (given.zippedArchive === true) writer.compress = true;
+  if (given.maxsize !== undefined) {
+    writer.maxBytes = given.maxsize;
+    writer.rotationNaming = given.tailable === true ? 'winston-tailable' : 'winston';
+  } else if (
+    given.datePattern === undefined &&
+    (maxFiles !== undefined || given.zippedArchive === true)
+  ) {
+    throw new FaninOptionError(
+      'maxsize',
+      `${where}: "maxFiles" and "zippedArchive" need "maxsize" or "datePattern"`,
+    );
+  }
+  if (typeof maxFiles === 'string') {
+    if (given.datePattern === undefined) {
+      throw new FaninOptionError(
+        'maxFiles',
+        `${where}: an age in "maxFiles" (${maxFiles}) needs "datePattern"`,
+      );
+    }
+    writer.maxAgeMs = Number.parseInt(maxFiles, 10) * 86_400_000;
+  } else if (maxFiles !== undefined) {
+    // winston's maxFiles counts the active file too; fanin's backups do not.
+    writer.backups = maxFiles - 1;
+  }
+}
+
 const LOG4JS_ONLY = [
   'type',
   'layout',
@@ -149,6 +178,10 @@ const LOG4JS_ONLY = [
   'timezoneOffset',
   'eol',
   'maxLogSize',
+  'pattern',
+  'alwaysIncludePattern',
+  'numBackups',
+  'daysToKeep',
 ];
 
 /**
@@ -161,13 +194,25 @@ export function fromLog4jsConfig(config: Record<string, unknown>): {
 } {
   const writer: Record<string, unknown> = { mode: 0o600 };
   for (const [k, v] of Object.entries(config)) if (!LOG4JS_ONLY.includes(k)) writer[k] = v;
-  // log4js rotates only when maxLogSize is set, keeping 5 backups unless told otherwise.
-  if (config.maxLogSize !== undefined && config.maxLogSize !== 0) {
+  // log4js's file appender rotates only when maxLogSize is set, keeping 5 backups unless told
+  // otherwise; its dateFile appender rotates on `pattern`, keeping numBackups (default 1).
+  if (config.pattern !== undefined) {
+    writer.datePattern = config.pattern;
+    writer.dateInName = config.alwaysIncludePattern === true;
+    writer.backups = config.numBackups ?? config.daysToKeep ?? 1;
+    delete writer.maxLogSize;
+  } else if (config.maxLogSize !== undefined && config.maxLogSize !== 0) {
     writer.maxBytes = config.maxLogSize;
     writer.backups = config.backups ?? 5;
     writer.rotationNaming = 'log4js';
   } else {
     for (const k of ['backups', 'compress', 'keepFileExt', 'fileNameSep']) delete writer[k];
+  }
+  if (config.pattern !== undefined && config.maxLogSize !== undefined) {
+    throw new FaninOptionError(
+      'pattern',
+      'log4js appender: rotate by size ("maxLogSize") or by time ("pattern"), not both',
+    );
   }
   return {
     writer: writer as FileWriterOptions,

@@ -37,6 +37,23 @@ export interface SizeRotationOptions {
   lock?: ExclusiveLock;
 }
 
+/** What a file target asks of a rotation policy (by size or by time). */
+export interface RotationPolicy {
+  /** The path writers append to now. */
+  activePath(): string;
+  /** Told after each open, with the `fstat` of the new descriptor. */
+  opened?(info: FileInfo): void;
+  /** Whether the open file must rotate before a batch of `nextBytes`. Cheap: no path lookup. */
+  due(open: FileInfo, nextBytes: number): boolean;
+  /** Rotates (if no other process did) and returns the path to open, or `undefined` to go on. */
+  rotate(open: FileInfo, nextBytes: number): string | undefined;
+  /** At first open: finish what a dead process left half done. */
+  recover(): void;
+  /** Resolves once background work (compression) is done. */
+  idle(): Promise<void>;
+  readonly counters: { rotations: number; lockTimeouts: number };
+}
+
 /** What a rotation needs of a lock: a bounded synchronous attempt, and release. */
 export interface ExclusiveLock {
   /** Takes the lock, waiting a bounded time; false when it could not. */
@@ -54,7 +71,7 @@ const same = (a: FileInfo | undefined, b: FileInfo) => !!a && a.ino === b.ino &&
  * that exactly one process rotates), rename or move on, and reopen. The others see, under the
  * same lock, that the path names a new file and just reopen it.
  */
-export class SizeRotation {
+export class SizeRotation implements RotationPolicy {
   readonly maxBytes: number;
   readonly names: RotationNames;
   readonly lock: ExclusiveLock;
@@ -98,7 +115,7 @@ export class SizeRotation {
   }
 
   /** Whether a batch of `nextBytes` no longer fits in the open file. */
-  full(open: FileInfo, nextBytes: number): boolean {
+  due(open: FileInfo, nextBytes: number): boolean {
     return open.size > 0 && open.size + nextBytes > this.maxBytes;
   }
 
@@ -132,7 +149,7 @@ export class SizeRotation {
   #shift(open: FileInfo, nextBytes: number): string {
     const base = this.names.base;
     const cur = this.#driver.stat(base);
-    if (!same(cur, open) || !this.full(cur as FileInfo, nextBytes)) return base;
+    if (!same(cur, open) || !this.due(cur as FileInfo, nextBytes)) return base;
     const keep = this.#o.backups;
     const top = keep ?? this.#highestSlot();
     for (let i = top; i >= 1; i--) {
@@ -155,7 +172,7 @@ export class SizeRotation {
     const m = this.#newest(Math.max(this.#current, 0));
     const cur = this.#driver.stat(this.names.slot(m));
     this.#current = m;
-    if (!same(cur, open) || !this.full(cur as FileInfo, nextBytes)) return this.names.slot(m);
+    if (!same(cur, open) || !this.due(cur as FileInfo, nextBytes)) return this.names.slot(m);
     const next = m + 1;
     // Created under the lock, so a writer that comes next sees it and does not rotate again.
     this.#driver.close(this.#driver.open(this.names.slot(next), CREATE, this.#o.mode ?? 0o666));
