@@ -337,7 +337,11 @@ describe('createLog4jsConfigure (log4js)', () => {
       'encoding',
       'mem-appender: option "encoding" expects one of "utf8", "utf-8", got "latin1"',
     ],
-    [{ pattern: 'yyyy-MM-dd' }, 'pattern', 'mem-appender: option "pattern" is not supported: '],
+    [
+      { numBackups: -1 },
+      'numBackups',
+      'mem-appender: option "numBackups" expects an integer >= 0, got -1',
+    ],
     [
       { mode: '644' },
       'mode',
