@@ -3,6 +3,7 @@ export { BatchWriter } from './batch-writer.js';
 export { blockFor } from './block-for.js';
 export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
+export { DatePattern } from './date-pattern.js';
 export type { FaninErrorCode } from './errors.js';
 export { errnoCode, FaninError, FaninOptionError, FaninWriteError } from './errors.js';
 export type { SyncFlushable } from './exit-hooks.js';
@@ -40,13 +41,15 @@ export {
   startsWithMagic,
   writerOf,
 } from './record-framing.js';
-export type { ExclusiveLock, SizeRotationOptions } from './rotation.js';
+export type { ExclusiveLock, RotationPolicy, SizeRotationOptions } from './rotation.js';
 export { SizeRotation } from './rotation.js';
 export { RotationLock } from './rotation-lock.js';
 export type { RotationNaming } from './rotation-naming.js';
 export { RotationNames } from './rotation-naming.js';
 export type { WriterStats } from './stats.js';
 export { StatsCounter } from './stats.js';
+export type { TimeRotationOptions } from './time-rotation.js';
+export { TimeRotation } from './time-rotation.js';
 export type { TransportSpec } from './winston-transport.js';
 export { FaninTransport } from './winston-transport.js';
 export type { DeadlineOptions, FlushOutcome, LossNotice, WhenFull, Writer } from './writer.js';
