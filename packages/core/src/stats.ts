@@ -24,6 +24,20 @@ export interface WriterStats {
   queueBytes: number;
   /** Lock counters, for writers that write under a file lock. */
   lock?: LockStats;
+  /** Queue counters, for writers that hand records to another thread. */
+  queue?: QueueStats;
+}
+
+/** Counters of a writer that queues records for a writer thread. */
+export interface QueueStats {
+  /** Size of the shared ring. */
+  capacityBytes: number;
+  /** Bytes in the ring now. */
+  usedBytes: number;
+  /** Records written by the synchronous path on the calling thread (too large for the ring). */
+  fallbackWrites: number;
+  /** False once the writer thread died and the calling thread writes for itself. */
+  workerAlive: boolean;
 }
 
 /** Mutable counters behind `stats()`. One per writer; never shared across writers. */

@@ -1,0 +1,325 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  type BatchWriter,
+  type DeadlineOptions,
+  FaninError,
+  type FlushOutcome,
+  LossLedger,
+  registerExitFlush,
+  StatsCounter,
+  type WhenFull,
+  type Writer,
+  type WriterStats,
+} from '@fanin/core';
+import {
+  type AsyncQueueOptions,
+  checkAsyncOptions,
+  workerOptionsOf,
+} from './async-queue-options.js';
+import { createFallback } from './fallback.js';
+import { queueNotice } from './queue-notice.js';
+import {
+  allocateRing,
+  CLOSING,
+  PRODUCER_WAITING,
+  Ring,
+  STATE,
+  TAIL,
+  TAKEN_OVER,
+  WAKE,
+  WRITTEN,
+} from './ring.js';
+
+const workerFile = path.join(__dirname, 'queue-worker.cjs');
+
+/**
+ * The application thread's side of the queue: `write` copies the record into the shared ring
+ * and returns (no allocation, no system call in the steady state); a worker thread drains the
+ * ring into an append-file or locked-file writer. When the ring is full the record's level picks
+ * the policy: drop (counted), block until room, or block at most `blockMs`.
+ */
+export class AsyncQueueWriter implements Writer {
+  readonly #ring: Ring;
+  readonly #worker: Worker;
+  readonly #o: AsyncQueueOptions;
+  readonly #stats = new StatsCounter();
+  readonly #ledger: LossLedger;
+  readonly #byLevel: Map<string, WhenFull>;
+  readonly #unhook: () => void;
+  #workerStats: WriterStats | undefined;
+  #fallback: BatchWriter | undefined;
+  #fallbackWrites = 0;
+  #workerAlive = true;
+  #closing = false;
+  #wakeScheduled = false;
+  #puts = 0;
+  #closed: Promise<void>;
+
+  constructor(options: AsyncQueueOptions) {
+    checkAsyncOptions(options);
+    this.#o = options;
+    this.#ring = new Ring(allocateRing(options.capacityBytes as number));
+    this.#byLevel = new Map(
+      Object.entries(options.whenFullByLevel ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    );
+    this.#ledger = new LossLedger(
+      options.formatNotice === null ? null : (options.formatNotice ?? queueNotice),
+    );
+    this.#worker = new Worker(workerFile, {
+      workerData: {
+        memory: { control: this.#ring.ctrl.buffer, data: this.#ring.words.buffer },
+        writer: options.writer ?? 'append',
+        options: workerOptionsOf(options),
+        batchBytes: (options.batchBytes as number | undefined) ?? 65536,
+      },
+    });
+    this.#worker.unref();
+    this.#closed = new Promise((resolve) => {
+      this.#worker.on(
+        'message',
+        (m: { type: string; stats?: WriterStats; message?: string; code?: string }) => {
+          if (m.type === 'stats') this.#workerStats = m.stats;
+          else if (m.type === 'error')
+            this.#report(new FaninError('ERR_FANIN_WRITE', m.message ?? ''));
+          else if (m.type === 'closed') resolve();
+        },
+      );
+      this.#worker.on('error', (err) => this.#workerDied(err));
+      this.#worker.on('exit', () => {
+        if (!this.#closing) this.#workerDied(new Error('the writer thread exited'));
+        resolve();
+      });
+    });
+    this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
+  }
+
+  write(record: string | Uint8Array, level?: string): boolean {
+    if (this.#closing) return this.#drop('closed', level);
+    if (typeof record !== 'string' && !(record instanceof Uint8Array))
+      return this.#drop('invalid-record', level);
+    if (!this.#workerAlive) return this.#viaFallback(record);
+    if (this.#ring.put(record)) return this.#queued();
+    const size = typeof record === 'string' ? Buffer.byteLength(record) : record.byteLength;
+    if (size > this.#ring.maxRecord) return this.#writeLarge(record);
+    const policy = this.#byLevel.get(level?.toLowerCase() ?? '') ?? this.#o.whenFull ?? 'block';
+    if (
+      policy !== 'drop' &&
+      this.#waitForRoom(record, policy === 'block' ? Number.POSITIVE_INFINITY : policy.blockMs)
+    ) {
+      return true;
+    }
+    return this.#drop('queue-full', level);
+  }
+
+  #queued(): boolean {
+    this.#puts++;
+    if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
+    else if (!this.#wakeScheduled) {
+      // One wake-up per event-loop turn, not per record: the writer thread drains in batches.
+      this.#wakeScheduled = true;
+      setImmediate(() => {
+        this.#wakeScheduled = false;
+        this.#ring.wake();
+      });
+    }
+    this.#maybeNotice();
+    return true;
+  }
+
+  // Waits (Atomics.wait on the tail) until the record fits, for at most `ms`.
+  #waitForRoom(record: string | Uint8Array, ms: number): boolean {
+    const deadline = Date.now() + ms;
+    const ctrl = this.#ring.ctrl;
+    this.#ring.wake();
+    try {
+      Atomics.store(ctrl, PRODUCER_WAITING, 1);
+      for (;;) {
+        const tail = Atomics.load(ctrl, TAIL);
+        if (this.#ring.put(record)) return this.#queued();
+        if (!this.#workerAlive) return this.#viaFallback(record);
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        this.#ring.wake();
+        Atomics.wait(ctrl, TAIL, tail, Math.min(left, 50));
+      }
+    } finally {
+      Atomics.store(ctrl, PRODUCER_WAITING, 0);
+    }
+  }
+
+  // Larger than half the ring: keep order by letting the ring drain, then write it here, whole.
+  #writeLarge(record: string | Uint8Array): boolean {
+    this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
+    this.#fallbackWrites++;
+    return this.#viaFallback(record);
+  }
+
+  #viaFallback(record: string | Uint8Array): boolean {
+    this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
+    const ok = this.#fallback.write(record);
+    this.#fallback.flushSync();
+    return ok;
+  }
+
+  #drop(reason: string, level?: string): false {
+    this.#stats.drop(reason, 1, level);
+    this.#ledger.add(reason, 1, level);
+    return false;
+  }
+
+  #maybeNotice(): void {
+    const text = this.#ledger.due(false, this.#o.noticeIntervalMs ?? 5000);
+    if (text !== undefined && this.#ring.put(text)) this.#ledger.written();
+  }
+
+  /** Waits for the writer thread to empty the ring; takes over after `ms` if it does not. */
+  #drainRingSync(ms: number): void {
+    const deadline = Date.now() + ms;
+    const ctrl = this.#ring.ctrl;
+    while (this.#workerAlive && this.#ring.used() > 0 && Date.now() < deadline) {
+      this.#ring.wake();
+      Atomics.wait(
+        ctrl,
+        TAIL,
+        Atomics.load(ctrl, TAIL),
+        Math.min(20, Math.max(1, deadline - Date.now())),
+      );
+    }
+    if (this.#ring.used() > 0) this.#takeOver();
+  }
+
+  // The writer thread is gone or stuck: write what is left in the ring from this thread.
+  #takeOver(): void {
+    Atomics.store(this.#ring.ctrl, STATE, TAKEN_OVER);
+    this.#workerAlive = false;
+    this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
+    const fallback = this.#fallback;
+    while (this.#ring.used() > 0) {
+      const tail = this.#ring.peek(1 << 20, (r) => {
+        fallback.write(Buffer.from(r));
+      });
+      fallback.flushSync();
+      this.#ring.release(tail);
+    }
+  }
+
+  #workerDied(err: Error): void {
+    if (!this.#workerAlive) return;
+    this.#report(
+      new FaninError(
+        'ERR_FANIN_WRITE',
+        `fanin: the async-queue writer thread died (${err.message}); writing synchronously from now on`,
+        { cause: err },
+      ),
+    );
+    this.#takeOver();
+  }
+
+  flushSync(): FlushOutcome {
+    const before = this.#written();
+    if (this.#workerAlive) this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
+    else this.#takeOver();
+    this.#fallback?.flushSync();
+    return { written: this.#written() - before, abandoned: 0, timedOut: false };
+  }
+
+  async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    const before = this.#written();
+    const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const target = Atomics.load(this.#ring.ctrl, 0);
+    const ctrl = this.#ring.ctrl;
+    this.#ring.wake();
+    while (this.#workerAlive && ((target - Atomics.load(ctrl, TAIL)) | 0) > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const tail = Atomics.load(ctrl, TAIL);
+      const wait = Atomics.waitAsync(ctrl, TAIL, tail, Math.min(left, 100));
+      if (wait.async) await wait.value;
+    }
+    if (!this.#workerAlive) this.#takeOver();
+    this.#fallback?.flushSync();
+    const abandoned = this.#workerAlive ? Math.max(0, this.#puts - Atomics.load(ctrl, WRITTEN)) : 0;
+    return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
+  }
+
+  async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    const outcome = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
+    this.#closing = true;
+    Atomics.store(this.#ring.ctrl, STATE, CLOSING);
+    Atomics.add(this.#ring.ctrl, WAKE, 1);
+    Atomics.notify(this.#ring.ctrl, WAKE);
+    Atomics.notify(this.#ring.ctrl, STATE);
+    if (this.#workerAlive) await this.#closed;
+    else await this.#worker.terminate();
+    await this.#fallback?.close();
+    this.#unhook();
+    if (outcome.abandoned > 0) this.#stats.drop('close-timeout', outcome.abandoned);
+    return outcome;
+  }
+
+  stats(): WriterStats {
+    const w = this.#workerStats;
+    const f = this.#fallback?.stats();
+    const main = this.#stats.snapshot(0, 0);
+    const sum = (
+      k:
+        | 'records'
+        | 'bytes'
+        | 'writeErrors'
+        | 'retries'
+        | 'rotations'
+        | 'reopenings'
+        | 'chunkedRecords',
+    ) => (w?.[k] ?? 0) + (f?.[k] ?? 0) + (k === 'records' || k === 'bytes' ? 0 : main[k]);
+    const byReason = { ...main.dropped.byReason };
+    for (const s of [w, f])
+      for (const [r, n] of Object.entries(s?.dropped.byReason ?? {}))
+        byReason[r] = (byReason[r] ?? 0) + n;
+    return {
+      records: Math.max(sum('records'), Atomics.load(this.#ring.ctrl, WRITTEN) + (f?.records ?? 0)),
+      bytes: sum('bytes'),
+      dropped: {
+        total: Object.values(byReason).reduce((a, b) => a + b, 0),
+        byReason,
+        byLevel: main.dropped.byLevel,
+      },
+      writeErrors: sum('writeErrors'),
+      retries: sum('retries'),
+      rotations: sum('rotations'),
+      reopenings: sum('reopenings'),
+      chunkedRecords: sum('chunkedRecords'),
+      queueDepth: Math.max(0, this.#puts - Atomics.load(this.#ring.ctrl, WRITTEN)),
+      queueBytes: this.#ring.used(),
+      queue: {
+        capacityBytes: this.#ring.capacity,
+        usedBytes: this.#ring.used(),
+        fallbackWrites: this.#fallbackWrites,
+        workerAlive: this.#workerAlive,
+      },
+    };
+  }
+
+  onWritten(callback: () => void): void {
+    void this.flush().then(callback, callback);
+  }
+
+  noteDropped(reason: string, records: number, level?: string): void {
+    this.#stats.drop(reason, records, level);
+    this.#ledger.add(reason, records, level);
+  }
+
+  #written(): number {
+    return Atomics.load(this.#ring.ctrl, WRITTEN) + (this.#fallback?.stats().records ?? 0);
+  }
+
+  #report(err: FaninError): void {
+    try {
+      (this.#o.onError ?? ((e: FaninError) => process.emitWarning(e.message, { code: e.code })))(
+        err,
+      );
+    } catch {
+      // A throwing onError must not break logging.
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: { compilerOptions: { composite: false } },
+    clean: true,
+    target: 'node20',
+    sourcemap: true,
+    // __dirname in the ESM build: the worker file is found beside this one.
+    shims: true,
+  },
+  {
+    // The writer thread's entry: always CommonJS, loaded by path from either build.
+    entry: { 'queue-worker': 'src/queue-worker.ts' },
+    format: ['cjs'],
+    target: 'node20',
+    sourcemap: true,
+  },
+]);
