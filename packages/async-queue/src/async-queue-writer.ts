@@ -94,6 +94,11 @@ export class AsyncQueueWriter implements Writer {
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
 
+  /** The writer thread (to monitor it; if it dies, writing falls back to this thread). */
+  get thread(): Worker {
+    return this.#worker;
+  }
+
   write(record: string | Uint8Array, level?: string): boolean {
     if (this.#closing) return this.#drop('closed', level);
     if (typeof record !== 'string' && !(record instanceof Uint8Array))
