@@ -1,4 +1,4 @@
-import { joinParts, writeChunked, writeFramed } from './batch-encoding.js';
+import { BatchJoiner, writeChunked, writeFramed } from './batch-encoding.js';
 import { blockFor } from './block-for.js';
 import { errnoCode, type FaninError, FaninWriteError } from './errors.js';
 import { registerExitFlush } from './exit-hooks.js';
@@ -65,6 +65,7 @@ export class BatchWriter implements Writer {
   readonly #onError: (err: FaninError) => void;
   readonly #reported = new Map<string, number>();
   readonly #unhook: () => void;
+  readonly #joiner: BatchJoiner;
   #batches: Batch[] = [];
   #open: Batch = newBatch();
   #queuedBytes = 0;
@@ -92,6 +93,7 @@ export class BatchWriter implements Writer {
       noticeIntervalMs: options.noticeIntervalMs ?? 5000,
     };
     this.#onError = options.onError ?? defaultOnError;
+    this.#joiner = new BatchJoiner(Math.max(3 * this.#o.batchBytes, 128 * 1024));
     this.#ledger = new LossLedger(
       options.formatNotice === undefined ? defaultNotice : options.formatNotice,
     );
@@ -291,7 +293,7 @@ export class BatchWriter implements Writer {
   }
 
   #writeWhole(batch: Batch): void {
-    const data = this.#afterTear(joinParts(batch.parts));
+    const data = this.#afterTear(this.#joiner.join(batch.parts));
     this.#sink.writeAll(data);
     this.#counted(batch.records, data.byteLength);
   }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** What kind of object a descriptor or path names; it decides the atomic write limit. */
 export type TargetKind = 'file' | 'fifo' | 'socket' | 'char' | 'directory' | 'other';
@@ -58,6 +59,24 @@ function info(st: fs.Stats): FileInfo {
   };
 }
 
+// fs.mkdirSync({ recursive: true }) loops forever where mkdir(2) keeps answering ENOENT although
+// the parent exists (under /proc, say). Walk up to the first existing ancestor, then create each
+// level once: an ENOENT after that is final.
+function mkdirp(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    if (path.dirname(d) === d) break;
+    missing.unshift(d);
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 /**
  * The real driver over `node:fs`.
  *
@@ -73,9 +92,7 @@ export const nodeFileDriver: FileDriver = {
     const st = fs.statSync(path, { throwIfNoEntry: false });
     return st ? info(st) : undefined;
   },
-  mkdirp: (dir) => {
-    fs.mkdirSync(dir, { recursive: true });
-  },
+  mkdirp: (dir) => mkdirp(dir),
   fsType: (path) => {
     try {
       return fs.statfsSync(path).type;

@@ -1,0 +1,145 @@
+// The subjects: one entry per row, and the ratios between rows. To add a transport, add an
+// entry (usually one line over a helper of subject-kinds.mjs) and, if it has a target, a ratio.
+
+import { createRequire } from 'node:module';
+import {
+  log4jsSubject,
+  noopTransport,
+  pinoSubject,
+  rawAppendLoop,
+  winstonSubject,
+  writerSubject,
+} from './subject-kinds.mjs';
+
+const require = createRequire(import.meta.url);
+
+// The brief's first choice is the module name, as a user writes it; log4js resolves it from its
+// own directory, then from require.main's and the cwd. The module object is the fallback.
+const faninLog4js = (file) => [
+  { label: "type: '@fanin/append-file'", config: { type: '@fanin/append-file', filename: file } },
+  {
+    label: 'type: module object',
+    config: { type: require('@fanin/append-file'), filename: file },
+  },
+];
+
+const layoutOnly = {
+  configure: (config, layouts) => {
+    const layout = layouts.layout(config.layout.type, config.layout);
+    return (event) => {
+      layout(event);
+    };
+  },
+};
+
+/**
+ * The rows. A row logs `workload.records[framework] × scale` records (see workloads.mjs; `scale`
+ * may be per workload), so that it takes about a second; `writesFile: false` rows have no
+ * integrity check.
+ */
+export const subjects = [
+  {
+    name: 'fanin-winston',
+    framework: 'winston',
+    writesFile: true,
+    create: winstonSubject(async (file) => {
+      const { AppendFileTransport } = await import('@fanin/append-file');
+      return new AppendFileTransport({ filename: file });
+    }),
+  },
+  {
+    name: 'winston-file',
+    framework: 'winston',
+    scale: 0.5,
+    writesFile: true,
+    create: winstonSubject((file, winston) => new winston.transports.File({ filename: file })),
+  },
+  {
+    name: 'winston-noop',
+    framework: 'winston',
+    scale: 1.5,
+    writesFile: false,
+    create: winstonSubject(noopTransport),
+  },
+  {
+    name: 'fanin-log4js',
+    framework: 'log4js',
+    writesFile: true,
+    create: log4jsSubject(faninLog4js),
+  },
+  {
+    name: 'log4js-file',
+    framework: 'log4js',
+    scale: 0.06,
+    writesFile: true,
+    create: log4jsSubject((file) => ({
+      label: "type: 'file'",
+      config: { type: 'file', filename: file },
+    })),
+  },
+  {
+    name: 'log4js-noop',
+    framework: 'log4js',
+    scale: 2,
+    writesFile: false,
+    create: log4jsSubject(() => ({
+      label: 'no-op module',
+      config: { type: { configure: () => () => {} } },
+    })),
+  },
+  // log4js-noop skips the layout, which every real appender runs: this one runs it and drops
+  // the line, to tell log4js + layout apart from what the appender itself costs.
+  {
+    name: 'log4js-layout-noop',
+    framework: 'log4js',
+    scale: 2,
+    writesFile: false,
+    create: log4jsSubject(() => ({ label: 'layout-only module', config: { type: layoutOnly } })),
+  },
+  {
+    name: 'fanin-writer',
+    framework: 'none',
+    writesFile: true,
+    create: writerSubject(async (file) => {
+      const { createAppendFileWriter } = await import('@fanin/append-file');
+      return createAppendFileWriter({ filename: file });
+    }),
+  },
+  {
+    name: 'pino-dest-async',
+    framework: 'none',
+    scale: { small: 0.2, mixed: 0.45 },
+    writesFile: true,
+    create: pinoSubject({ sync: false, minLength: 4096 }),
+  },
+  // pino.destination()'s defaults: sync, minLength 0, so one write(2) per record.
+  {
+    name: 'pino-dest-sync',
+    framework: 'none',
+    scale: { small: 0.12, mixed: 0.45 },
+    writesFile: true,
+    create: pinoSubject({ sync: true }),
+  },
+  {
+    name: 'raw-64k',
+    framework: 'none',
+    scale: { small: 1.5, mixed: 2 },
+    writesFile: true,
+    create: async (o) => rawAppendLoop(o),
+  },
+];
+
+/**
+ * Ratios of median records/s (a over b, same workload and process count) with their targets.
+ * `target: undefined` rows are reported without a verdict.
+ */
+export const ratios = [
+  { a: 'fanin-winston', b: 'winston-noop', target: 0.85 },
+  { a: 'fanin-log4js', b: 'log4js-noop', target: 0.85 },
+  { a: 'fanin-winston', b: 'winston-file' },
+  { a: 'fanin-log4js', b: 'log4js-layout-noop' },
+  { a: 'fanin-log4js', b: 'log4js-file' },
+  { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
+  { a: 'fanin-writer', b: 'pino-dest-sync' },
+  { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },
+];
