@@ -188,3 +188,48 @@ export function rawAppendLoop({ file, p }) {
     },
   };
 }
+
+/**
+ * The naive file-lock logger (logback's prudent mode, Python's concurrent-log-handler): take
+ * proper-lockfile's lock, append one record, release — per record.
+ */
+export async function lockPerRecord({ file, p }) {
+  const { default: lockfile } = await import('proper-lockfile');
+  const fd = fs.openSync(file, 'a');
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const lock = () => {
+    for (;;) {
+      try {
+        return lockfile.lockSync(file, { realpath: false, stale: 10000 });
+      } catch (err) {
+        if (err.code !== 'ELOCKED') throw err;
+        Atomics.wait(nap, 0, 0, 0.2); // lockSync cannot retry by itself: poll, as its async retries do
+      }
+    }
+  };
+  return {
+    log: (s, pad) => {
+      const release = lock();
+      fs.writeSync(fd, `${line(p, s, pad)}\n`);
+      release();
+    },
+    end: async () => fs.closeSync(fd),
+  };
+}
+
+/** pino with `pino.transport()` (thread-stream): formatting on the calling thread, writing in a worker. */
+export function pinoTransportSubject() {
+  return async ({ file, p }) => {
+    const { default: pino } = await import('pino');
+    const transport = pino.transport({ target: 'pino/file', options: { destination: file } });
+    await once(transport, 'ready');
+    return {
+      log: (s, pad) => transport.write(`${line(p, s, pad)}\n`),
+      end: () =>
+        new Promise((resolve) => {
+          transport.once('close', resolve);
+          transport.end();
+        }),
+    };
+  };
+}

@@ -3,9 +3,11 @@
 
 import { createRequire } from 'node:module';
 import {
+  lockPerRecord,
   log4jsSubject,
   noopTransport,
   pinoSubject,
+  pinoTransportSubject,
   rawAppendLoop,
   winstonSubject,
   writerSubject,
@@ -121,6 +123,65 @@ export const subjects = [
     create: pinoSubject({ sync: true }),
   },
   {
+    name: 'locked-writer',
+    framework: 'none',
+    writesFile: true,
+    create: writerSubject(async (file) => {
+      const { createLockedFileWriter } = await import('@fanin/locked-file');
+      return createLockedFileWriter({ filename: file });
+    }),
+  },
+  {
+    name: 'locked-winston',
+    framework: 'winston',
+    writesFile: true,
+    create: winstonSubject(async (file) => {
+      const { LockedFileTransport } = await import('@fanin/locked-file');
+      return new LockedFileTransport({ filename: file });
+    }),
+  },
+  {
+    name: 'lock-per-record',
+    framework: 'none',
+    scale: { small: 0.004, mixed: 0.01 },
+    writesFile: true,
+    create: (o) => lockPerRecord(o),
+  },
+  {
+    name: 'async-writer',
+    framework: 'none',
+    writesFile: true,
+    create: writerSubject(async (file) => {
+      const { createAsyncQueueWriter } = await import('@fanin/async-queue');
+      return createAsyncQueueWriter({ filename: file });
+    }),
+  },
+  {
+    name: 'async-winston',
+    framework: 'winston',
+    writesFile: true,
+    create: winstonSubject(async (file) => {
+      const { AsyncQueueTransport } = await import('@fanin/async-queue');
+      return new AsyncQueueTransport({ filename: file });
+    }),
+  },
+  {
+    name: 'async-log4js',
+    framework: 'log4js',
+    writesFile: true,
+    create: log4jsSubject((file) => ({
+      label: "type: '@fanin/async-queue'",
+      config: { type: '@fanin/async-queue', filename: file },
+    })),
+  },
+  {
+    name: 'pino-transport',
+    framework: 'none',
+    scale: { small: 0.2, mixed: 0.45 },
+    writesFile: true,
+    create: pinoTransportSubject(),
+  },
+  {
     name: 'raw-64k',
     framework: 'none',
     scale: { small: 1.5, mixed: 2 },
@@ -142,4 +203,11 @@ export const ratios = [
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
   { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },
+  { a: 'locked-writer', b: 'fanin-writer', target: 0.5 },
+  { a: 'locked-winston', b: 'fanin-winston', target: 0.5 },
+  { a: 'locked-writer', b: 'lock-per-record' },
+  { a: 'async-writer', b: 'fanin-writer', target: 1 },
+  { a: 'async-winston', b: 'fanin-winston' },
+  { a: 'async-log4js', b: 'fanin-log4js' },
+  { a: 'async-writer', b: 'pino-transport' },
 ];

@@ -409,8 +409,10 @@ function sizeOf(record: unknown, limit: number): number {
   return record instanceof Uint8Array ? record.byteLength : -1;
 }
 
+// Ref'd on purpose: a caller awaiting flush() or close() must not see the process exit under it
+// (the background retry timer, by contrast, is unref'd and never keeps a process alive).
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const warned = new Set<string>();
