@@ -15,6 +15,9 @@ export type AppendFileOptions = FileWriterOptions;
  * writer.write(`${JSON.stringify({ msg: 'hello' })}\n`);
  * await writer.close();
  */
-export function createAppendFileWriter(options: AppendFileOptions): BatchWriter {
-  return createFileWriter(options, 'createAppendFileWriter');
+export function createAppendFileWriter(
+  options: AppendFileOptions,
+  where = 'createAppendFileWriter',
+): BatchWriter {
+  return createFileWriter(options, where);
 }

@@ -7,5 +7,5 @@ import { type AppendFileOptions, createAppendFileWriter } from './append-file-wr
  */
 export const configure = createLog4jsConfigure({
   name: '@fanin/append-file',
-  createWriter: (o) => createAppendFileWriter(o as AppendFileOptions),
+  createWriter: (o, where) => createAppendFileWriter(o as AppendFileOptions, where),
 });

@@ -21,7 +21,7 @@ export class AppendFileTransport extends FaninTransport {
   constructor(options: AppendFileTransportOptions = {}) {
     super(options as Record<string, unknown>, {
       name: 'AppendFileTransport',
-      createWriter: (o) => createAppendFileWriter(o as AppendFileOptions),
+      createWriter: (o, where) => createAppendFileWriter(o as AppendFileOptions, where),
     });
   }
 }

@@ -47,17 +47,17 @@ export const asyncQueueSpec: OptionSpec = {
 };
 
 /** Checks every option and normalizes sizes in place; throws FaninOptionError naming the option. */
-export function checkAsyncOptions(o: AsyncQueueOptions): void {
-  checkOptions('createAsyncQueueWriter', o, { ...fileWriterSpec, ...asyncQueueSpec });
+export function checkAsyncOptions(o: AsyncQueueOptions, where: string): void {
+  checkOptions(where, o, { ...fileWriterSpec, ...asyncQueueSpec });
   o.capacityBytes = parseSize('capacityBytes', o.capacityBytes ?? 8 * 1024 * 1024);
   if (o.capacityBytes < 4096) {
     throw new FaninOptionError(
       'capacityBytes',
-      'createAsyncQueueWriter: option "capacityBytes" must be at least 4096',
+      `${where}: option "capacityBytes" must be at least 4096`,
     );
   }
   if (o.writer === 'locked' && o.fd !== undefined) {
-    throw new FaninOptionError('fd', 'createAsyncQueueWriter: writer "locked" needs a "filename"');
+    throw new FaninOptionError('fd', `${where}: writer "locked" needs a "filename"`);
   }
 }
 

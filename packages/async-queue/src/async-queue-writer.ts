@@ -56,8 +56,8 @@ export class AsyncQueueWriter implements Writer {
   #puts = 0;
   #closed: Promise<void>;
 
-  constructor(options: AsyncQueueOptions) {
-    checkAsyncOptions(options);
+  constructor(options: AsyncQueueOptions, where = 'createAsyncQueueWriter') {
+    checkAsyncOptions(options, where);
     this.#o = options;
     this.#ring = new Ring(allocateRing(options.capacityBytes as number));
     this.#byLevel = new Map(

@@ -9,6 +9,9 @@ import { AsyncQueueWriter } from './async-queue-writer.js';
  * writer.write('{"msg":"hello"}\n', 'info');
  * await writer.close();
  */
-export function createAsyncQueueWriter(options: AsyncQueueOptions): AsyncQueueWriter {
-  return new AsyncQueueWriter({ ...options });
+export function createAsyncQueueWriter(
+  options: AsyncQueueOptions,
+  where = 'createAsyncQueueWriter',
+): AsyncQueueWriter {
+  return new AsyncQueueWriter({ ...options }, where);
 }

@@ -9,5 +9,5 @@ import { createAsyncQueueWriter } from './create.js';
 export const configure = createLog4jsConfigure({
   name: '@fanin/async-queue',
   options: asyncQueueSpec,
-  createWriter: (o) => createAsyncQueueWriter(o as AsyncQueueOptions),
+  createWriter: (o, where) => createAsyncQueueWriter(o as AsyncQueueOptions, where),
 });

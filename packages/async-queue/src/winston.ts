@@ -27,7 +27,7 @@ export class AsyncQueueTransport extends FaninTransport {
     super(options as Record<string, unknown>, {
       name: 'AsyncQueueTransport',
       options: asyncQueueSpec,
-      createWriter: (o) => createAsyncQueueWriter(o as AsyncQueueOptions),
+      createWriter: (o, where) => createAsyncQueueWriter(o as AsyncQueueOptions, where),
     });
   }
 }

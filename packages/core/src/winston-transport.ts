@@ -58,11 +58,14 @@ export class FaninTransport extends TransportStream {
           `fanin: info[Symbol.for('message')] must be a string (set a winston format), got ${typeof message}`,
         ),
       );
-      this.writer.noteDropped('invalid-record', 1);
+      this.writer.noteDropped('invalid-record', 1, info[LEVEL] as string | undefined);
       callback();
       return;
     }
     this.writer.write(message + this.#eol, info[LEVEL] as string | undefined);
+    // winston's exception and rejection handlers set `_ending` and wait for 'finish' before they
+    // exit (up to 3 s); winston's File transport answers it the same way, once written.
+    if ((this as { _ending?: boolean })._ending) this.writer.onWritten(() => this.emit('finish'));
     if (this.listenerCount('logged') > 0) {
       this.writer.onWritten(() => this.emit('logged', info));
     }

@@ -40,7 +40,10 @@ export const lockedFileSpec: OptionSpec = {
  * writer.write('{"msg":"hello"}\n');
  * await writer.close();
  */
-export function createLockedFileWriter(options: LockedFileOptions): BatchWriter {
+export function createLockedFileWriter(
+  options: LockedFileOptions,
+  where = 'createLockedFileWriter',
+): BatchWriter {
   let fileLock: FileLock | undefined;
   const lockFor = (filename: string) => {
     fileLock ??= new FileLock(path.resolve(filename), {
@@ -50,7 +53,7 @@ export function createLockedFileWriter(options: LockedFileOptions): BatchWriter 
     return fileLock;
   };
   // createFileWriter checks every option (these three included) before a hook runs.
-  return createFileWriter(options, 'createLockedFileWriter', lockedFileSpec, {
+  return createFileWriter(options, where, lockedFileSpec, {
     rotationLock: lockFor,
     wrapSink: (target) =>
       new LockedSink(

@@ -12,5 +12,5 @@ import {
 export const configure = createLog4jsConfigure({
   name: '@fanin/locked-file',
   options: lockedFileSpec,
-  createWriter: (o) => createLockedFileWriter(o as LockedFileOptions),
+  createWriter: (o, where) => createLockedFileWriter(o as LockedFileOptions, where),
 });

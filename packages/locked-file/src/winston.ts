@@ -30,7 +30,7 @@ export class LockedFileTransport extends FaninTransport {
     super(options as Record<string, unknown>, {
       name: 'LockedFileTransport',
       options: lockedFileSpec,
-      createWriter: (o) => createLockedFileWriter(o as LockedFileOptions),
+      createWriter: (o, where) => createLockedFileWriter(o as LockedFileOptions, where),
     });
   }
 }
