@@ -124,8 +124,12 @@ export class BatchWriter implements Writer {
         `the buffer is full (maxBufferBytes ${this.#o.maxBufferBytes})`,
       );
     }
-    // A record of a batch's size or more is written alone, whole.
-    if (size >= this.#o.batchBytes && this.#open.records > 0) this.#seal();
+    // A batch never grows past batchBytes: a record that would take it over starts a new batch
+    // (so a record of batchBytes or more is written alone, whole).
+    if (this.#open.records > 0 && this.#open.bytes + size > this.#o.batchBytes) {
+      this.#seal();
+      this.#drain(false);
+    }
     const open = this.#open;
     open.parts.push(record);
     open.bytes += size;

@@ -37,6 +37,8 @@ export interface FileDriver {
   readdir(dir: string): string[];
   /** A small file's content as UTF-8, or `undefined` when it does not exist. */
   readText(path: string): string | undefined;
+  /** The byte at `position` of an open file, or `undefined` if it cannot be read there. */
+  readByte(fd: number, position: number): number | undefined;
 }
 
 function kindOf(st: fs.Stats): TargetKind {
@@ -77,6 +79,8 @@ function mkdirp(dir: string): void {
   }
 }
 
+const oneByte = Buffer.alloc(1);
+
 /**
  * The real driver over `node:fs`.
  *
@@ -108,6 +112,13 @@ export const nodeFileDriver: FileDriver = {
     } catch (err) {
       if ((err as { code?: string }).code === 'ENOENT') return [];
       throw err;
+    }
+  },
+  readByte: (fd, position) => {
+    try {
+      return fs.readSync(fd, oneByte, 0, 1, position) === 1 ? oneByte[0] : undefined;
+    } catch {
+      return undefined;
     }
   },
   readText: (path) => {

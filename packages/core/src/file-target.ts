@@ -75,7 +75,12 @@ export interface FileTargetOptions {
   onWarning?: (message: string) => void;
 }
 
+const NEWLINE = Buffer.from('\n');
+const TORN_QUIET_MS = 250;
 const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY;
+// Readable too, for regular files: the last byte tells whether a killed writer left a line
+// unfinished. A FIFO keeps O_WRONLY (O_RDWR would change when its reader sees end-of-file).
+const APPEND_READ_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_RDWR;
 
 /**
  * A file, FIFO or descriptor opened for appending. Opens with O_APPEND | O_CREAT and the given
@@ -91,6 +96,9 @@ export class FileTarget implements Sink {
   readonly rotation: RotationPolicy | undefined;
   #fd = -1;
   #recovered = false;
+  #newlineFirst = false;
+  /** Unfinished lines found at the end of the file (left by a killed writer) and closed. */
+  tornTails = 0;
   #warnedFs = false;
   #ownsFd: boolean;
   #opened: FileInfo | undefined;
@@ -121,8 +129,9 @@ export class FileTarget implements Sink {
     if (this.#fd >= 0) return;
     const file = this.#activePath();
     if (this.#opts.mkdir !== false) this.driver.mkdirp(path.dirname(file));
-    const fd = this.driver.open(file, APPEND_FLAGS, this.#opts.mode ?? 0o666);
+    const fd = this.#openFlagsFor(file);
     this.#adopt(fd);
+    if (this.#opened?.kind === 'file') this.#checkTail(this.#opened);
     if (this.rotation?.opened) this.rotation.opened(this.#opened as FileInfo);
     if (!this.#recovered) {
       this.#recovered = true;
@@ -170,6 +179,30 @@ export class FileTarget implements Sink {
 
   // One fstat of the open descriptor per batch: deleted under us (nlink 0, say by another
   // process's retention) → reopen; full → rotate, or reopen what another process rotated to.
+  #openFlagsFor(file: string): number {
+    const mode = this.#opts.mode ?? 0o666;
+    const kind = this.driver.stat(file)?.kind;
+    if (kind !== undefined && kind !== 'file') return this.driver.open(file, APPEND_FLAGS, mode);
+    try {
+      return this.driver.open(file, APPEND_READ_FLAGS, mode);
+    } catch (err) {
+      // An existing write-only log file (mode 0o222): append without the tail check.
+      if (errnoCode(err) !== 'EACCES' || kind !== 'file') throw err;
+      return this.driver.open(file, APPEND_FLAGS, mode);
+    }
+  }
+
+  // A writer killed by SIGKILL in the middle of a write larger than a page can leave a fragment
+  // with no newline (Linux checks for fatal signals between pages in generic_perform_write); a
+  // record appended after it would share its line. When this process opens a file whose last
+  // byte is not a newline and which nobody has written to for TORN_QUIET_MS, its first write
+  // starts with one. A fresh mtime means a write may be in flight (i_size grows page by page, so
+  // its size can end mid-record): no newline then, which would only add a stray empty line.
+  #checkTail(info: FileInfo): void {
+    if (info.size === 0 || Date.now() - info.mtimeMs < TORN_QUIET_MS) return;
+    if (this.driver.readByte(this.#fd, info.size - 1) !== 0x0a) this.#newlineFirst = true;
+  }
+
   #rotateIfFull(nextBytes: number): boolean {
     const rotation = this.rotation as RotationPolicy;
     const st = this.driver.fstat(this.#fd);
@@ -206,6 +239,11 @@ export class FileTarget implements Sink {
   }
 
   writeAll(data: Uint8Array): void {
+    if (this.#newlineFirst) {
+      this.#newlineFirst = false;
+      this.tornTails++;
+      data = Buffer.concat([NEWLINE, data]);
+    }
     let at = 0;
     let waitedMs = 0;
     let waitMs = 1;

@@ -13,6 +13,7 @@ export interface RotationLockOptions {
 }
 
 const EXCL = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
+const EMPTY_GRACE_MS = 50;
 const host = os.hostname();
 
 function alive(pid: number): boolean {
@@ -82,9 +83,14 @@ export class RotationLock {
   #takeOverIfStale(): boolean {
     const st = this.#driver.stat(this.path);
     if (!st) return true;
-    const [pid, owner] = (this.#driver.readText(this.path) ?? '').split(' ');
+    const text = this.#driver.readText(this.path) ?? '';
+    const [pid, owner] = text.split(' ');
     const deadOwner = owner === host && Number(pid) > 0 && !alive(Number(pid));
-    if (!deadOwner && Date.now() - st.mtimeMs < this.#o.staleMs) return false;
+    // An empty lock: its creator died between the O_EXCL create and the write of its name
+    // (microseconds apart), so a short grace is enough.
+    const age = Date.now() - st.mtimeMs;
+    const abandoned = text === '' && age > EMPTY_GRACE_MS;
+    if (!deadOwner && !abandoned && age < this.#o.staleMs) return false;
     try {
       // Narrow the race with another taker: unlink only the lock we judged stale. (Two takers
       // can still both proceed; the worst outcome is one extra rotation, never a lost record.)

@@ -110,7 +110,12 @@ export class SizeRotation implements RotationPolicy {
   /** The path writers append to now. */
   activePath(): string {
     if (!this.#incrementing) return this.names.base;
-    if (this.#current < 0) this.#current = this.#newest(this.#highestNumber());
+    // Other processes move the active number on, and retention deletes old numbers: start from
+    // the highest number in the directory when ours is gone, then follow newer ones.
+    if (this.#current < 0 || !this.#exists(this.names.slot(this.#current))) {
+      this.#current = this.#highestNumber();
+    }
+    this.#current = this.#newest(this.#current);
     return this.names.slot(this.#current);
   }
 

@@ -27,14 +27,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-core-target-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('FileTarget: what it opened decides the atomic limit', () => {
-  it('opens O_WRONLY | O_APPEND | O_CREAT with mode 0o666 unless given one', () => {
+  it('opens a regular file O_RDWR | O_APPEND | O_CREAT (to read its last byte), mode 0o666 unless given', () => {
     for (const mode of [undefined, 0o640]) {
       const rd = new RecordingDriver();
       const target = new FileTarget({ filename: FILE, driver: rd, ...(mode ? { mode } : {}) });
       target.open();
-      const { O_WRONLY, O_APPEND, O_CREAT } = fs.constants;
+      const { O_RDWR, O_APPEND, O_CREAT } = fs.constants;
       expect(rd.opens).toEqual([
-        { path: FILE, flags: O_WRONLY | O_APPEND | O_CREAT, mode: mode ?? 0o666 },
+        { path: FILE, flags: O_RDWR | O_APPEND | O_CREAT, mode: mode ?? 0o666 },
       ]);
       expect(target.atomicLimit).toBe(Number.POSITIVE_INFINITY);
     }

@@ -81,6 +81,9 @@ export class FaultDriver implements FileDriver {
   readText(path: string): string | undefined {
     return this.inner.readText(path);
   }
+  readByte(fd: number, position: number): number | undefined {
+    return this.inner.readByte(fd, position);
+  }
 }
 
 function errno(code: string, syscall: string): Error {

@@ -122,6 +122,11 @@ export class MemoryDriver implements FileDriver {
     return this.read(path);
   }
 
+  readByte(fd: number, position: number): number | undefined {
+    const all = Buffer.concat(this.#node(fd).chunks);
+    return position >= 0 && position < all.length ? all[position] : undefined;
+  }
+
   #inode(kind: TargetKind): Inode {
     return { ino: this.#nextIno++, kind, chunks: [], size: 0, nlink: 1, mtimeMs: Date.now() };
   }

@@ -1,0 +1,209 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { expect } from 'vitest';
+import { checkLog, type LogCheck } from './check-log.js';
+import {
+  expectCleanExits,
+  type Forked,
+  forkFixture,
+  reportOf,
+  startTogether,
+} from './processes.js';
+
+/**
+ * How a log's files are named, as each framework names them (see packages/core/README.md,
+ * "Naming"):
+ * - `'log4js'`: `app.log` active; `app.log.1` (newest backup), `app.log.2`, …
+ * - `'log4js-keep-ext'`: log4js with `keepFileExt`: `app.1.log`, `app.2.log`, …
+ * - `'winston-tailable'`: `app.log` active; `app1.log` (newest backup), `app2.log`, …
+ * - `'winston'`: the active file moves on: `app.log` (oldest), `app1.log`, … (newest active)
+ *
+ * Any rotated file may carry `.gz`.
+ */
+export type Naming = 'log4js' | 'log4js-keep-ext' | 'winston-tailable' | 'winston';
+
+/** One file of a rotated log. */
+export interface RotatedFile {
+  name: string;
+  /** Its number in the scheme: 0 for the base name (`app.log`). */
+  number: number;
+  compressed: boolean;
+  /** Uncompressed size in bytes. */
+  size: number;
+  text: string;
+}
+
+/** The files of one log, oldest first, and everything else in the directory. */
+export interface RotatedLog {
+  files: RotatedFile[];
+  /** Names in the directory that are not files of the log (locks, temporaries, strays). */
+  others: string[];
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A regex that matches exactly the names `naming` gives the files of `base`, capturing the number. */
+export function namePattern(naming: Naming, base = 'app.log'): RegExp {
+  const ext = path.extname(base);
+  const stem = escapeRegex(path.basename(base, ext));
+  const e = escapeRegex(ext);
+  const n = '([1-9]\\d*)';
+  if (naming === 'log4js') return new RegExp(`^${stem}${e}(?:\\.${n})?(\\.gz)?$`);
+  if (naming === 'log4js-keep-ext') return new RegExp(`^${stem}(?:\\.${n})?${e}(\\.gz)?$`);
+  return new RegExp(`^${stem}${n}?${e}(\\.gz)?$`);
+}
+
+/**
+ * Lists the files of the log `base` in `dir` under `naming`, oldest to newest, gunzipping the
+ * `.gz` ones (a `.gz` that does not gunzip throws: it was half-written).
+ *
+ * @example
+ * const { files } = readRotated(dir, 'log4js');
+ * const check = checkLog(files.map((f) => f.text).join(''), [1500, 1500]);
+ */
+export function readRotated(dir: string, naming: Naming, base = 'app.log'): RotatedLog {
+  const pattern = namePattern(naming, base);
+  const files: RotatedFile[] = [];
+  const others: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = pattern.exec(name);
+    if (!m) {
+      others.push(name);
+      continue;
+    }
+    const compressed = m[2] !== undefined;
+    const raw = fs.readFileSync(path.join(dir, name));
+    const data = compressed ? zlib.gunzipSync(raw) : raw;
+    const number = m[1] === undefined ? 0 : Number(m[1]);
+    files.push({ name, number, compressed, size: data.byteLength, text: data.toString('utf8') });
+  }
+  // winston: higher numbers are newer. The others: higher numbers are older, 0 is the newest.
+  const age = (f: RotatedFile) =>
+    naming === 'winston' ? f.number : f.number === 0 ? Number.MAX_SAFE_INTEGER : -f.number;
+  files.sort((a, b) => age(a) - age(b) || Number(b.compressed) - Number(a.compressed));
+  return { files, others: others.sort() };
+}
+
+/** Checks the records of the whole log: the files' texts concatenated oldest to newest. */
+export function checkRotated(log: RotatedLog, expected: readonly number[]): LogCheck {
+  return checkLog(log.files.map((f) => f.text).join(''), expected);
+}
+
+/** Names used twice for one number (`app.log.3` and `app.log.3.gz`): a rotation went wrong. */
+export function clashingNumbers(log: RotatedLog): number[] {
+  const seen = new Set<number>();
+  const clashes: number[] = [];
+  for (const f of log.files) {
+    if (seen.has(f.number)) clashes.push(f.number);
+    seen.add(f.number);
+  }
+  return clashes;
+}
+
+/** Longest line of the log, newline included: the "one record" of the size bound. */
+export function longestLine(log: RotatedLog): number {
+  let max = 0;
+  for (const f of log.files) {
+    for (const line of f.text.split('\n')) max = Math.max(max, Buffer.byteLength(line) + 1);
+  }
+  return max;
+}
+
+/**
+ * The documented bound on a rotated file (packages/core/README.md, "Bound"):
+ * maxBytes + (processes − 1) × batch + one record, with the batch the writer picks under
+ * rotation: min(64 KiB, max(4 KiB, maxBytes / 16)).
+ */
+export function sizeBound(maxBytes: number, processes: number, record: number): number {
+  return maxBytes + (processes - 1) * rotationBatch(maxBytes) + record;
+}
+
+/** The batch size the writer picks under rotation when `batchBytes` is not given. */
+export function rotationBatch(maxBytes: number): number {
+  return Math.min(65536, Math.max(4096, Math.floor(maxBytes / 16)));
+}
+
+/**
+ * Asserts the shape every rotated log must have: names as the framework gives them, each
+ * number once, every file ending on a whole line, within `bound` bytes, and no lock or
+ * compression temporary left beside it.
+ */
+export function expectTidyLog(log: RotatedLog, bound: number): void {
+  expect(log.others, 'stray files beside the log').toEqual([]);
+  expect(clashingNumbers(log), 'numbers used by two files').toEqual([]);
+  const over = log.files.filter((f) => f.size > bound).map((f) => `${f.name}: ${f.size}`);
+  expect(over, `files over the bound of ${bound} bytes`).toEqual([]);
+  const cut = log.files.filter((f) => f.size > 0 && !f.text.endsWith('\n')).map((f) => f.name);
+  expect(cut, 'files that end in the middle of a line').toEqual([]);
+}
+
+/** One way to configure size rotation: a front end, its options, and the names it gives. */
+export interface RotationMode {
+  name: string;
+  /** Front end, as test/fixtures/loggers.cjs names it. */
+  mode: 'writer' | 'winston' | 'log4js';
+  naming: Naming;
+  options: Record<string, unknown>;
+}
+
+/**
+ * Forks `processes` test/fixtures/rotate-writer.cjs on one log, starts them together, waits for
+ * all of them to exit (a compression under way keeps a process alive until it is done) and
+ * asserts that each exited cleanly, logged `records` records and dropped none.
+ * Returns the rotations each process reported.
+ *
+ * @example
+ * const rotations = await rotateTogether(mode, path.join(dir, 'app.log'), 4, 1500);
+ */
+export async function rotateTogether(
+  m: RotationMode,
+  file: string,
+  processes: number,
+  records: number,
+): Promise<number[]> {
+  const forked: Forked[] = Array.from({ length: processes }, (_, p) =>
+    forkFixture('rotate-writer', [
+      m.mode,
+      file,
+      String(p),
+      String(records),
+      JSON.stringify(m.options),
+    ]),
+  );
+  await startTogether(forked);
+  await expectCleanExits(forked);
+  return forked.map((f) => {
+    const report = reportOf(f);
+    expect(report.records).toBe(records);
+    expect(report.stats).toMatchObject({ records, dropped: { total: 0 } });
+    return (report.stats as unknown as { rotations: number }).rotations;
+  });
+}
+
+/**
+ * Sends `message` to a test/fixtures/rotate-stepper.cjs and resolves once it says the records
+ * are written (its next `logged` message); rejects if it exits first.
+ *
+ * @example
+ * await ask(stepper, { kind: 'log', count: 1, bytes: 100 });
+ */
+export function ask(f: Forked, message: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      if ((m as { kind?: unknown } | null)?.kind !== 'logged') return;
+      f.child.off('exit', onExit);
+      f.child.off('message', onMessage);
+      resolve();
+    };
+    const onExit = () => {
+      f.child.off('message', onMessage);
+      reject(new Error(`stepper pid ${f.child.pid} exited before logging`));
+    };
+    f.child.on('message', onMessage);
+    f.child.once('exit', onExit);
+    f.child.send(message as object);
+  });
+}

@@ -1,0 +1,84 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectWholeLog } from './helpers/check-log.js';
+import { tempDir } from './helpers/processes.js';
+import {
+  checkRotated,
+  expectTidyLog,
+  longestLine,
+  namePattern,
+  type RotationMode,
+  readRotated,
+  rotateTogether,
+  sizeBound,
+} from './helpers/rotated-files.js';
+
+const PROCESSES = 4;
+// 1500 records of 100 to 3000 bytes a process: about 2.3 MB each, some 140 files of 64 KiB.
+const RECORDS = 1500;
+const MAX_BYTES = 65536;
+
+// No retention limit, so that every record must still be found at the end.
+const MODES: RotationMode[] = [
+  {
+    name: 'writer, log4js naming',
+    mode: 'writer',
+    naming: 'log4js',
+    options: { maxBytes: MAX_BYTES },
+  },
+  {
+    name: 'writer, winston naming',
+    mode: 'writer',
+    naming: 'winston',
+    options: { maxBytes: MAX_BYTES, rotationNaming: 'winston' },
+  },
+  {
+    name: 'writer, winston-tailable naming',
+    mode: 'writer',
+    naming: 'winston-tailable',
+    options: { maxBytes: MAX_BYTES, rotationNaming: 'winston-tailable' },
+  },
+  {
+    name: 'winston transport',
+    mode: 'winston',
+    naming: 'winston',
+    options: { maxsize: MAX_BYTES },
+  },
+  {
+    name: 'winston transport, tailable',
+    mode: 'winston',
+    naming: 'winston-tailable',
+    options: { maxsize: MAX_BYTES, tailable: true },
+  },
+  {
+    name: 'log4js appender',
+    mode: 'log4js',
+    naming: 'log4js',
+    options: { maxLogSize: '64K', backups: 1000 },
+  },
+];
+
+describe('size rotation: many processes, one log, no retention limit', () => {
+  for (const m of MODES) {
+    it(`${m.name}: ${PROCESSES} processes; every record once, in order; files named and sized as documented`, async () => {
+      const dir = tempDir();
+      const rotations = await rotateTogether(m, path.join(dir, 'app.log'), PROCESSES, RECORDS);
+
+      const log = readRotated(dir, m.naming);
+      const check = checkRotated(log, Array(PROCESSES).fill(RECORDS));
+      expectWholeLog(check, PROCESSES * RECORDS);
+      expectTidyLog(log, sizeBound(MAX_BYTES, PROCESSES, longestLine(log)));
+      for (const f of log.files) expect(f.name).toMatch(namePattern(m.naming));
+      expect(log.files.some((f) => f.compressed)).toBe(false);
+
+      // About 9 MB in 64 KiB files; each rotation made exactly one file, numbered 1 … n.
+      expect(log.files.length).toBeGreaterThan(100);
+      expect(rotations.reduce((a, b) => a + b)).toBe(log.files.length - 1);
+      const numbers = log.files.map((f) => f.number).sort((a, b) => a - b);
+      expect(numbers).toEqual(numbers.map((_, i) => i));
+      // Not one process after another: each of them rotated, and their records alternate.
+      expect(rotations.every((r) => r > 0)).toBe(true);
+      expect(check.switches).toBeGreaterThan(PROCESSES * 10);
+    });
+  }
+});
