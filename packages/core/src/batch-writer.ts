@@ -117,7 +117,10 @@ export class BatchWriter implements Writer {
         `a record of ${size} bytes is over maxRecordBytes (${this.#o.maxRecordBytes})`,
       );
     }
-    if (this.#queuedBytes + size > this.#o.maxBufferBytes && !this.#makeRoom(size)) {
+    // A record larger than the whole buffer is still taken when the buffer is empty (it is
+    // bounded by maxRecordBytes): otherwise it could never be written.
+    const full = this.#queuedBytes > 0 && this.#queuedBytes + size > this.#o.maxBufferBytes;
+    if (full && !this.#makeRoom(size)) {
       return this.#reject(
         'queue-full',
         level,
@@ -174,7 +177,19 @@ export class BatchWriter implements Writer {
         outcome.abandoned,
       );
     }
-    this.#writeNotice(true);
+    // The notice is a write like any other: under the sink's lock, if it has one. One attempt
+    // only (close keeps to its deadline): if the lock is busy the losses stay in stats().
+    try {
+      if (this.#ledger.due(true, 0) === undefined) throw new Error('no notice due');
+      if ((this.#sink.begin?.(false) ?? 0) > 0) throw new Error('lock busy');
+      try {
+        this.#writeNotice(true);
+      } finally {
+        this.#sink.end?.();
+      }
+    } catch {
+      // No notice due, the lock busy, or begin() failed: the losses stay counted in stats().
+    }
     clearTimeout(this.#retryTimer);
     this.#unhook();
     this.#sink.close();
@@ -218,7 +233,8 @@ export class BatchWriter implements Writer {
     const deadline = Date.now() + (policy === 'block' ? 0 : policy.blockMs);
     for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
       this.#drain(true);
-      if (this.#queuedBytes + size <= this.#o.maxBufferBytes) return true;
+      if (this.#queuedBytes === 0 || this.#queuedBytes + size <= this.#o.maxBufferBytes)
+        return true;
       if (Date.now() >= deadline) return false;
       blockFor(Math.min(wait, deadline - Date.now()));
     }
@@ -236,7 +252,15 @@ export class BatchWriter implements Writer {
       this.#armRetry();
       return;
     }
-    const wait = this.#sink.begin?.(force) ?? 0;
+    let wait: number;
+    try {
+      wait = this.#sink.begin?.(force) ?? 0;
+    } catch (err) {
+      // The lock could not even be tried (its directory is unwritable, say): a failed write.
+      this.#seal();
+      this.#fail(this.#batches[0] as Batch, err as WriteFailure);
+      return;
+    }
     if (wait > 0) {
       this.#retryAt = Date.now() + wait;
       this.#armRetry();

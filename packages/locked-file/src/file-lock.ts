@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { blockFor, type ExclusiveLock, errnoCode, type LockStats } from '@fanin/core';
 import lockfile from 'proper-lockfile';
 
@@ -28,6 +29,16 @@ export class FileLock implements ExclusiveLock {
   readonly #o: FileLockOptions;
   #release: (() => void) | undefined;
   #depth = 0;
+  #acquiring = false;
+  // proper-lockfile removes a stale lock (rmdir) inside lockSync, silently: an rmdir while
+  // acquiring is a takeover, counted from proper-lockfile's own decision.
+  readonly #fs = {
+    ...fs,
+    rmdirSync: (p: fs.PathLike) => {
+      fs.rmdirSync(p);
+      if (this.#acquiring) this.stats.takeovers++;
+    },
+  };
 
   constructor(file: string, options: FileLockOptions) {
     this.file = file;
@@ -45,23 +56,45 @@ export class FileLock implements ExclusiveLock {
       this.#depth++;
       return true;
     }
-    const stale = this.#staleNow();
+    try {
+      this.#lockOnce();
+    } catch (err) {
+      if (errnoCode(err) === 'ELOCKED') return false;
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      // The log's directory is not there (yet, or any more): make it, as the file target would.
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      try {
+        this.#lockOnce();
+      } catch (again) {
+        if (errnoCode(again) === 'ELOCKED') return false;
+        throw again;
+      }
+    }
+    this.stats.acquired++;
+    this.#depth = 1;
+    return true;
+  }
+
+  #lockOnce(): void {
+    this.#acquiring = true;
     try {
       this.#release = lockfile.lockSync(this.file, {
         stale: this.#o.staleMs,
         realpath: false,
-        onCompromised: () => {
-          this.stats.compromised++;
-        },
+        fs: this.#fs,
+        onCompromised: () => this.#compromised(),
       });
-    } catch (err) {
-      if (errnoCode(err) === 'ELOCKED') return false;
-      throw err;
+    } finally {
+      this.#acquiring = false;
     }
-    if (stale) this.stats.takeovers++;
-    this.stats.acquired++;
-    this.#depth = 1;
-    return true;
+  }
+
+  // proper-lockfile's refresh timer found the lock taken or removed (only possible while held
+  // past staleMs): count it once and stop claiming the lock.
+  #compromised(): void {
+    this.stats.compromised++;
+    this.#depth = 0;
+    this.#release = undefined;
   }
 
   /** Attempts for at most `waitMs` (1 ms back-off doubling to 20 ms). */
@@ -85,11 +118,5 @@ export class FileLock implements ExclusiveLock {
       // ERELEASED / ENOTACQUIRED: another process removed or took our lock while we held it.
       this.stats.compromised++;
     }
-  }
-
-  // proper-lockfile takes a stale lock over silently: look first, so the takeover is counted.
-  #staleNow(): boolean {
-    const st = fs.statSync(`${this.file}.lock`, { throwIfNoEntry: false });
-    return !!st && Date.now() - st.mtimeMs > Math.max(this.#o.staleMs, 2000);
   }
 }

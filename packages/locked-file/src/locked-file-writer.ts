@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   type BatchWriter,
   createFileWriter,
+  FaninOptionError,
   type FileWriterOptions,
   type OptionSpec,
 } from '@fanin/core';
@@ -44,6 +45,12 @@ export function createLockedFileWriter(
   options: LockedFileOptions,
   where = 'createLockedFileWriter',
 ): BatchWriter {
+  if (typeof options?.filename === 'string' && /^\/dev\/std(out|err)$/.test(options.filename)) {
+    throw new FaninOptionError(
+      'filename',
+      `${where}: a lock needs a regular file; "${options.filename}" is a stream (use @fanin/append-file)`,
+    );
+  }
   let fileLock: FileLock | undefined;
   const lockFor = (filename: string) => {
     fileLock ??= new FileLock(path.resolve(filename), {
