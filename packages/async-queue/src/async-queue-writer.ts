@@ -19,17 +19,7 @@ import {
 } from './async-queue-options.js';
 import { createFallback } from './fallback.js';
 import { queueNotice } from './queue-notice.js';
-import {
-  allocateRing,
-  CLOSING,
-  PRODUCER_WAITING,
-  Ring,
-  STATE,
-  TAIL,
-  TAKEN_OVER,
-  WAKE,
-  WRITTEN,
-} from './ring.js';
+import { allocateRing, CLOSING, Ring, STATE, TAIL, TAKEN_OVER, WAKE, WRITTEN } from './ring.js';
 
 const workerFile = path.join(__dirname, 'queue-worker.cjs');
 
@@ -54,6 +44,7 @@ export class AsyncQueueWriter implements Writer {
   #closing = false;
   #wakeScheduled = false;
   #puts = 0;
+  #takenOver = 0;
   #closed: Promise<void>;
 
   constructor(options: AsyncQueueOptions, where = 'createAsyncQueueWriter') {
@@ -104,9 +95,8 @@ export class AsyncQueueWriter implements Writer {
     if (typeof record !== 'string' && !(record instanceof Uint8Array))
       return this.#drop('invalid-record', level);
     if (!this.#workerAlive) return this.#viaFallback(record);
+    if (this.#tooLarge(record)) return this.#writeLarge(record);
     if (this.#ring.put(record)) return this.#queued();
-    const size = typeof record === 'string' ? Buffer.byteLength(record) : record.byteLength;
-    if (size > this.#ring.maxRecord) return this.#writeLarge(record);
     const policy = this.#byLevel.get(level?.toLowerCase() ?? '') ?? this.#o.whenFull ?? 'block';
     if (
       policy !== 'drop' &&
@@ -132,24 +122,38 @@ export class AsyncQueueWriter implements Writer {
     return true;
   }
 
-  // Waits (Atomics.wait on the tail) until the record fits, for at most `ms`.
+  // Over half the ring (UTF-8 takes at most 3 bytes per UTF-16 unit: count only when it may be).
+  #tooLarge(record: string | Uint8Array): boolean {
+    const max = this.#ring.maxRecord;
+    if (typeof record !== 'string') return record.byteLength > max;
+    return record.length * 3 > max && Buffer.byteLength(record) > max;
+  }
+
+  // Waits (Atomics.wait on the tail) until the record fits, for at most `ms`. A blocked thread
+  // never sees the Worker's 'exit' event (that needs an event-loop turn), so a tail that has not
+  // moved for exitTimeoutMs means the writer thread is dead or stuck: take over, write here.
   #waitForRoom(record: string | Uint8Array, ms: number): boolean {
     const deadline = Date.now() + ms;
+    const stuckAfter = this.#o.exitTimeoutMs ?? 2000;
     const ctrl = this.#ring.ctrl;
-    this.#ring.wake();
-    try {
-      Atomics.store(ctrl, PRODUCER_WAITING, 1);
-      for (;;) {
-        const tail = Atomics.load(ctrl, TAIL);
-        if (this.#ring.put(record)) return this.#queued();
-        if (!this.#workerAlive) return this.#viaFallback(record);
-        const left = deadline - Date.now();
-        if (left <= 0) return false;
-        this.#ring.wake();
-        Atomics.wait(ctrl, TAIL, tail, Math.min(left, 50));
+    let tail = Atomics.load(ctrl, TAIL);
+    let moved = Date.now();
+    for (;;) {
+      if (this.#ring.put(record)) return this.#queued();
+      if (!this.#workerAlive) return this.#viaFallback(record);
+      const now = Date.now();
+      if (now >= deadline) return false;
+      if (now - moved > stuckAfter) {
+        this.#takeOver();
+        return this.#viaFallback(record);
       }
-    } finally {
-      Atomics.store(ctrl, PRODUCER_WAITING, 0);
+      this.#ring.wake();
+      Atomics.wait(ctrl, TAIL, tail, Math.min(deadline - now, 50));
+      const next = Atomics.load(ctrl, TAIL);
+      if (next !== tail) {
+        tail = next;
+        moved = Date.now();
+      }
     }
   }
 
@@ -201,11 +205,14 @@ export class AsyncQueueWriter implements Writer {
     this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
     const fallback = this.#fallback;
     while (this.#ring.used() > 0) {
+      let n = 0;
       const tail = this.#ring.peek(1 << 20, (r) => {
         fallback.write(Buffer.from(r));
+        n++;
       });
       fallback.flushSync();
       this.#ring.release(tail);
+      this.#takenOver += n;
     }
   }
 
@@ -294,7 +301,10 @@ export class AsyncQueueWriter implements Writer {
       rotations: sum('rotations'),
       reopenings: sum('reopenings'),
       chunkedRecords: sum('chunkedRecords'),
-      queueDepth: Math.max(0, this.#puts - Atomics.load(this.#ring.ctrl, WRITTEN)),
+      queueDepth: Math.max(
+        0,
+        this.#puts - Atomics.load(this.#ring.ctrl, WRITTEN) - this.#takenOver,
+      ),
       queueBytes: this.#ring.used(),
       queue: {
         capacityBytes: this.#ring.capacity,
