@@ -225,9 +225,15 @@ export function pinoTransportSubject() {
     await once(transport, 'ready');
     return {
       log: (s, pad) => transport.write(`${line(p, s, pad)}\n`),
+      // thread-stream's worker is unref'd: keep this process alive until it has closed, or the
+      // process ends (mixed records) before the transport has written everything.
       end: () =>
         new Promise((resolve) => {
-          transport.once('close', resolve);
+          const alive = setInterval(() => {}, 1000);
+          transport.once('close', () => {
+            clearInterval(alive);
+            resolve();
+          });
           transport.end();
         }),
     };

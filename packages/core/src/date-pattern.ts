@@ -3,7 +3,7 @@
  * from the date-format package: `hh` is the 24-hour hour) and moment's, used by
  * winston-daily-rotate-file (`YYYY-MM-DD-HH`). Local time, as both of them use.
  */
-type Unit = 'year' | 'month' | 'day' | 'hour' | 'minute';
+type Unit = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
 
 interface Token {
   unit: Unit;
@@ -22,11 +22,12 @@ const TOKENS: Record<string, Token> = {
   hh: { unit: 'hour', width: 2, get: (d) => d.getHours() },
   HH: { unit: 'hour', width: 2, get: (d) => d.getHours() },
   mm: { unit: 'minute', width: 2, get: (d) => d.getMinutes() },
+  ss: { unit: 'second', width: 2, get: (d) => d.getSeconds() },
 };
 
 // Longest tokens first, so that "yyyy" is not read as "yy" twice.
-const TOKEN_RE = /yyyy|YYYY|yy|YY|MM|dd|DD|hh|HH|mm/g;
-const ORDER: Unit[] = ['year', 'month', 'day', 'hour', 'minute'];
+const TOKEN_RE = /yyyy|YYYY|yy|YY|MM|dd|DD|hh|HH|mm|ss/g;
+const ORDER: Unit[] = ['year', 'month', 'day', 'hour', 'minute', 'second'];
 
 /** A parsed date pattern: formats a period's label and finds the period a time falls in. */
 export class DatePattern {
@@ -60,6 +61,7 @@ export class DatePattern {
       u >= 2 ? d.getDate() : 1,
       u >= 3 ? d.getHours() : 0,
       u >= 4 ? d.getMinutes() : 0,
+      u >= 5 ? d.getSeconds() : 0,
     ).getTime();
   }
 

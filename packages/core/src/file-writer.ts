@@ -75,6 +75,7 @@ export const fileWriterSpec: OptionSpec = {
   retryMinMs: { kind: 'int', min: 1 },
   retryMaxMs: { kind: 'int', min: 1 },
   noticeIntervalMs: { kind: 'int', min: 0 },
+  flushIntervalMs: { kind: 'int', min: 0, max: 60_000 },
   formatNotice: {
     kind: 'custom',
     expected: 'a function or null',
