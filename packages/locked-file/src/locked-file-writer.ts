@@ -15,7 +15,7 @@ export interface LockedFileOptions extends FileWriterOptions {
   lock?: 'proper-lockfile';
   /** A lock its holder stopped refreshing this long ago (killed) is taken over. @default 10000 */
   lockStaleMs?: number;
-  /** When the lock is busy, try again after this long; records queue meanwhile. @default 5 */
+  /** When the lock is busy, try again after this long; records queue meanwhile. @default 1 */
   lockRetryMs?: number;
   /**
    * How long a synchronous flush (`process.exit`, `whenFull: 'block'`) waits for the lock before
@@ -62,13 +62,16 @@ export function createLockedFileWriter(
   // Contention for the lock, not a failing disk, is what fills this buffer: wait for the lock
   // (bounded by lockTimeoutMs) rather than drop, unless the user chose otherwise.
   // Each drain pays one lock (about 150 µs with proper-lockfile here): drain every 10 ms rather
-  // than every event-loop turn, so that one lock covers more records.
+  // than every event-loop turn, so that one lock covers more records,
   const withDefaults =
     options && typeof options === 'object'
       ? {
           ...options,
           whenFull: options.whenFull ?? ('block' as const),
           flushIntervalMs: options.flushIntervalMs ?? 10,
+          // and write up to 1 MiB per lock (not 64 KiB) when no size limit bounds the batch.
+          batchBytes:
+            options.batchBytes ?? (options.maxBytes === undefined ? 1024 * 1024 : undefined),
         }
       : options;
   // createFileWriter checks every option (these three included) before a hook runs.
@@ -78,7 +81,7 @@ export function createLockedFileWriter(
       new LockedSink(
         target,
         lockFor(target.filename as string),
-        options.lockRetryMs ?? 5,
+        options.lockRetryMs ?? 1,
         options.lockTimeoutMs ?? 1000,
       ),
   });
