@@ -114,11 +114,11 @@ export function longestLine(log: RotatedLog): number {
 
 /**
  * The documented bound on a rotated file (packages/core/README.md, "Bound"):
- * maxBytes + (processes − 1) × batch + one record, with the batch the writer picks under
+ * maxBytes + (processes − 1) × max(batch, largest record), with the batch the writer picks under
  * rotation: min(64 KiB, max(4 KiB, maxBytes / 16)).
  */
 export function sizeBound(maxBytes: number, processes: number, record: number): number {
-  return maxBytes + (processes - 1) * rotationBatch(maxBytes) + record;
+  return maxBytes + (processes - 1) * Math.max(rotationBatch(maxBytes), record);
 }
 
 /** The batch size the writer picks under rotation when `batchBytes` is not given. */

@@ -203,15 +203,23 @@ export class FileTarget implements Sink {
     if (this.driver.readByte(this.#fd, info.size - 1) !== 0x0a) this.#newlineFirst = true;
   }
 
+  // The file this writer reopens (another process rotated first) may itself be full by now:
+  // check again, a few times at most, so a batch never lands on a file it does not fit.
   #rotateIfFull(nextBytes: number): boolean {
     const rotation = this.rotation as RotationPolicy;
-    const st = this.driver.fstat(this.#fd);
-    if (st.nlink === 0) return this.#reopen(true);
-    if (!rotation.due(st, nextBytes)) return false;
-    const next = rotation.rotate(st, nextBytes);
-    if (next === undefined) return false;
-    this.counters.rotations = rotation.counters.rotations;
-    return this.#reopen(false);
+    let reopened = false;
+    for (let round = 0; round < 4; round++) {
+      const st = this.driver.fstat(this.#fd);
+      if (st.nlink === 0) {
+        reopened = this.#reopen(true);
+        continue;
+      }
+      if (!rotation.due(st, nextBytes)) return reopened;
+      if (rotation.rotate(st, nextBytes) === undefined) return reopened;
+      this.counters.rotations = rotation.counters.rotations;
+      reopened = this.#reopen(false);
+    }
+    return reopened;
   }
 
   #reopen(counted: boolean): boolean {

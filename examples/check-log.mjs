@@ -1,0 +1,119 @@
+// The records every example logs, and the check every example runs on its log at the end.
+// A record is one JSON line { p: process, s: sequence, n: pad length, pad: n copies of one
+// letter chosen by s }, so a line that lost or gained bytes in the middle is caught even when it
+// still parses. Framework fields around it (winston's level and message) are ignored.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const PAD_LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+// The JSON around the pad ({"level":"info","message":"record","p":3,"s":1999,"n":99999,"pad":""}).
+const OVERHEAD = 70;
+
+/** Record sizes in bytes: a usual line, one over PIPE_BUF (4096), one far over a pipe's 64 KiB. */
+export const SIZES = { small: 100, medium: 8 * 1024, large: 200 * 1024 };
+
+/** The size of record `s`: mostly 100 B, every 50th 8 KB, every 500th 200 KB. */
+export function sizeOf(s) {
+  if (s % 500 === 499) return SIZES.large;
+  if (s % 50 === 49) return SIZES.medium;
+  return SIZES.small;
+}
+
+/** Record `s` of process `p`, about `bytes` long once serialized. */
+export function makeRecord(p, s, bytes = sizeOf(s)) {
+  const n = Math.max(1, bytes - OVERHEAD);
+  return { p, s, n, pad: PAD_LETTERS[s % PAD_LETTERS.length].repeat(n) };
+}
+
+function isWhole(r) {
+  return (
+    Number.isInteger(r?.p) &&
+    Number.isInteger(r.s) &&
+    typeof r.pad === 'string' &&
+    r.pad.length === r.n &&
+    r.pad === PAD_LETTERS[r.s % PAD_LETTERS.length].repeat(r.n)
+  );
+}
+
+/**
+ * Checks a log (one record a line) against `expected[p]`, the number of records process `p`
+ * logged (sequences 0 … expected[p] - 1). `ok` is true when every record is there whole, exactly
+ * once, in order per process, and nothing else is in the log.
+ */
+export function checkLog(text, expected) {
+  const seen = expected.map((n) => new Uint8Array(n));
+  const last = expected.map(() => -1);
+  const c = { records: 0, torn: 0, foreign: 0, duplicates: 0, outOfOrder: 0, unexpected: 0 };
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop(); // a log ends with a newline; more is a cut-off line
+  for (const line of lines) {
+    let r;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      c.torn++;
+      continue;
+    }
+    if (!isWhole(r)) {
+      // Whole JSON without our fields is someone else's line (a loss notice, say).
+      if (typeof r === 'object' && r !== null && !('pad' in r)) c.foreign++;
+      else c.torn++;
+    } else if (!seen[r.p] || r.s >= seen[r.p].length) c.unexpected++;
+    else if (seen[r.p][r.s]) c.duplicates++;
+    else {
+      seen[r.p][r.s] = 1;
+      c.records++;
+      if (r.s < last[r.p]) c.outOfOrder++;
+      last[r.p] = r.s;
+    }
+  }
+  const total = expected.reduce((a, b) => a + b, 0);
+  const missing = total - c.records;
+  const ok = missing === 0 && c.torn + c.foreign + c.duplicates + c.outOfOrder + c.unexpected === 0;
+  return { ...c, total, missing, ok };
+}
+
+/** The texts of `names` in `dir`, concatenated in the order given (oldest file first). */
+export function readFiles(dir, names) {
+  return names.map((name) => fs.readFileSync(path.join(dir, name), 'utf8')).join('');
+}
+
+/**
+ * Prints the check as one line, prefixed by the example's name, with `details` after it, and
+ * sets a failing exit code when the check failed or `problems` (the example's own findings,
+ * such as a file over its size bound) is not empty. Returns whether all was well.
+ */
+export function report(name, check, details = '', problems = []) {
+  const { records, total, torn, foreign, duplicates, missing, outOfOrder, unexpected } = check;
+  const counts = `torn ${torn}, duplicated ${duplicates}, missing ${missing}, out of order ${outOfOrder}, foreign ${foreign}, unexpected ${unexpected}`;
+  const ok = check.ok && problems.length === 0;
+  const tail = (details ? `; ${details}` : '') + problems.map((p) => `; PROBLEM: ${p}`).join('');
+  const line = `${name}: ${ok ? 'OK' : 'FAILED'}: ${records}/${total} records whole, once, in order (${counts})${tail}`;
+  if (ok) console.log(line);
+  else {
+    console.error(line);
+    process.exitCode = 1;
+  }
+  return ok;
+}
+
+/**
+ * A fresh temporary directory for the example's logs, named after it. The caller removes it with
+ * {@link tidy} once the check passed, unless `KEEP_LOGS=1` asks to keep it for a look.
+ */
+export function logDir(name) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `fanin-${name}-`));
+}
+
+/** Removes `dir` when the check passed and `KEEP_LOGS` is unset; otherwise says where it is. */
+export function tidy(dir, ok) {
+  if (ok && !process.env.KEEP_LOGS) fs.rmSync(dir, { recursive: true, force: true });
+  else console.error(`  logs kept in ${dir}`);
+}
+
+/** Fails the example with `message` (a child that crashed, a tool that failed). */
+export function fail(name, message) {
+  console.error(`${name}: FAILED: ${message}`);
+  process.exit(1);
+}
