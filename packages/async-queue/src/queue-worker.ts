@@ -46,13 +46,28 @@ function postStats(force: boolean): void {
 
 // Drains everything in the ring, one writer batch (one write(2)) per `batchBytes`. The tail is
 // published only after the write, so a record leaves the ring only once it is in the file.
+// A regular file takes a block of records in one write: copy them out of the ring back to back
+// (one copy, no per-record objects). A pipe gets them one by one, so that the writer keeps each
+// record within PIPE_BUF unframed.
+const scratch = Buffer.allocUnsafe(data.batchBytes);
+const byBlock = () =>
+  writer.sink.atomicLimit === Number.POSITIVE_INFINITY && data.options.lazy !== true;
+
 function drain(): void {
   while (ring.used() > 0 && Atomics.load(ring.ctrl, STATE) !== TAKEN_OVER) {
     let n = 0;
-    const tail = ring.peek(data.batchBytes, (record) => {
-      writer.write(record);
-      n++;
-    });
+    let tail: number;
+    if (byBlock()) {
+      const out = ring.copyOut(scratch);
+      writer.writeBlock(out.block, out.records);
+      n = out.records;
+      tail = out.tail;
+    } else {
+      tail = ring.peek(data.batchBytes, (record) => {
+        writer.write(record);
+        n++;
+      });
+    }
     writer.flushSync();
     Atomics.add(ring.ctrl, WRITTEN, n);
     ring.release(tail);

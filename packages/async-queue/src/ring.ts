@@ -124,6 +124,36 @@ export class Ring {
   }
 
   /**
+   * Copies the payloads of the records from the tail into `into`, back to back, as many as fit
+   * (at least one: a record larger than `into` comes back alone as a view of the ring). Returns
+   * the bytes, how many records they hold, and the tail after them (not yet published).
+   */
+  copyOut(into: Buffer): { block: Buffer; records: number; tail: number } {
+    const head = Atomics.load(this.ctrl, HEAD);
+    let tail = Atomics.load(this.ctrl, TAIL);
+    let at = 0;
+    let records = 0;
+    while (tail !== head) {
+      const pos = (tail >>> 0) % this.capacity;
+      const len = this.words[pos >> 2] as number;
+      if (len === WRAP) {
+        tail = (tail + this.capacity - pos) | 0;
+        continue;
+      }
+      if (at + len > into.length) {
+        if (records > 0) break;
+        const block = this.bytes.subarray(pos + 4, pos + 4 + len);
+        return { block, records: 1, tail: (tail + 4 + align4(len)) | 0 };
+      }
+      this.bytes.copy(into, at, pos + 4, pos + 4 + len);
+      at += len;
+      records++;
+      tail = (tail + 4 + align4(len)) | 0;
+    }
+    return { block: into.subarray(0, at), records, tail };
+  }
+
+  /**
    * Publishes a new tail and wakes whoever waits on it: a producer waiting for room, or a
    * `flush()` (Atomics.waitAsync). A notify with no waiter costs a few tens of nanoseconds, once
    * per batch.

@@ -152,6 +152,26 @@ export class BatchWriter implements Writer {
     return true;
   }
 
+  /**
+   * Queues `records` whole records already joined into one block (each ending with its line
+   * terminator), counted as `records`: how a writer thread hands over a ring's worth at once.
+   * For a sink whose writes are whole at any size (a regular file); a pipe needs `write()` per
+   * record so that records within PIPE_BUF stay unframed.
+   */
+  writeBlock(block: Uint8Array, records: number): boolean {
+    if (this.#closing) return this.#reject('closed', undefined, 'the writer is closed');
+    if (this.#open.records > 0) this.#seal();
+    const open = this.#open;
+    open.parts.push(block);
+    open.bytes += block.byteLength;
+    open.records += records;
+    this.#queuedBytes += block.byteLength;
+    this.#queuedRecords += records;
+    this.#seal();
+    this.#drain(false);
+    return true;
+  }
+
   flushSync(): FlushOutcome {
     const before = this.#stats.records;
     this.#drain(true);
