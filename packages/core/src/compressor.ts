@@ -5,16 +5,8 @@ import * as zlib from 'node:zlib';
 import { errnoCode } from './errors.js';
 import type { FileDriver } from './file-driver.js';
 import type { ExclusiveLock } from './rotation.js';
+import { alive } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errnoCode(err) === 'EPERM';
-  }
-}
 
 /**
  * Compresses rotated files in the background, one at a time, without blocking writers: it gzips

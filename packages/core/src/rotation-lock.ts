@@ -16,7 +16,8 @@ const EXCL = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
 const EMPTY_GRACE_MS = 50;
 const host = os.hostname();
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (EPERM: it does, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
