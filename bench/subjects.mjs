@@ -107,6 +107,17 @@ export const subjects = [
       return createAppendFileWriter({ filename: file });
     }),
   },
+  // The same writer with flushIntervalMs: 5 (bigger batches for a bounded delay), to show the
+  // option's effect beside the default (a write at the end of each event-loop turn).
+  {
+    name: 'fanin-writer-5ms',
+    framework: 'none',
+    writesFile: true,
+    create: writerSubject(async (file) => {
+      const { createAppendFileWriter } = await import('@fanin/append-file');
+      return createAppendFileWriter({ filename: file, flushIntervalMs: 5 });
+    }),
+  },
   {
     name: 'pino-dest-async',
     framework: 'none',
@@ -203,6 +214,7 @@ export const ratios = [
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
   { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },
+  { a: 'fanin-writer-5ms', b: 'raw-64k' },
   { a: 'locked-writer', b: 'fanin-writer', target: 0.5 },
   { a: 'locked-winston', b: 'fanin-winston', target: 0.5 },
   { a: 'locked-writer', b: 'lock-per-record' },
