@@ -110,13 +110,20 @@ export class SizeRotation implements RotationPolicy {
   /** The path writers append to now. */
   activePath(): string {
     if (!this.#incrementing) return this.names.base;
-    // Other processes move the active number on, and retention deletes old numbers: start from
-    // the highest number in the directory when ours is gone, then follow newer ones.
-    if (this.#current < 0 || !this.#exists(this.names.slot(this.#current))) {
-      this.#current = this.#highestNumber();
+    return this.names.slot(this.#refreshCurrent());
+  }
+
+  // Other processes move the active number on, and retention deletes old numbers: start from
+  // the highest number in the directory when ours is gone (numbers above a deleted one need not
+  // follow on from it), then follow newer ones.
+  #refreshCurrent(): number {
+    if (this.#current < 0 || !this.#exists(this.names.slot(this.#current + 1))) {
+      // No next number beside ours: the newest may still be further up, past numbers that
+      // retention deleted; the directory tells.
+      this.#current = Math.max(this.#current, this.#highestNumber());
     }
     this.#current = this.#newest(this.#current);
-    return this.names.slot(this.#current);
+    return this.#current;
   }
 
   /** Whether a batch of `nextBytes` no longer fits in the open file. */
@@ -174,9 +181,8 @@ export class SizeRotation implements RotationPolicy {
 
   // winston: the active file is the newest number; a rotation creates the next one.
   #moveOn(open: FileInfo, nextBytes: number): string {
-    const m = this.#newest(Math.max(this.#current, 0));
+    const m = this.#refreshCurrent();
     const cur = this.#driver.stat(this.names.slot(m));
-    this.#current = m;
     if (!same(cur, open) || !this.due(cur as FileInfo, nextBytes)) return this.names.slot(m);
     const next = m + 1;
     // Created under the lock, so a writer that comes next sees it and does not rotate again.
@@ -184,8 +190,13 @@ export class SizeRotation implements RotationPolicy {
     this.#current = next;
     this.counters.rotations++;
     const keep = this.#o.backups;
-    if (keep !== undefined && next - keep - 1 >= 0) {
-      for (const gz of ['', '.gz']) this.#unlink(this.names.slot(next - keep - 1) + gz);
+    // Every number below the kept ones goes, not just the one that just fell out: a number that a
+    // slow writer left behind would otherwise stay for good.
+    if (keep !== undefined) {
+      for (const name of this.#driver.readdir(this.names.dir)) {
+        const n = this.names.numberOf(name);
+        if (n >= 0 && n < next - keep) this.#unlink(path.join(this.names.dir, name));
+      }
     }
     if (keep !== 0) this.#compressor?.add(open.ino);
     else this.#unlink(this.names.slot(m));
@@ -226,7 +237,7 @@ export class SizeRotation implements RotationPolicy {
   #rotatedPaths(): string[] {
     const out: string[] = [];
     if (this.#incrementing) {
-      const active = this.#newest(Math.max(this.#current, 0));
+      const active = this.#refreshCurrent();
       for (const name of this.#driver.readdir(this.names.dir)) {
         const n = this.names.numberOf(name);
         if (n >= 0 && n < active && !name.endsWith('.gz'))
