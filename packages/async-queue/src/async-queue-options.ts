@@ -50,6 +50,12 @@ export const asyncQueueSpec: OptionSpec = {
 export function checkAsyncOptions(o: AsyncQueueOptions, where: string): void {
   checkOptions(where, o, { ...fileWriterSpec, ...asyncQueueSpec });
   o.capacityBytes = parseSize('capacityBytes', o.capacityBytes ?? 8 * 1024 * 1024);
+  if (o.capacityBytes > 2 ** 30) {
+    throw new FaninOptionError(
+      'capacityBytes',
+      `${where}: option "capacityBytes" must be at most 1 GiB`,
+    );
+  }
   if (o.capacityBytes < 4096) {
     throw new FaninOptionError(
       'capacityBytes',

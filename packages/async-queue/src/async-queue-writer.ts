@@ -19,9 +19,21 @@ import {
 } from './async-queue-options.js';
 import { createFallback } from './fallback.js';
 import { queueNotice } from './queue-notice.js';
-import { allocateRing, CLOSING, Ring, STATE, TAIL, TAKEN_OVER, WAKE, WRITTEN } from './ring.js';
+import {
+  allocateRing,
+  CLOSING,
+  FILE_SINK,
+  Ring,
+  STATE,
+  TAIL,
+  TAKEN_OVER,
+  WAKE,
+  WRITTEN,
+} from './ring.js';
 
 const workerFile = path.join(__dirname, 'queue-worker.cjs');
+// Characters held back per event-loop turn before they go into the ring as one block.
+const PENDING_CHARS = 64 * 1024;
 
 /**
  * The application thread's side of the queue: `write` copies the record into the shared ring
@@ -44,6 +56,8 @@ export class AsyncQueueWriter implements Writer {
   #closing = false;
   #wakeScheduled = false;
   #puts = 0;
+  #pending: string[] = [];
+  #pendingChars = 0;
   #takenOver = 0;
   #closed: Promise<void>;
 
@@ -94,8 +108,13 @@ export class AsyncQueueWriter implements Writer {
     if (this.#closing) return this.#drop('closed', level);
     if (typeof record !== 'string' && !(record instanceof Uint8Array))
       return this.#drop('invalid-record', level);
+    if (this.#tooLarge(record)) {
+      this.#flushPending();
+      return this.#writeLarge(record);
+    }
+    if (this.#workerAlive && this.#pend(record)) return true;
+    this.#flushPending();
     if (!this.#workerAlive) return this.#viaFallback(record);
-    if (this.#tooLarge(record)) return this.#writeLarge(record);
     if (this.#ring.put(record)) return this.#queued();
     const policy = this.#byLevel.get(level?.toLowerCase() ?? '') ?? this.#o.whenFull ?? 'block';
     if (
@@ -110,16 +129,56 @@ export class AsyncQueueWriter implements Writer {
   #queued(): boolean {
     this.#puts++;
     if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
-    else if (!this.#wakeScheduled) {
-      // One wake-up per event-loop turn, not per record: the writer thread drains in batches.
-      this.#wakeScheduled = true;
-      setImmediate(() => {
-        this.#wakeScheduled = false;
-        this.#ring.wake();
-      });
-    }
+    else this.#scheduleWake();
     this.#maybeNotice();
     return true;
+  }
+
+  // One wake-up per event-loop turn, not per record: the writer thread drains in batches. The
+  // records held back in this turn go into the ring first, as one block.
+  #scheduleWake(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      this.#flushPending();
+      this.#ring.wake();
+    });
+  }
+
+  // When the writer thread writes blocks to a regular file (FILE_SINK), string records of one
+  // turn are held here and put into the ring as one block: one encode and two atomic operations
+  // per turn instead of per record. Only while the ring has room for the whole block in the worst
+  // case (3 bytes per UTF-16 unit, plus a wrap): that room only grows until the flush, so a record
+  // accepted here is never dropped later, and the full policy is decided now, per record.
+  #pend(record: string | Uint8Array): boolean {
+    if (typeof record !== 'string' || Atomics.load(this.#ring.ctrl, FILE_SINK) !== 1) return false;
+    if (this.#pendingChars + record.length > PENDING_CHARS) this.#flushPending();
+    const chars = this.#pendingChars + record.length;
+    if (this.#ring.free() < 2 * (8 + 3 * chars)) return false;
+    this.#pending.push(record);
+    this.#pendingChars = chars;
+    this.#puts++;
+    this.#scheduleWake();
+    return true;
+  }
+
+  #flushPending(): void {
+    const n = this.#pending.length;
+    if (n === 0) return;
+    const text = n === 1 ? (this.#pending[0] as string) : this.#pending.join('');
+    this.#pending = [];
+    this.#pendingChars = 0;
+    if (this.#workerAlive && this.#ring.put(text, n)) {
+      if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
+      return;
+    }
+    // The writer thread is gone (or, against the room check, the block did not fit): keep order
+    // by writing what the ring holds first, then the block, from this thread.
+    if (this.#workerAlive) this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
+    this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
+    this.#fallback.writeBlock(Buffer.from(text), n);
+    this.#fallback.flushSync();
   }
 
   // Over half the ring (UTF-8 takes at most 3 bytes per UTF-16 unit: count only when it may be).
@@ -198,7 +257,8 @@ export class AsyncQueueWriter implements Writer {
     if (this.#ring.used() > 0) this.#takeOver();
   }
 
-  // The writer thread is gone or stuck: write what is left in the ring from this thread.
+  // The writer thread is gone or stuck: write what is left in the ring from this thread, then
+  // what was held back for it.
   #takeOver(): void {
     Atomics.store(this.#ring.ctrl, STATE, TAKEN_OVER);
     this.#workerAlive = false;
@@ -206,14 +266,17 @@ export class AsyncQueueWriter implements Writer {
     const fallback = this.#fallback;
     while (this.#ring.used() > 0) {
       let n = 0;
-      const tail = this.#ring.peek(1 << 20, (r) => {
-        fallback.write(Buffer.from(r));
-        n++;
+      const tail = this.#ring.peek(1 << 20, (r, count) => {
+        if (count > 1) fallback.writeBlock(Buffer.from(r), count);
+        else fallback.write(Buffer.from(r));
+        n += count;
       });
       fallback.flushSync();
       this.#ring.release(tail);
       this.#takenOver += n;
     }
+    this.#takenOver += this.#pending.length;
+    this.#flushPending();
   }
 
   #workerDied(err: Error): void {
@@ -229,6 +292,7 @@ export class AsyncQueueWriter implements Writer {
   }
 
   flushSync(): FlushOutcome {
+    this.#flushPending();
     const before = this.#written();
     if (this.#workerAlive) this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
     else this.#takeOver();
@@ -237,6 +301,7 @@ export class AsyncQueueWriter implements Writer {
   }
 
   async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    this.#flushPending();
     const before = this.#written();
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
     const target = Atomics.load(this.#ring.ctrl, 0);

@@ -5,6 +5,7 @@ import { createLockedFileWriter } from '@fanin/locked-file';
 import {
   CLOSING,
   CONSUMER_SLEEPING,
+  FILE_SINK,
   Ring,
   type RingMemory,
   RUNNING,
@@ -63,9 +64,11 @@ function drain(): void {
       n = out.records;
       tail = out.tail;
     } else {
-      tail = ring.peek(data.batchBytes, (record) => {
-        writer.write(record);
-        n++;
+      // A pipe: the application thread sends single records only (FILE_SINK is not set).
+      tail = ring.peek(data.batchBytes, (record, count) => {
+        if (count > 1) writer.writeBlock(record, count);
+        else writer.write(record);
+        n += count;
       });
     }
     writer.flushSync();
@@ -111,6 +114,8 @@ function loop(): void {
   }
 }
 
+// Tell the application thread that blocks of joined records are welcome (see FILE_SINK).
+if (byBlock()) Atomics.store(ring.ctrl, FILE_SINK, 1);
 loop();
 if (Atomics.load(ring.ctrl, STATE) === CLOSING) drain();
 postStats(true);

@@ -11,8 +11,8 @@ export const HEAD = 0;
 export const TAIL = 1;
 /** 1 while the consumer sleeps in Atomics.wait on WAKE. */
 export const CONSUMER_SLEEPING = 2;
-/** 1 while a producer waits in Atomics.wait on TAIL for room. */
-export const PRODUCER_WAITING = 3;
+/** 1 once the writer thread's target takes a block of records in one write (a regular file). */
+export const FILE_SINK = 3;
 /** 0 running, 1 closing (drain, then stop), 2 the application thread took over. */
 export const STATE = 4;
 /** The consumer's futex word: bumped by the producer to wake it. */
@@ -26,6 +26,9 @@ export const CLOSING = 1;
 export const TAKEN_OVER = 2;
 
 const WRAP = -1;
+// A block entry (many records joined, from one event-loop turn) has this bit in its length word
+// and a u32 record count before the bytes. Records are at most half the ring, so the bit is free.
+const BLOCK = 1 << 30;
 const align4 = (n: number) => (n + 3) & ~3;
 
 /** The shared memory of one queue. */
@@ -68,6 +71,11 @@ export class Ring {
     return (Atomics.load(this.ctrl, HEAD) - Atomics.load(this.ctrl, TAIL)) >>> 0;
   }
 
+  /** Bytes free now. */
+  free(): number {
+    return this.capacity - this.used();
+  }
+
   /** The largest record a put can ever take. */
   get maxRecord(): number {
     return (this.capacity >>> 1) - 8;
@@ -77,48 +85,60 @@ export class Ring {
    * Copies one record in; returns false (copying nothing) when there is no room now. Strings are
    * encoded straight into the shared buffer when their worst case (3 bytes per UTF-16 unit) fits.
    */
-  put(record: string | Uint8Array): boolean {
+  put(record: string | Uint8Array, count = 0): boolean {
     const head = Atomics.load(this.ctrl, HEAD);
     const free = this.capacity - ((head - Atomics.load(this.ctrl, TAIL)) >>> 0);
     const pos = (head >>> 0) % this.capacity;
     const room = this.capacity - pos;
     const isString = typeof record === 'string';
+    // A block (count > 0) carries its record count in 4 more bytes before the data.
+    const extra = count > 0 ? 4 : 0;
     const guess = isString ? record.length * 3 : record.byteLength;
     let len = guess;
-    if (isString && 4 + guess > Math.min(room, free)) len = Buffer.byteLength(record);
+    if (isString && 4 + extra + guess > Math.min(room, free)) len = Buffer.byteLength(record);
     let at = pos;
     let waste = 0;
-    if (4 + len > room) {
+    if (4 + extra + len > room) {
       waste = room;
       at = 0;
     }
-    if (waste + 4 + align4(len) > free) return false;
+    if (waste + 4 + align4(extra + len) > free) return false;
     if (waste > 0) this.words[pos >> 2] = WRAP;
-    if (isString) len = this.bytes.write(record, at + 4, len, 'utf8');
-    else this.bytes.set(record, at + 4);
-    this.words[at >> 2] = len;
-    Atomics.store(this.ctrl, HEAD, (head + waste + 4 + align4(len)) | 0);
+    if (isString) len = this.bytes.write(record, at + 4 + extra, len, 'utf8');
+    else this.bytes.set(record, at + 4 + extra);
+    if (count > 0) this.words[(at + 4) >> 2] = count;
+    this.words[at >> 2] = count > 0 ? (extra + len) | BLOCK : len;
+    Atomics.store(this.ctrl, HEAD, (head + waste + 4 + align4(extra + len)) | 0);
     return true;
+  }
+
+  // The entry at `pos`: its data (a record, or a block's records) and how many records it holds.
+  #entry(pos: number, word: number): { start: number; end: number; count: number; size: number } {
+    if ((word & BLOCK) === 0) return { start: pos + 4, end: pos + 4 + word, count: 1, size: word };
+    const total = word & ~BLOCK;
+    const count = this.words[(pos + 4) >> 2] as number;
+    return { start: pos + 8, end: pos + 4 + total, count, size: total };
   }
 
   /**
    * Calls `take` with views of the records from the tail, up to about `maxBytes`, and returns
    * the tail after them (not yet published: the caller stores it once they are written).
    */
-  peek(maxBytes: number, take: (record: Buffer) => void): number {
+  peek(maxBytes: number, take: (record: Buffer, count: number) => void): number {
     const head = Atomics.load(this.ctrl, HEAD);
     let tail = Atomics.load(this.ctrl, TAIL);
     let taken = 0;
     while (tail !== head && taken < maxBytes) {
       const pos = (tail >>> 0) % this.capacity;
-      const len = this.words[pos >> 2] as number;
-      if (len === WRAP) {
+      const word = this.words[pos >> 2] as number;
+      if (word === WRAP) {
         tail = (tail + this.capacity - pos) | 0;
         continue;
       }
-      take(this.bytes.subarray(pos + 4, pos + 4 + len));
-      tail = (tail + 4 + align4(len)) | 0;
-      taken += len;
+      const e = this.#entry(pos, word);
+      take(this.bytes.subarray(e.start, e.end), e.count);
+      tail = (tail + 4 + align4(e.size)) | 0;
+      taken += e.size;
     }
     return tail;
   }
@@ -135,20 +155,22 @@ export class Ring {
     let records = 0;
     while (tail !== head) {
       const pos = (tail >>> 0) % this.capacity;
-      const len = this.words[pos >> 2] as number;
-      if (len === WRAP) {
+      const word = this.words[pos >> 2] as number;
+      if (word === WRAP) {
         tail = (tail + this.capacity - pos) | 0;
         continue;
       }
+      const e = this.#entry(pos, word);
+      const len = e.end - e.start;
       if (at + len > into.length) {
         if (records > 0) break;
-        const block = this.bytes.subarray(pos + 4, pos + 4 + len);
-        return { block, records: 1, tail: (tail + 4 + align4(len)) | 0 };
+        const block = this.bytes.subarray(e.start, e.end);
+        return { block, records: e.count, tail: (tail + 4 + align4(e.size)) | 0 };
       }
-      this.bytes.copy(into, at, pos + 4, pos + 4 + len);
+      this.bytes.copy(into, at, e.start, e.end);
       at += len;
-      records++;
-      tail = (tail + 4 + align4(len)) | 0;
+      records += e.count;
+      tail = (tail + 4 + align4(e.size)) | 0;
     }
     return { block: into.subarray(0, at), records, tail };
   }
