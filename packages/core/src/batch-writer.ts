@@ -207,16 +207,12 @@ export class BatchWriter implements Writer {
     }
     // The notice is a write like any other: under the sink's lock, if it has one. One attempt
     // only (close keeps to its deadline): if the lock is busy the losses stay in stats().
-    try {
-      if (this.#ledger.due(true, 0) === undefined) throw new Error('no notice due');
-      if ((this.#sink.begin?.(false) ?? 0) > 0) throw new Error('lock busy');
+    if (this.#ledger.due(true, 0) !== undefined && this.#beginQuietly()) {
       try {
         this.#writeNotice(true);
       } finally {
         this.#sink.end?.();
       }
-    } catch {
-      // No notice due, the lock busy, or begin() failed: the losses stay counted in stats().
     }
     clearTimeout(this.#retryTimer);
     this.#unhook();
@@ -312,6 +308,16 @@ export class BatchWriter implements Writer {
       this.#sink.end?.();
     }
     if (this.#queuedRecords === 0) this.#wake();
+  }
+
+  // One attempt at the sink's lock for close(): false when it is busy or cannot be tried (the
+  // losses then stay counted in stats(), not written).
+  #beginQuietly(): boolean {
+    try {
+      return (this.#sink.begin?.(false) ?? 0) === 0;
+    } catch {
+      return false;
+    }
   }
 
   /** Calls `callback` once every record queued so far is written or dropped. */

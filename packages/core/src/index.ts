@@ -1,6 +1,6 @@
 export type { BatchWriterOptions } from './batch-writer.js';
 export { BatchWriter } from './batch-writer.js';
-export { blockFor } from './block-for.js';
+export { blockFor, retryFor } from './block-for.js';
 export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
 export { DatePattern } from './date-pattern.js';

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import * as os from 'node:os';
-import { blockFor } from './block-for.js';
+import { retryFor } from './block-for.js';
 import { errnoCode } from './errors.js';
 import type { FileDriver } from './file-driver.js';
 
@@ -47,13 +47,13 @@ export class RotationLock {
 
   /** Takes the lock, waiting at most `waitMs`; returns false when it could not. */
   acquire(): boolean {
-    const deadline = Date.now() + this.#o.waitMs;
-    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-      if (this.#tryCreate()) return true;
-      if (this.#takeOverIfStale()) continue;
-      if (Date.now() >= deadline) return false;
-      blockFor(wait);
-    }
+    return retryFor(this.#o.waitMs, () => {
+      // A stale lock taken over: try again at once.
+      for (;;) {
+        if (this.#tryCreate()) return true;
+        if (!this.#takeOverIfStale()) return false;
+      }
+    });
   }
 
   release(): void {

@@ -61,8 +61,36 @@ export interface ExclusiveLock {
   release(): void;
 }
 
-const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND;
-const same = (a: FileInfo | undefined, b: FileInfo) => !!a && a.ino === b.ino && a.dev === b.dev;
+/** Flags a rotation creates the next active file with. */
+export const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND;
+
+/** Whether `a` is the file `b` describes (device and inode). */
+export const same = (a: FileInfo | undefined, b: FileInfo) =>
+  !!a && a.ino === b.ino && a.dev === b.dev;
+
+/** Removes `p`; a file already gone (another process's retention) is not an error. */
+export function unlinkIfPresent(driver: FileDriver, p: string): void {
+  try {
+    driver.unlink(p);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+  }
+}
+
+/** The lock a rotation policy runs under: the given one, else a RotationLock beside the log. */
+export function rotationLockFor(
+  base: string,
+  driver: FileDriver,
+  o: { lock?: ExclusiveLock; lockStaleMs?: number; lockWaitMs?: number },
+): ExclusiveLock {
+  return (
+    o.lock ??
+    new RotationLock(base, driver, {
+      staleMs: o.lockStaleMs ?? 10_000,
+      waitMs: o.lockWaitMs ?? 1000,
+    })
+  );
+}
 
 /**
  * Size rotation that is safe across processes with no lock per write. Each writer `fstat`s its
@@ -92,12 +120,7 @@ export class SizeRotation implements RotationPolicy {
     );
     this.#driver = driver;
     this.#o = options;
-    this.lock =
-      options.lock ??
-      new RotationLock(base, driver, {
-        staleMs: options.lockStaleMs ?? 10_000,
-        waitMs: options.lockWaitMs ?? 1000,
-      });
+    this.lock = rotationLockFor(base, driver, options);
     this.#compressor = options.compress
       ? new Compressor(this.names, driver, this.lock, (ino) => this.#locate(ino), options)
       : undefined;
@@ -168,13 +191,13 @@ export class SizeRotation implements RotationPolicy {
       for (const gz of ['', '.gz']) {
         const from = this.names.slot(i) + gz;
         if (!this.#driver.stat(from)) continue;
-        if (keep !== undefined && i >= keep) this.#unlink(from);
+        if (keep !== undefined && i >= keep) unlinkIfPresent(this.#driver, from);
         else this.#driver.rename(from, this.names.slot(i + 1) + gz);
       }
     }
     this.#driver.rename(base, this.names.slot(1));
     this.counters.rotations++;
-    if (keep === 0) this.#unlink(this.names.slot(1));
+    if (keep === 0) unlinkIfPresent(this.#driver, this.names.slot(1));
     else this.#compressor?.add(open.ino);
     return base;
   }
@@ -195,11 +218,12 @@ export class SizeRotation implements RotationPolicy {
     if (keep !== undefined) {
       for (const name of this.#driver.readdir(this.names.dir)) {
         const n = this.names.numberOf(name);
-        if (n >= 0 && n < next - keep) this.#unlink(path.join(this.names.dir, name));
+        if (n >= 0 && n < next - keep)
+          unlinkIfPresent(this.#driver, path.join(this.names.dir, name));
       }
     }
     if (keep !== 0) this.#compressor?.add(open.ino);
-    else this.#unlink(this.names.slot(m));
+    else unlinkIfPresent(this.#driver, this.names.slot(m));
     return this.names.slot(next);
   }
 
@@ -256,13 +280,5 @@ export class SizeRotation implements RotationPolicy {
       if (st) inos.push(st.ino);
     }
     return inos;
-  }
-
-  #unlink(p: string): void {
-    try {
-      this.#driver.unlink(p);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
   }
 }

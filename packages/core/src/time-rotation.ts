@@ -1,11 +1,15 @@
-import { constants } from 'node:fs';
 import * as path from 'node:path';
 import { Compressor } from './compressor.js';
 import { DatePattern } from './date-pattern.js';
-import { errnoCode } from './errors.js';
 import type { FileDriver, FileInfo } from './file-driver.js';
-import type { ExclusiveLock, RotationPolicy } from './rotation.js';
-import { RotationLock } from './rotation-lock.js';
+import {
+  CREATE,
+  type ExclusiveLock,
+  type RotationPolicy,
+  rotationLockFor,
+  same,
+  unlinkIfPresent,
+} from './rotation.js';
 import { RotationNames } from './rotation-naming.js';
 
 /** Options of {@link TimeRotation}. */
@@ -34,9 +38,6 @@ export interface TimeRotationOptions {
   onError?: (err: Error) => void;
 }
 
-const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND;
-const same = (a: FileInfo | undefined, b: FileInfo) => !!a && a.ino === b.ino && a.dev === b.dev;
-
 /**
  * Time rotation that is safe across processes, by the same rule as size rotation: each writer
  * compares the period of now with the period of its open file before a batch (arithmetic, no
@@ -61,12 +62,7 @@ export class TimeRotation implements RotationPolicy {
     this.#pattern = new DatePattern(options.pattern);
     this.#o = options;
     this.#driver = driver;
-    this.lock =
-      options.lock ??
-      new RotationLock(base, driver, {
-        staleMs: options.lockStaleMs ?? 10_000,
-        waitMs: options.lockWaitMs ?? 1000,
-      });
+    this.lock = rotationLockFor(base, driver, options);
     const name = path.basename(this.nameFor('\u0000'));
     const [pre = '', post = ''] = name
       .split('\u0000')
@@ -185,7 +181,8 @@ export class TimeRotation implements RotationPolicy {
     const keep = this.#o.backups;
     const oldest = this.#o.maxAgeMs === undefined ? -1 : Date.now() - this.#o.maxAgeMs;
     this.#datedFiles().forEach((f, i) => {
-      if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest) this.#unlink(f.file);
+      if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest)
+        unlinkIfPresent(this.#driver, f.file);
     });
   }
 
@@ -197,13 +194,5 @@ export class TimeRotation implements RotationPolicy {
 
   #locate(ino: number): string | undefined {
     return this.#datedFiles().find((f) => f.ino === ino && !f.file.endsWith('.gz'))?.file;
-  }
-
-  #unlink(p: string): void {
-    try {
-      this.#driver.unlink(p);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
   }
 }

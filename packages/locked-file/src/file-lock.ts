@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { blockFor, type ExclusiveLock, errnoCode, type LockStats } from '@fanin/core';
+import { type ExclusiveLock, errnoCode, type LockStats, retryFor } from '@fanin/core';
 import lockfile from 'proper-lockfile';
 
 /** Options of {@link FileLock}. */
@@ -99,12 +99,7 @@ export class FileLock implements ExclusiveLock {
 
   /** Attempts for at most `waitMs` (1 ms back-off doubling to 20 ms). */
   acquire(waitMs = this.#o.waitMs): boolean {
-    const deadline = Date.now() + waitMs;
-    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-      if (this.tryAcquire()) return true;
-      if (Date.now() >= deadline) return false;
-      blockFor(Math.min(wait, Math.max(1, deadline - Date.now())));
-    }
+    return retryFor(waitMs, () => this.tryAcquire());
   }
 
   release(): void {
