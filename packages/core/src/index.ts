@@ -46,7 +46,7 @@ export { SizeRotation } from './rotation.js';
 export { RotationLock } from './rotation-lock.js';
 export type { RotationNaming } from './rotation-naming.js';
 export { RotationNames } from './rotation-naming.js';
-export type { QueueStats, WriterStats } from './stats.js';
+export type { IpcStats, QueueStats, WriterStats } from './stats.js';
 export { StatsCounter } from './stats.js';
 export type { TimeRotationOptions } from './time-rotation.js';
 export { TimeRotation } from './time-rotation.js';

@@ -26,6 +26,32 @@ export interface WriterStats {
   lock?: LockStats;
   /** Queue counters, for writers that hand records to another thread. */
   queue?: QueueStats;
+  /** Forwarding counters, for writers that send records to a writer process. */
+  ipc?: IpcStats;
+}
+
+/** Counters of a writer that forwards records to one writer process (`@fanin/ipc`). */
+export interface IpcStats {
+  /** `'writer'` writes the file; `'forwarder'` sends to a writer; `'direct'` writes for itself. */
+  role: 'writer' | 'forwarder' | 'direct';
+  /** Records handed to the link (a resent record counts again). */
+  forwarded: number;
+  /** Records the writer confirmed as written. */
+  acked: number;
+  /** Records sent and not yet confirmed. */
+  inFlight: number;
+  /** Records sent again after the writer died: at-least-once, so each may be in the log twice. */
+  resent: number;
+  /** Records this process wrote itself: at exit, on overflow, with no writer, or too large. */
+  directWrites: number;
+  /** Times this process lost its writer (death, disconnect). */
+  writerLost: number;
+  /** Peers sending to this process, when it is the writer. */
+  peers: number;
+  /** Records received from peers, when it is the writer. */
+  received: number;
+  /** Connections closed for a protocol error (garbage, oversize or truncated frames). */
+  protocolErrors: number;
 }
 
 /** Counters of a writer that queues records for a writer thread. */

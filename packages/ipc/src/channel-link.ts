@@ -1,0 +1,130 @@
+import type { Link, LinkEvents } from './link.js';
+import { readUntil } from './link.js';
+import { ACK_TOKEN_RE, type Batch, type ChannelMessage, isChannelMessage } from './wire.js';
+
+/** The parts of `process` (in a cluster worker or a forked child) a channel link uses. */
+type ChildProcessSide = NodeJS.Process & {
+  send: NonNullable<NodeJS.Process['send']>;
+  channel?: { fd?: number };
+};
+
+const TOKEN_CARRY = 24;
+
+/**
+ * Forwarding over the process's IPC channel (cluster worker → primary, forked child → parent).
+ * `process.send`'s return value is the back-pressure signal (Node returns false once its write
+ * queue is over 128 KiB); the send callback says the bytes left this process.
+ *
+ * Node refs the channel while the process has 'message' listeners, which would keep a worker
+ * alive for ever; the link listens only while it waits for a welcome or for acknowledgements.
+ */
+export class ChannelLink implements Link {
+  readonly kind: 'cluster' | 'parent';
+  readonly #proc: ChildProcessSide;
+  readonly #events: LinkEvents;
+  readonly #onMessage = (m: unknown) => this.#message(m);
+  readonly #onDisconnect = () => this.#lose('the IPC channel to the writer closed');
+  #listening = false;
+  #welcomed = false;
+  #blocked = false;
+  #closed = false;
+  #busy = false;
+
+  constructor(kind: 'cluster' | 'parent', events: LinkEvents) {
+    this.kind = kind;
+    this.#proc = process as ChildProcessSide;
+    this.#events = events;
+    this.#listen(true);
+    this.#post({ fanin: 'ipc', v: 1, t: 'hello', pid: process.pid });
+  }
+
+  send(batch: Batch): boolean {
+    const ok = this.#post({
+      fanin: 'ipc',
+      v: 1,
+      t: 'batch',
+      seq: batch.seq,
+      records: batch.records,
+      levels: batch.levels,
+    });
+    if (!ok) this.#blocked = true;
+    return ok;
+  }
+
+  active(on: boolean): void {
+    this.#busy = on;
+    this.#listen(on || !this.#welcomed);
+  }
+
+  awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean } {
+    const fd = this.#proc.channel?.fd;
+    if (this.#closed || !this.#proc.connected || fd === undefined)
+      return { acked: 0, closed: true };
+    let acked = 0;
+    let carry = '';
+    // After 'exit' nothing else reads the channel: reading its descriptor here takes nothing
+    // from Node. The token is found in the raw bytes under JSON and V8 serialization alike.
+    const closed = readUntil(fd, ms, (chunk) => {
+      const text = carry + chunk.toString('latin1');
+      for (const m of text.matchAll(ACK_TOKEN_RE)) acked = Math.max(acked, Number(m[1]));
+      carry = text.slice(-TOKEN_CARRY);
+      return acked >= upTo;
+    });
+    return { acked, closed };
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#listen(false);
+  }
+
+  #post(m: ChannelMessage): boolean {
+    if (this.#closed) return false;
+    if (!this.#proc.connected) {
+      this.#lose('the IPC channel to the writer is closed');
+      return false;
+    }
+    try {
+      return this.#proc.send(m, (err: Error | null) => {
+        if (err) this.#lose(`sending to the writer failed: ${err.message}`);
+        else if (this.#blocked) {
+          this.#blocked = false;
+          this.#events.drain();
+        }
+      });
+    } catch (err) {
+      this.#lose(`sending to the writer failed: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  #message(m: unknown): void {
+    if (!isChannelMessage(m) || this.#closed) return;
+    if (m.t === 'welcome' && !this.#welcomed) {
+      this.#welcomed = true;
+      this.#listen(this.#busy);
+      this.#events.welcome();
+    } else if (m.t === 'ack' && Number.isInteger(m.seq)) {
+      this.#events.ack(m.seq);
+    }
+  }
+
+  #lose(why: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listen(false);
+    this.#events.lost(why);
+  }
+
+  #listen(on: boolean): void {
+    if (on === this.#listening) return;
+    this.#listening = on;
+    if (on) {
+      this.#proc.on('message', this.#onMessage);
+      this.#proc.on('disconnect', this.#onDisconnect);
+    } else {
+      this.#proc.off('message', this.#onMessage);
+      this.#proc.off('disconnect', this.#onDisconnect);
+    }
+  }
+}

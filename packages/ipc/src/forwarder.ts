@@ -1,0 +1,225 @@
+import type { BatchWriter } from '@fanin/core';
+import type { Link, LinkEvents } from './link.js';
+import { Outbox } from './outbox.js';
+
+/** What the forwarder needs from its writer. */
+export interface ForwarderHost {
+  /** The synchronous append writer of this process (created on first use). */
+  direct(): BatchWriter;
+  /** The link is gone; the host picks what comes next (a new link, or writing directly). */
+  lost(why: string, quiet: boolean): void;
+  /** No writer answered in time. */
+  unanswered(): void;
+}
+
+/** Limits of a forwarder, from the options. */
+export interface ForwarderLimits {
+  maxBufferChars: number;
+  windowChars: number;
+  batchChars: number;
+  connectTimeoutMs: number;
+  /** The caller would rather write for itself than drop (`whenFull` is not `'drop'`). */
+  spills: boolean;
+}
+
+/**
+ * Records on their way to the writer: bounded, sent in batches (one per event-loop turn, or
+ * more when a turn holds more than `batchChars`), at most `windowChars` unacknowledged.
+ * Records move out only in order: acknowledged, or written here by `writeAllDirect`.
+ */
+export class Forwarder {
+  readonly outbox: Outbox;
+  forwarded = 0;
+  acked = 0;
+  resent = 0;
+  directWrites = 0;
+  #link: Link | undefined;
+  #welcomed = false;
+  #blocked = false;
+  #scheduled = false;
+  #exiting = false;
+  #spillWanted = false;
+  readonly #soft: number;
+  #timer: NodeJS.Timeout | undefined;
+  #added = 0;
+  #done = 0;
+  #waiters: { upTo: number; callback: () => void }[] = [];
+  readonly #host: ForwarderHost;
+  readonly #limits: ForwarderLimits;
+
+  constructor(host: ForwarderHost, limits: ForwarderLimits) {
+    this.#host = host;
+    this.#limits = limits;
+    this.outbox = new Outbox(limits.maxBufferChars);
+    this.#soft = Math.floor(limits.maxBufferChars * 0.75);
+  }
+
+  /** Events for a new link; call {@link connect} with the link built on them. */
+  events(): LinkEvents {
+    return {
+      welcome: () => this.#welcome(),
+      ack: (seq) => this.#ack(seq),
+      drain: () => {
+        this.#blocked = false;
+        this.#pump();
+      },
+      lost: (why, quiet = false) => {
+        this.#link = undefined;
+        this.#welcomed = false;
+        clearTimeout(this.#timer);
+        this.#host.lost(why, quiet);
+      },
+    };
+  }
+
+  /** Uses `link` from now on; what was in flight is sent again once the writer answers. */
+  connect(link: Link): void {
+    this.resent += this.outbox.requeueInFlight();
+    this.#link = link;
+    this.#welcomed = false;
+    this.#blocked = false;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      if (!this.#welcomed) this.#host.unanswered();
+    }, this.#limits.connectTimeoutMs);
+    this.#timer.unref();
+  }
+
+  /** Queues a record; false when the buffer is full (the caller applies `whenFull`). */
+  add(record: string, level: string): boolean {
+    if (this.#limits.spills && this.outbox.usedChars + record.length > this.#soft)
+      this.#nearlyFull();
+    if (!this.outbox.add(record, level)) return false;
+    this.#added++;
+    if (!this.#scheduled && this.#welcomed) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#pump();
+      });
+    }
+    return true;
+  }
+
+  /**
+   * The buffer is full and the caller may not drop: this process writes the backlog and the
+   * record itself. Past three quarters of the bound, {@link add} already stopped sending so
+   * that what was in flight is acknowledged before a spill; if the writer has not acknowledged
+   * it by the time the bound is reached, the spill goes ahead and the writer may append those
+   * in-flight records (at most a window) after it.
+   */
+  overflow(record: string, level: string): void {
+    this.spill();
+    const direct = this.#host.direct();
+    direct.write(record, level || undefined);
+    direct.flushSync();
+    this.directWrites++;
+  }
+
+  /** Calls back once every record added so far is acknowledged or written here. */
+  onDone(callback: () => void): void {
+    if (this.#done >= this.#added) queueMicrotask(callback);
+    else this.#waiters.push({ upTo: this.#added, callback });
+  }
+
+  /**
+   * Writes every record still here — in flight first (counted as resent: the writer may have
+   * them too), then pending — with this process's own append writer, in order.
+   */
+  writeAllDirect(): number {
+    this.resent += this.outbox.requeueInFlight();
+    return this.spill();
+  }
+
+  /**
+   * Writes the pending records here and leaves those in flight to the writer: for a full
+   * buffer, where resending would duplicate them. The writer may append those (at most the
+   * window) after the spilled ones.
+   */
+  spill(): number {
+    this.#spillWanted = false;
+    const { records, levels } = this.outbox.drainPending();
+    if (records.length === 0) return 0;
+    const direct = this.#host.direct();
+    for (let i = 0; i < records.length; i++) {
+      direct.write(records[i] as string, (levels[i] as string) || undefined);
+    }
+    direct.flushSync();
+    this.directWrites += records.length;
+    this.#finished(records.length);
+    return records.length;
+  }
+
+  /**
+   * At exit: waits (synchronously, at most `ms`) for the writer to acknowledge what is in
+   * flight, then writes the rest here. Returns how many records this process wrote.
+   */
+  exitSync(ms: number): number {
+    clearTimeout(this.#timer);
+    // Nothing more goes out: what an acknowledgement frees is written here, after it.
+    this.#exiting = true;
+    const link = this.#link;
+    if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
+      const { acked } = link.awaitAcksSync(this.outbox.lastSeq, ms);
+      if (acked > 0) this.#ack(acked);
+    }
+    return this.writeAllDirect();
+  }
+
+  /** Stops using the link (close): nothing more is sent. */
+  disconnect(): void {
+    clearTimeout(this.#timer);
+    this.#link?.close();
+    this.#link = undefined;
+    this.#welcomed = false;
+  }
+
+  get connected(): boolean {
+    return this.#link !== undefined && this.#welcomed;
+  }
+
+  // A spill keeps each process's records in order only if nothing is in flight: stop sending,
+  // and spill once the writer has acknowledged the rest (or at once, when nothing is out).
+  #nearlyFull(): void {
+    if (this.outbox.inFlightRecords === 0) this.spill();
+    else this.#spillWanted = true;
+  }
+
+  #welcome(): void {
+    clearTimeout(this.#timer);
+    this.#welcomed = true;
+    this.#pump();
+  }
+
+  #ack(seq: number): void {
+    const n = this.outbox.ack(seq);
+    if (n === 0) return;
+    this.acked += n;
+    this.#finished(n);
+    if (this.#spillWanted && this.outbox.inFlightRecords === 0) this.spill();
+    if (this.outbox.inFlightRecords === 0 && this.outbox.pendingRecords === 0) {
+      this.#link?.active(false);
+    }
+    this.#pump();
+  }
+
+  #finished(n: number): void {
+    this.#done += n;
+    while (this.#waiters.length > 0 && (this.#waiters[0]?.upTo ?? 0) <= this.#done) {
+      this.#waiters.shift()?.callback();
+    }
+  }
+
+  #pump(): void {
+    const link = this.#link;
+    if (!link || !this.#welcomed || this.#exiting || this.#spillWanted) return;
+    while (!this.#blocked) {
+      const batch = this.outbox.take(this.#limits.batchChars, this.#limits.windowChars);
+      if (!batch) return;
+      this.forwarded += batch.records.length;
+      link.active(true);
+      if (!link.send(batch)) this.#blocked = true;
+      if (this.#link !== link) return;
+    }
+  }
+}

@@ -1,0 +1,262 @@
+import type { ChildProcess } from 'node:child_process';
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import * as fs from 'node:fs';
+import type * as net from 'node:net';
+import { BroadcastChannel } from 'node:worker_threads';
+import { type BatchWriter, errnoCode, FaninError } from '@fanin/core';
+import { fdOf } from './socket-link.js';
+import { type ThreadMessage, threadChannelName } from './thread-link.js';
+import {
+  ackToken,
+  BATCH,
+  type Batch,
+  type ChannelMessage,
+  checkChannelBatch,
+  encodeAck,
+  encodeBye,
+  encodeHello,
+  FrameDecoder,
+  FrameError,
+  HELLO,
+  isChannelMessage,
+  WELCOME,
+} from './wire.js';
+
+/** What the hub needs from the writer that owns it. */
+export interface HubOwner {
+  /** Writes a record received from a peer (to the file, or on to this process's writer). */
+  writeForPeer(record: string, level: string): void;
+  /** The file writer, when this process writes the file (acks wait for it). */
+  file(): BatchWriter | undefined;
+  report(err: FaninError): void;
+}
+
+/** A child process seen from its parent: Node exposes the channel's descriptor as `fd`. */
+type ChannelOwner = { channel?: { fd?: number } | null };
+
+interface Peer {
+  welcome(): void;
+  /** Sends the acknowledgement of `seq` now, asynchronously. */
+  ack(seq: number): void;
+  /** At exit: writes the last acknowledgement synchronously, if the link allows it. */
+  ackSync?(seq: number): void;
+  received: number;
+}
+
+/**
+ * The writer's side: receives batches from cluster workers, forked children, socket peers and
+ * this process's worker threads, writes them, and acknowledges each batch once the file writer
+ * has written it (so a peer resends only what may not be in the file).
+ */
+export class Hub {
+  readonly #owner: HubOwner;
+  readonly #maxFrameBytes: number;
+  readonly #peers = new Set<Peer>();
+  readonly #detach: (() => void)[] = [];
+  received = 0;
+  protocolErrors = 0;
+  #closed = false;
+
+  constructor(owner: HubOwner, maxFrameBytes: number) {
+    this.#owner = owner;
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  get peers(): number {
+    return this.#peers.size;
+  }
+
+  /** Serves this process's worker threads (every process does, whatever its role). */
+  serveThreads(file: string): void {
+    const channel = new BroadcastChannel(threadChannelName(file));
+    channel.unref();
+    channel.onmessage = (e) => {
+      const m = (e as MessageEvent).data as ThreadMessage;
+      if (m?.t === 'hello') channel.postMessage({ t: 'welcome' } satisfies ThreadMessage);
+      else if (m?.t === 'batch') this.#write({ seq: 0, records: m.records, levels: m.levels });
+    };
+    this.#detach.push(() => channel.close());
+  }
+
+  /** Serves every cluster worker, present and future (in the primary). */
+  serveCluster(): void {
+    const peers = new Map<ClusterWorker, Peer>();
+    const peerOf = (w: ClusterWorker) => {
+      let p = peers.get(w);
+      if (!p) {
+        const json = cluster.settings.serialization !== 'advanced';
+        p = this.#channelPeer(
+          (m) => w.isConnected() && w.send(m),
+          json ? (w.process as unknown as ChannelOwner) : undefined,
+        );
+        peers.set(w, p);
+        w.once('exit', () => {
+          peers.delete(w);
+          if (p) this.#peers.delete(p);
+        });
+      }
+      return p;
+    };
+    const onMessage = (w: ClusterWorker, m: unknown) => {
+      if (isChannelMessage(m)) this.#onChannelMessage(peerOf(w), m);
+    };
+    cluster.on('message', onMessage);
+    // Workers forked before this writer existed said hello to nobody: welcome them now.
+    for (const w of Object.values(cluster.workers ?? {})) {
+      if (w?.isConnected()) w.send(welcome());
+    }
+    this.#detach.push(() => cluster.off('message', onMessage));
+  }
+
+  /** Serves one forked child (`via: 'parent'` in the child). */
+  attach(child: ChildProcess): void {
+    // A child's serialization is not visible from here: no raw acknowledgement at exit.
+    const peer = this.#channelPeer((m) => child.connected && child.send(m), undefined);
+    const onMessage = (m: unknown) => {
+      if (isChannelMessage(m)) this.#onChannelMessage(peer, m);
+    };
+    child.on('message', onMessage);
+    const off = () => {
+      child.off('message', onMessage);
+      this.#peers.delete(peer);
+    };
+    child.once('exit', off);
+    if (child.connected) child.send(welcome());
+    this.#detach.push(off);
+  }
+
+  /** Serves the connections of a listening Unix socket. */
+  serveSocket(server: net.Server): void {
+    const sockets = new Set<net.Socket>();
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      this.#socketPeer(socket);
+    });
+    this.#detach.push(() => {
+      server.close();
+      // Acknowledgements already queued go first; then the peers elect the next writer.
+      for (const s of sockets) s.end(encodeBye());
+    });
+  }
+
+  /** At exit: acknowledge, synchronously where the link allows, what was written. */
+  ackAllSync(): void {
+    for (const p of this.#peers) p.ackSync?.(p.received);
+  }
+
+  close(): void {
+    // Batches that still arrive are not written: unacknowledged, their senders resend them.
+    this.#closed = true;
+    for (const d of this.#detach.splice(0)) d();
+    this.#peers.clear();
+  }
+
+  #write(batch: Batch): void {
+    const n = batch.records.length;
+    for (let i = 0; i < n; i++) {
+      this.#owner.writeForPeer(batch.records[i] as string, batch.levels[i] as string);
+    }
+    this.received += n;
+  }
+
+  /** Writes a peer's batch and acknowledges it once the file writer has written it. */
+  #accept(peer: Peer, batch: Batch): void {
+    if (this.#closed) return;
+    this.#write(batch);
+    peer.received = batch.seq;
+    const file = this.#owner.file();
+    if (file) file.onWritten(() => peer.ack(batch.seq));
+    else peer.ack(batch.seq);
+  }
+
+  #channelPeer(send: (m: ChannelMessage) => unknown, child: ChannelOwner | undefined): Peer {
+    const trySend = (m: ChannelMessage) => {
+      try {
+        send(m);
+      } catch {
+        // The peer is gone; it writes its unacknowledged records itself at exit.
+      }
+    };
+    const peer: Peer = {
+      received: 0,
+      welcome: () => trySend(welcome()),
+      ack: (seq) => trySend({ fanin: 'ipc', v: 1, t: 'ack', seq, token: ackToken(seq) }),
+      // Only a channel known to carry JSON lines may get a raw line (cluster's default).
+      ...(child
+        ? { ackSync: (seq: number) => writeLineSync(child.channel?.fd, ackLine(seq)) }
+        : {}),
+    };
+    this.#peers.add(peer);
+    return peer;
+  }
+
+  #onChannelMessage(peer: Peer, m: ChannelMessage): void {
+    if (m.t === 'hello') {
+      peer.welcome();
+      return;
+    }
+    if (m.t !== 'batch') return;
+    try {
+      this.#accept(peer, checkChannelBatch(m as never, this.#maxFrameBytes));
+    } catch (err) {
+      // A channel belongs to the process, not to fanin: refuse the message, keep the channel.
+      this.#protocolError(err, 'a channel peer');
+    }
+  }
+
+  #socketPeer(socket: net.Socket): void {
+    const decoder = new FrameDecoder(this.#maxFrameBytes);
+    const peer: Peer = {
+      received: 0,
+      welcome: () => socket.write(encodeHello(WELCOME)),
+      ack: (seq) => {
+        if (!socket.destroyed) socket.write(encodeAck(seq));
+      },
+      ackSync: (seq) => writeLineSync(fdOf(socket), encodeAck(seq)),
+    };
+    this.#peers.add(peer);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const f of decoder.push(chunk)) {
+          if (f.type === HELLO) peer.welcome();
+          else if (f.type === BATCH) this.#accept(peer, f.batch);
+          else throw new FrameError(`unexpected frame type ${f.type} from a peer`);
+        }
+      } catch (err) {
+        this.#protocolError(err, 'a socket peer');
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => {});
+    socket.once('close', () => {
+      this.#peers.delete(peer);
+      if (decoder.buffered > 0 && !this.#closed) {
+        this.#protocolError(new FrameError('connection closed inside a frame'), 'a socket peer');
+      }
+    });
+  }
+
+  #protocolError(err: unknown, who: string): void {
+    this.protocolErrors++;
+    const why = err instanceof Error ? err.message : String(err);
+    this.#owner.report(new FaninError('ERR_FANIN_FRAME', `fanin ipc: ${who}: ${why}`));
+  }
+}
+
+const welcome = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'welcome', pid: process.pid });
+
+// A whole JSON line as Node's 'json' channel serialization frames it; the peer's exit hook only
+// looks for the token inside it.
+const ackLine = (seq: number) =>
+  Buffer.from(`${JSON.stringify({ fanin: 'ipc', v: 1, t: 'ack', seq, token: ackToken(seq) })}\n`);
+
+function writeLineSync(fd: number | undefined, bytes: Buffer): void {
+  if (fd === undefined) return;
+  try {
+    fs.writeSync(fd, bytes);
+  } catch (err) {
+    // EAGAIN (the peer's buffer is full) or EPIPE (it is gone): it resends; nothing is lost.
+    void errnoCode(err);
+  }
+}

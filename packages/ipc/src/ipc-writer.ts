@@ -1,0 +1,347 @@
+import type { ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
+import { isMainThread } from 'node:worker_threads';
+import { createAppendFileWriter } from '@fanin/append-file';
+import {
+  type BatchWriter,
+  type DeadlineOptions,
+  defaultNotice,
+  FaninError,
+  type FlushOutcome,
+  LossLedger,
+  registerExitFlush,
+  StatsCounter,
+  type Writer,
+  type WriterStats,
+} from '@fanin/core';
+import { ChannelLink } from './channel-link.js';
+import { Forwarder } from './forwarder.js';
+import { Hub } from './hub.js';
+import { type IpcOptions, type IpcSettings, ipcSettings } from './ipc-options.js';
+import { mergeStats } from './merge-stats.js';
+import { elect } from './socket-election.js';
+import { SocketLink } from './socket-link.js';
+import { ThreadLink } from './thread-link.js';
+
+type Role = 'writer' | 'forwarder' | 'direct';
+
+const BATCH_CHARS = 64 * 1024;
+
+/**
+ * One writer in every process, the same options everywhere: the process that owns the file
+ * (cluster primary, fork parent, socket owner, a thread's main thread) writes it with the
+ * append-file writer; every other process forwards its records there in batches and writes
+ * for itself only when it must (at exit, with no writer, on overflow). See the README for
+ * what each way guarantees on exit and on the writer's death.
+ */
+export class IpcWriter implements Writer {
+  readonly #s: IpcSettings;
+  readonly #o: IpcOptions;
+  readonly #where: string;
+  readonly #stats = new StatsCounter();
+  readonly #ledger: LossLedger;
+  readonly #hub: Hub;
+  readonly #fwd: Forwarder;
+  readonly #unhook: () => void;
+  #role: Role = 'forwarder';
+  #file: BatchWriter | undefined;
+  #direct: BatchWriter | undefined;
+  #closing = false;
+  #writerLost = 0;
+  #electing: Promise<void> | undefined;
+  readonly #warned = new Set<string>();
+
+  constructor(options: IpcOptions, where = 'createIpcWriter') {
+    this.#s = ipcSettings(options, where);
+    this.#o = options;
+    this.#where = where;
+    this.#ledger = new LossLedger(
+      options.formatNotice === null ? null : (options.formatNotice ?? defaultNotice),
+    );
+    this.#hub = new Hub(
+      {
+        writeForPeer: (r, l) => this.#writeHere(r, l || undefined),
+        file: () => this.#file,
+        report: (e) => this.#report(e),
+      },
+      this.#s.maxFrameBytes,
+    );
+    this.#fwd = new Forwarder(
+      {
+        direct: () => this.#directWriter(),
+        lost: (why, quiet) => this.#lost(why, quiet),
+        unanswered: () => this.#unanswered(),
+      },
+      {
+        maxBufferChars: this.#s.maxBufferChars,
+        windowChars: this.#s.windowChars,
+        batchChars: BATCH_CHARS,
+        connectTimeoutMs: this.#s.connectTimeoutMs,
+        spills: options.whenFull !== 'drop',
+      },
+    );
+    this.#start();
+    this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
+  }
+
+  /** `'writer'`, `'forwarder'` or `'direct'` (writing for itself after losing its writer). */
+  get role(): Role {
+    return this.#role;
+  }
+
+  /** In the parent of `child_process.fork` children that use `via: 'parent'`: serve `child`. */
+  attach(child: ChildProcess): void {
+    if (this.#role !== 'writer') {
+      throw new FaninError('ERR_FANIN_OPTION', `${this.#where}: attach() needs the writer process`);
+    }
+    this.#hub.attach(child);
+  }
+
+  write(record: string | Uint8Array, level?: string): boolean {
+    if (this.#closing) return this.#drop('closed', level);
+    if (typeof record !== 'string') {
+      if (!(record instanceof Uint8Array)) return this.#drop('invalid-record', level);
+      record = Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8');
+    }
+    if (this.#role !== 'forwarder') return this.#writeHere(record, level);
+    this.#notice();
+    if (record.length > this.#s.maxFrameBytes >>> 2) {
+      // Too large to forward as one frame: write it here, after everything pending.
+      this.#fwd.spill();
+      this.#fwd.directWrites++;
+      return this.#directWriter().write(record, level) && this.#flushDirect();
+    }
+    if (this.#fwd.add(record, level ?? '')) return true;
+    const policy = this.#o.whenFull ?? 'block';
+    if (policy === 'drop') return this.#drop('queue-full', level);
+    // The event loop that would drain the buffer cannot run while this call waits: instead of
+    // waiting, this process writes its backlog and the record itself (one write(2) each batch).
+    this.#fwd.overflow(record, level ?? '');
+    return true;
+  }
+
+  async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    if (this.#role === 'writer') return (this.#file as BatchWriter).flush(options);
+    const before = this.#fwd.acked + this.#fwd.directWrites;
+    const waitMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<boolean>((resolve) => this.#fwd.onDone(() => resolve(true)));
+    const timedOut = await Promise.race([
+      done.then(() => false),
+      ...(Number.isFinite(waitMs)
+        ? [new Promise<boolean>((r) => (timer = setTimeout(() => r(true), waitMs)))]
+        : []),
+    ]);
+    clearTimeout(timer);
+    if (this.#direct) await this.#direct.flush(options);
+    const ob = this.#fwd.outbox;
+    return {
+      written: this.#fwd.acked + this.#fwd.directWrites - before,
+      abandoned: timedOut ? ob.pendingRecords + ob.inFlightRecords : 0,
+      timedOut,
+    };
+  }
+
+  flushSync(): FlushOutcome {
+    if (this.#role === 'writer') {
+      const outcome = (this.#file as BatchWriter).flushSync();
+      this.#hub.ackAllSync();
+      return outcome;
+    }
+    const written = this.#fwd.exitSync(this.#s.exitTimeoutMs);
+    const direct = this.#direct?.flushSync();
+    return { written, abandoned: direct?.abandoned ?? 0, timedOut: direct?.timedOut ?? false };
+  }
+
+  async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    if (this.#closing) return { written: 0, abandoned: 0, timedOut: false };
+    this.#notice(true);
+    this.#closing = true;
+    const outcome = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
+    // Whatever the writer did not acknowledge by the deadline, this process writes itself.
+    const wrote = this.#role === 'writer' ? 0 : this.#fwd.writeAllDirect();
+    this.#fwd.disconnect();
+    this.#hub.close();
+    await this.#file?.close(options);
+    await this.#direct?.close(options);
+    this.#unhook();
+    return { ...outcome, written: outcome.written + wrote, abandoned: 0 };
+  }
+
+  stats(): WriterStats {
+    const ob = this.#fwd.outbox;
+    const own = this.#stats.snapshot(ob.pendingRecords + ob.inFlightRecords, ob.pendingChars);
+    // In the writer role the file writer and the direct writer are one object.
+    const files = this.#file === this.#direct ? [this.#file] : [this.#file, this.#direct];
+    const merged = mergeStats(
+      own,
+      files.map((w) => w?.stats()),
+    );
+    merged.ipc = {
+      role: this.#role,
+      forwarded: this.#fwd.forwarded,
+      acked: this.#fwd.acked,
+      inFlight: ob.inFlightRecords,
+      resent: this.#fwd.resent,
+      directWrites: this.#fwd.directWrites,
+      writerLost: this.#writerLost,
+      peers: this.#hub.peers,
+      received: this.#hub.received,
+      protocolErrors: this.#hub.protocolErrors,
+    };
+    return merged;
+  }
+
+  onWritten(callback: () => void): void {
+    if (this.#role === 'writer') {
+      (this.#file as BatchWriter).onWritten(callback);
+      return;
+    }
+    const direct = this.#direct;
+    this.#fwd.onDone(direct ? () => direct.onWritten(callback) : callback);
+  }
+
+  noteDropped(reason: string, records: number, level?: string): void {
+    this.#stats.drop(reason, records, level);
+    this.#ledger.add(reason, records, level);
+  }
+
+  #start(): void {
+    const via = this.#s.via;
+    if (!isMainThread) {
+      this.#forwardOver(new ThreadLink(this.#s.file, this.#fwd.events()));
+      return;
+    }
+    this.#hub.serveThreads(this.#s.file);
+    if (via === 'cluster' && cluster.isWorker) {
+      this.#forwardOver(new ChannelLink('cluster', this.#fwd.events()));
+    } else if (via === 'cluster') {
+      this.#becomeWriter();
+      this.#hub.serveCluster();
+    } else if (via === 'parent' && process.send) {
+      this.#forwardOver(new ChannelLink('parent', this.#fwd.events()));
+    } else if (via === 'parent') {
+      this.#becomeWriter();
+    } else {
+      this.#electing = this.#elect(via.socket);
+    }
+  }
+
+  #forwardOver(link: ChannelLink | SocketLink | ThreadLink): void {
+    this.#role = 'forwarder';
+    this.#fwd.connect(link);
+  }
+
+  async #elect(socketPath: string): Promise<void> {
+    try {
+      const won = await elect(socketPath, this.#s.connectTimeoutMs);
+      if (this.#closing) {
+        if (won.role === 'writer') won.server.close();
+        else won.socket.destroy();
+        return;
+      }
+      if (won.role === 'forwarder') {
+        this.#forwardOver(new SocketLink(won.socket, this.#fwd.events(), this.#s.maxFrameBytes));
+        return;
+      }
+      this.#becomeWriter();
+      this.#hub.serveSocket(won.server);
+      // Records logged while electing (and any a lost writer had not acknowledged) go first.
+      this.#fwd.writeAllDirect();
+    } catch (err) {
+      this.#report(
+        new FaninError(
+          'ERR_FANIN_OPEN',
+          `${this.#where}: cannot reach or become the writer on ${socketPath}: ${(err as Error).message}; writing directly`,
+          { cause: err },
+        ),
+      );
+      this.#goDirect();
+    } finally {
+      this.#electing = undefined;
+    }
+  }
+
+  #becomeWriter(): void {
+    this.#role = 'writer';
+    // The file writer this process owns; its records, and every peer's, go through it. The
+    // direct writer, if any, shares it.
+    this.#file ??= this.#directWriter();
+  }
+
+  #directWriter(): BatchWriter {
+    this.#direct ??= createAppendFileWriter(
+      { ...this.#s.fileOptions, exitHook: false, onError: (e) => this.#report(e) },
+      this.#where,
+    );
+    return this.#direct;
+  }
+
+  #flushDirect(): boolean {
+    this.#direct?.flushSync();
+    return true;
+  }
+
+  #writeHere(record: string, level?: string): boolean {
+    if (this.#role === 'forwarder') return this.#fwd.add(record, level ?? '');
+    return this.#directWriter().write(record, level);
+  }
+
+  #lost(why: string, quiet: boolean): void {
+    if (!quiet) this.#writerLost++;
+    if (this.#closing) return;
+    if (!quiet) {
+      this.#report(new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`));
+    }
+    const via = this.#s.via;
+    if (typeof via === 'object' && !this.#electing) {
+      this.#electing = this.#elect(via.socket);
+      return;
+    }
+    this.#goDirect();
+  }
+
+  #unanswered(): void {
+    const why = `no fanin writer answered over ${this.#describeVia()} in ${this.#s.connectTimeoutMs} ms`;
+    this.#report(new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`));
+    this.#fwd.disconnect();
+    this.#goDirect();
+  }
+
+  /** From now on this process writes its records itself (append path): safe, just not funnelled. */
+  #goDirect(): void {
+    this.#role = 'direct';
+    this.#fwd.writeAllDirect();
+  }
+
+  #describeVia(): string {
+    const via = this.#s.via;
+    if (!isMainThread) return 'the main thread';
+    return typeof via === 'object' ? `socket ${via.socket}` : `the ${via} channel`;
+  }
+
+  #drop(reason: string, level?: string): false {
+    this.noteDropped(reason, 1, level);
+    return false;
+  }
+
+  #notice(now = false): void {
+    const text = this.#ledger.due(now, this.#o.noticeIntervalMs ?? 5000);
+    if (text === undefined) return;
+    this.#ledger.written();
+    if (this.#role === 'forwarder') this.#fwd.add(text, 'warn');
+    else this.#directWriter().write(text, 'warn');
+  }
+
+  #report(err: FaninError): void {
+    const onError = this.#o.onError;
+    if (onError) {
+      onError(err);
+      return;
+    }
+    // Without onError: a process warning once per message, as core's writers do.
+    if (this.#warned.has(err.message)) return;
+    this.#warned.add(err.message);
+    process.emitWarning(err.message, { code: err.code });
+  }
+}

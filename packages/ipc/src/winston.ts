@@ -1,0 +1,30 @@
+import { FaninTransport } from '@fanin/core';
+import type TransportStream from 'winston-transport';
+import { type IpcOptions, ipcSpec } from './ipc-options.js';
+import { IpcWriter } from './ipc-writer.js';
+
+/** winston `File` options plus the IPC writer's own (`via` is required). */
+export type IpcTransportOptions = IpcOptions &
+  TransportStream.TransportStreamOptions & {
+    dirname?: string;
+    eol?: string;
+    options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
+  };
+
+/**
+ * A winston transport that funnels every process's records to one writer process, which
+ * writes and rotates the file. The same options in every process.
+ *
+ * @example
+ * winston.createLogger({ transports: [new IpcTransport({ filename: 'logs/app.log', via: 'cluster' })] });
+ */
+export class IpcTransport extends FaninTransport {
+  declare readonly writer: IpcWriter;
+  constructor(options: IpcTransportOptions) {
+    super(options as unknown as Record<string, unknown>, {
+      name: 'IpcTransport',
+      options: ipcSpec,
+      createWriter: (o, where) => new IpcWriter(o as unknown as IpcOptions, where),
+    });
+  }
+}

@@ -1,0 +1,225 @@
+import { FaninError } from '@fanin/core';
+
+// The socket wire format, version 1. Every frame is an 8-byte header and a body:
+//   bytes 0–1  magic 0x66 0x6e ("fn")
+//   byte  2    version (1)
+//   byte  3    type: HELLO, WELCOME, BATCH, ACK
+//   bytes 4–7  body length, u32 big-endian
+// HELLO/WELCOME bodies are UTF-8 JSON ({ pid }); BYE has an empty body. A BATCH body is
+//   u32 seq, u32 count, then per record: u8 level length, level (ASCII), u32 length, bytes.
+// An ACK body is u32 seq: every batch up to and including seq is in the file (cumulative).
+// Over a Node IPC channel (cluster, fork) the same content travels as a message object
+// ({@link ChannelMessage}); Node frames it, and `v` carries the version.
+
+export const MAGIC0 = 0x66;
+export const MAGIC1 = 0x6e;
+export const VERSION = 1;
+export const HEADER_BYTES = 8;
+
+export const HELLO = 1;
+export const WELCOME = 2;
+export const BATCH = 3;
+export const ACK = 4;
+/** The writer is closing on purpose: elect the next one without reporting an error. */
+export const BYE = 5;
+
+/** Records of one batch and their levels ('' when the record had none). */
+export interface Batch {
+  seq: number;
+  records: string[];
+  levels: string[];
+}
+
+/** A decoded frame. */
+export type Frame =
+  | { type: typeof HELLO | typeof WELCOME; pid: number }
+  | { type: typeof BATCH; batch: Batch }
+  | { type: typeof ACK; seq: number }
+  | { type: typeof BYE };
+
+function header(type: number, length: number): Buffer {
+  const h = Buffer.allocUnsafe(HEADER_BYTES);
+  h[0] = MAGIC0;
+  h[1] = MAGIC1;
+  h[2] = VERSION;
+  h[3] = type;
+  h.writeUInt32BE(length, 4);
+  return h;
+}
+
+export function encodeHello(type: typeof HELLO | typeof WELCOME): Buffer {
+  const body = Buffer.from(JSON.stringify({ pid: process.pid }));
+  return Buffer.concat([header(type, body.length), body]);
+}
+
+export function encodeAck(seq: number): Buffer {
+  const f = header(ACK, 4);
+  return Buffer.concat([f, u32(seq)]);
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n >>> 0, 0);
+  return b;
+}
+
+export function encodeBye(): Buffer {
+  return header(BYE, 0);
+}
+
+/** One BATCH frame: header and body in one buffer, so one socket write carries it whole. */
+export function encodeBatch(batch: Batch): Buffer {
+  let length = 8;
+  const bytes: number[] = [];
+  for (let i = 0; i < batch.records.length; i++) {
+    const n = Buffer.byteLength(batch.records[i] as string);
+    bytes.push(n);
+    length += 1 + (batch.levels[i] as string).length + 4 + n;
+  }
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  header(BATCH, length).copy(out, 0);
+  let at = HEADER_BYTES;
+  at = out.writeUInt32BE(batch.seq >>> 0, at);
+  at = out.writeUInt32BE(batch.records.length, at);
+  for (let i = 0; i < batch.records.length; i++) {
+    const level = batch.levels[i] as string;
+    out[at++] = level.length;
+    at += out.write(level, at, 'latin1');
+    at = out.writeUInt32BE(bytes[i] as number, at);
+    at += out.write(batch.records[i] as string, at, 'utf8');
+  }
+  return out;
+}
+
+/** A peer broke the protocol; the connection is closed and counted. */
+export class FrameError extends FaninError {
+  constructor(message: string) {
+    super('ERR_FANIN_FRAME', message);
+  }
+}
+
+/**
+ * Splits a byte stream into frames. Holds at most one frame (≤ `maxFrameBytes`) plus one read;
+ * anything that is not a valid frame throws {@link FrameError} before it is buffered.
+ */
+export class FrameDecoder {
+  readonly #max: number;
+  #buf: Buffer = Buffer.alloc(0);
+
+  constructor(maxFrameBytes: number) {
+    this.#max = maxFrameBytes;
+  }
+
+  /** Bytes received that do not make a whole frame yet (non-zero at EOF: a truncated frame). */
+  get buffered(): number {
+    return this.#buf.length;
+  }
+
+  /** Feeds `chunk`; returns the frames it completes. */
+  push(chunk: Buffer): Frame[] {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    const frames: Frame[] = [];
+    while (this.#buf.length >= HEADER_BYTES) {
+      const b = this.#buf;
+      if (b[0] !== MAGIC0 || b[1] !== MAGIC1) throw new FrameError('not a fanin frame (bad magic)');
+      if (b[2] !== VERSION) throw new FrameError(`unsupported wire version ${b[2]}`);
+      const length = b.readUInt32BE(4);
+      if (length > this.#max) {
+        throw new FrameError(`frame of ${length} bytes is over maxFrameBytes (${this.#max})`);
+      }
+      if (b.length < HEADER_BYTES + length) break;
+      frames.push(decodeBody(b[3] as number, b.subarray(HEADER_BYTES, HEADER_BYTES + length)));
+      this.#buf = b.subarray(HEADER_BYTES + length);
+    }
+    // The header check above runs as soon as 8 bytes are in: garbage is refused before growth.
+    if (this.#buf.length >= 2 && (this.#buf[0] !== MAGIC0 || this.#buf[1] !== MAGIC1)) {
+      throw new FrameError('not a fanin frame (bad magic)');
+    }
+    return frames;
+  }
+}
+
+function decodeBody(type: number, body: Buffer): Frame {
+  switch (type) {
+    case HELLO:
+    case WELCOME: {
+      let pid: unknown;
+      try {
+        pid = (JSON.parse(body.toString('utf8')) as { pid?: unknown }).pid;
+      } catch {
+        throw new FrameError('HELLO body is not JSON');
+      }
+      if (!Number.isInteger(pid)) throw new FrameError('HELLO body has no pid');
+      return { type, pid: pid as number };
+    }
+    case ACK:
+      if (body.length !== 4) throw new FrameError('ACK body is not 4 bytes');
+      return { type, seq: body.readUInt32BE(0) };
+    case BATCH:
+      return { type, batch: decodeBatch(body) };
+    case BYE:
+      if (body.length !== 0) throw new FrameError('BYE body is not empty');
+      return { type };
+    default:
+      throw new FrameError(`unknown frame type ${type}`);
+  }
+}
+
+function decodeBatch(body: Buffer): Batch {
+  if (body.length < 8) throw new FrameError('BATCH body too short');
+  const seq = body.readUInt32BE(0);
+  const count = body.readUInt32BE(4);
+  const records: string[] = [];
+  const levels: string[] = [];
+  let at = 8;
+  for (let i = 0; i < count; i++) {
+    const ln = body[at];
+    if (ln === undefined || at + 1 + ln + 4 > body.length) throw new FrameError('BATCH truncated');
+    levels.push(body.toString('latin1', at + 1, at + 1 + ln));
+    at += 1 + ln;
+    const n = body.readUInt32BE(at);
+    at += 4;
+    if (at + n > body.length) throw new FrameError('BATCH record runs past the frame');
+    records.push(body.toString('utf8', at, at + n));
+    at += n;
+  }
+  if (at !== body.length) throw new FrameError('BATCH has bytes after its last record');
+  return { seq, records, levels };
+}
+
+/** The message object sent over a Node IPC channel (cluster worker or forked child). */
+export type ChannelMessage =
+  | { fanin: 'ipc'; v: 1; t: 'hello' | 'welcome'; pid: number }
+  | { fanin: 'ipc'; v: 1; t: 'batch'; seq: number; records: string[]; levels: string[] }
+  | { fanin: 'ipc'; v: 1; t: 'ack'; seq: number; token: string };
+
+/**
+ * The ack token: ASCII that appears verbatim in the channel's bytes under both of Node's
+ * serializations (JSON lines, and V8's, which stores one-byte strings as raw Latin-1), so an
+ * exit hook can find acks by reading the channel's descriptor directly.
+ */
+export const ackToken = (seq: number) => `FNACK:${seq};`;
+export const ACK_TOKEN_RE = /FNACK:(\d+);/g;
+
+export function isChannelMessage(m: unknown): m is ChannelMessage {
+  return typeof m === 'object' && m !== null && (m as { fanin?: unknown }).fanin === 'ipc';
+}
+
+/** Checks a batch received over a channel; throws {@link FrameError} on anything malformed. */
+export function checkChannelBatch(m: { [k: string]: unknown }, maxBytes: number): Batch {
+  const { seq, records, levels } = m;
+  if (m.v !== 1) throw new FrameError(`unsupported wire version ${String(m.v)}`);
+  if (!Number.isInteger(seq) || !Array.isArray(records) || !Array.isArray(levels)) {
+    throw new FrameError('batch message without seq, records or levels');
+  }
+  if (records.length !== levels.length) throw new FrameError('batch records and levels differ');
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    if (typeof records[i] !== 'string' || typeof levels[i] !== 'string') {
+      throw new FrameError('batch record or level is not a string');
+    }
+    bytes += (records[i] as string).length;
+  }
+  if (bytes > maxBytes) throw new FrameError(`batch of ${bytes} chars is over maxFrameBytes`);
+  return { seq: seq as number, records: records as string[], levels: levels as string[] };
+}
