@@ -32,8 +32,11 @@ export interface WriterStats {
 
 /** Counters of a writer that forwards records to one writer process (`@fanin/ipc`). */
 export interface IpcStats {
-  /** `'writer'` writes the file; `'forwarder'` sends to a writer; `'direct'` writes for itself. */
-  role: 'writer' | 'forwarder' | 'direct';
+  /**
+   * `'writer'` writes the file; `'forwarder'` sends to a writer; `'connecting'` looks for one
+   * (records wait); `'direct'` writes for itself, having found none.
+   */
+  role: 'writer' | 'forwarder' | 'connecting' | 'direct';
   /** Records handed to the link (a resent record counts again). */
   forwarded: number;
   /** Records the writer confirmed as written. */

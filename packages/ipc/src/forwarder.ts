@@ -10,6 +10,8 @@ export interface ForwarderHost {
   lost(why: string, quiet: boolean): void;
   /** No writer answered in time. */
   unanswered(): void;
+  /** The writer answered: records flow. */
+  welcomed(): void;
 }
 
 /** Limits of a forwarder, from the options. */
@@ -188,6 +190,7 @@ export class Forwarder {
   #welcome(): void {
     clearTimeout(this.#timer);
     this.#welcomed = true;
+    this.#host.welcomed();
     this.#pump();
   }
 

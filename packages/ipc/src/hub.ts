@@ -97,8 +97,20 @@ export class Hub {
       }
       return p;
     };
+    let warned = false;
     const onMessage = (w: ClusterWorker, m: unknown) => {
       if (isChannelMessage(m)) this.#onChannelMessage(peerOf(w), m);
+      else if (!warned && (m as { topic?: unknown })?.topic === 'log4js:message') {
+        // log4js's own cluster mode sends workers' events here and never calls a worker's
+        // appender: those records bypass fanin (and are lost when a worker exits early).
+        warned = true;
+        this.#owner.report(
+          new FaninError(
+            'ERR_FANIN_OPTION',
+            'fanin ipc: log4js cluster mode is on; set disableClustering: true in log4js.configure so that workers log through @fanin/ipc',
+          ),
+        );
+      }
     };
     cluster.on('message', onMessage);
     // Workers forked before this writer existed said hello to nobody: welcome them now.
@@ -213,7 +225,8 @@ export class Hub {
       ack: (seq) => {
         if (!socket.destroyed) socket.write(encodeAck(seq));
       },
-      ackSync: (seq) => writeLineSync(fdOf(socket), encodeAck(seq)),
+      // At exit: the last acknowledgement and a goodbye, so peers elect the next writer quietly.
+      ackSync: (seq) => writeLineSync(fdOf(socket), Buffer.concat([encodeAck(seq), encodeBye()])),
     };
     this.#peers.add(peer);
     socket.on('data', (chunk: Buffer) => {

@@ -23,7 +23,7 @@ import { elect } from './socket-election.js';
 import { SocketLink } from './socket-link.js';
 import { ThreadLink } from './thread-link.js';
 
-type Role = 'writer' | 'forwarder' | 'direct';
+type Role = 'writer' | 'forwarder' | 'connecting' | 'direct';
 
 const BATCH_CHARS = 64 * 1024;
 
@@ -43,7 +43,7 @@ export class IpcWriter implements Writer {
   readonly #hub: Hub;
   readonly #fwd: Forwarder;
   readonly #unhook: () => void;
-  #role: Role = 'forwarder';
+  #role: Role = 'connecting';
   #file: BatchWriter | undefined;
   #direct: BatchWriter | undefined;
   #closing = false;
@@ -71,6 +71,9 @@ export class IpcWriter implements Writer {
         direct: () => this.#directWriter(),
         lost: (why, quiet) => this.#lost(why, quiet),
         unanswered: () => this.#unanswered(),
+        welcomed: () => {
+          if (this.#role === 'connecting') this.#role = 'forwarder';
+        },
       },
       {
         maxBufferChars: this.#s.maxBufferChars,
@@ -84,7 +87,10 @@ export class IpcWriter implements Writer {
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
 
-  /** `'writer'`, `'forwarder'` or `'direct'` (writing for itself after losing its writer). */
+  /**
+   * `'writer'`, `'forwarder'`, `'connecting'` (electing, or waiting for the writer's welcome;
+   * records wait) or `'direct'` (writing for itself: no writer answered).
+   */
   get role(): Role {
     return this.#role;
   }
@@ -103,7 +109,7 @@ export class IpcWriter implements Writer {
       if (!(record instanceof Uint8Array)) return this.#drop('invalid-record', level);
       record = Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8');
     }
-    if (this.#role !== 'forwarder') return this.#writeHere(record, level);
+    if (this.#role === 'writer' || this.#role === 'direct') return this.#writeHere(record, level);
     this.#notice();
     if (record.length > this.#s.maxFrameBytes >>> 2) {
       // Too large to forward as one frame: write it here, after everything pending.
@@ -223,12 +229,13 @@ export class IpcWriter implements Writer {
     } else if (via === 'parent') {
       this.#becomeWriter();
     } else {
+      this.#role = 'connecting';
       this.#electing = this.#elect(via.socket);
     }
   }
 
   #forwardOver(link: ChannelLink | SocketLink | ThreadLink): void {
-    this.#role = 'forwarder';
+    this.#role = 'connecting';
     this.#fwd.connect(link);
   }
 
@@ -283,7 +290,9 @@ export class IpcWriter implements Writer {
   }
 
   #writeHere(record: string, level?: string): boolean {
-    if (this.#role === 'forwarder') return this.#fwd.add(record, level ?? '');
+    if (this.#role === 'forwarder' || this.#role === 'connecting') {
+      return this.#fwd.add(record, level ?? '');
+    }
     return this.#directWriter().write(record, level);
   }
 
@@ -295,6 +304,7 @@ export class IpcWriter implements Writer {
     }
     const via = this.#s.via;
     if (typeof via === 'object' && !this.#electing) {
+      this.#role = 'connecting';
       this.#electing = this.#elect(via.socket);
       return;
     }
@@ -329,7 +339,7 @@ export class IpcWriter implements Writer {
     const text = this.#ledger.due(now, this.#o.noticeIntervalMs ?? 5000);
     if (text === undefined) return;
     this.#ledger.written();
-    if (this.#role === 'forwarder') this.#fwd.add(text, 'warn');
+    if (this.#role === 'forwarder' || this.#role === 'connecting') this.#fwd.add(text, 'warn');
     else this.#directWriter().write(text, 'warn');
   }
 
