@@ -20,6 +20,7 @@ const TOKEN_CARRY = 24;
  */
 export class ChannelLink implements Link {
   readonly kind: 'cluster' | 'parent';
+  readonly sendsSurviveExit = false;
   readonly #proc: ChildProcessSide;
   readonly #events: LinkEvents;
   readonly #onMessage = (m: unknown) => this.#message(m);

@@ -161,6 +161,19 @@ export class Forwarder {
     // Nothing more goes out: what an acknowledgement frees is written here, after it.
     this.#exiting = true;
     const link = this.#link;
+    if (link?.sendsSurviveExit && this.#welcomed) {
+      // A thread's messages reach the main thread after the thread is gone: send the rest,
+      // behind what is in flight, and the main thread writes it all in order.
+      for (
+        let b = this.outbox.take(Infinity, Infinity);
+        b;
+        b = this.outbox.take(Infinity, Infinity)
+      ) {
+        this.forwarded += b.records.length;
+        link.send(b);
+      }
+      return 0;
+    }
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
       const { acked } = link.awaitAcksSync(this.outbox.lastSeq, ms);
       if (acked > 0) this.#ack(acked);

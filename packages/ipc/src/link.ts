@@ -17,6 +17,8 @@ export interface LinkEvents {
 /** The forwarder's side of one way to reach the writer. */
 export interface Link {
   readonly kind: 'cluster' | 'parent' | 'socket' | 'thread';
+  /** A send is delivered even if this process or thread ends right after it (threads). */
+  readonly sendsSurviveExit: boolean;
   /** Hands a batch over; false asks the forwarder to wait for `drain`. */
   send(batch: Batch): boolean;
   /** While records are in flight the link keeps the process alive; idle, it lets it exit. */

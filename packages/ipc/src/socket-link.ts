@@ -24,6 +24,7 @@ export const fdOf = (socket: net.Socket): number | undefined =>
  */
 export class SocketLink implements Link {
   readonly kind = 'socket' as const;
+  readonly sendsSurviveExit = false;
   readonly #socket: net.Socket;
   readonly #events: LinkEvents;
   readonly #decoder: FrameDecoder;

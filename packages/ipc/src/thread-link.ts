@@ -17,6 +17,7 @@ export const threadChannelName = (file: string) => `fanin-ipc:${file}`;
  */
 export class ThreadLink implements Link {
   readonly kind = 'thread' as const;
+  readonly sendsSurviveExit = true;
   readonly #channel: BroadcastChannel;
   readonly #events: LinkEvents;
   #welcomed = false;
