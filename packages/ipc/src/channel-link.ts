@@ -107,14 +107,16 @@ export class ChannelLink implements Link {
       this.#events.welcome();
     } else if (m.t === 'ack' && Number.isInteger(m.seq)) {
       this.#events.ack(m.seq);
+    } else if (m.t === 'bye') {
+      this.#lose('the writer closed', true);
     }
   }
 
-  #lose(why: string): void {
+  #lose(why: string, quiet = false): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#listen(false);
-    this.#events.lost(why);
+    this.#events.lost(why, quiet);
   }
 
   #listen(on: boolean): void {

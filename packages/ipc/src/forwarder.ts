@@ -124,6 +124,17 @@ export class Forwarder {
     else this.#waiters.push({ upTo: this.#added, callback });
   }
 
+  /** Resolves true once every record added so far is done, or false after `ms`. */
+  whenDone(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(() => resolve(false), ms) : undefined;
+      this.onDone(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   /**
    * Writes every record still here — in flight first (counted as resent: the writer may have
    * them too), then pending — with this process's own append writer, in order.

@@ -117,7 +117,13 @@ export class Hub {
     for (const w of Object.values(cluster.workers ?? {})) {
       if (w?.isConnected()) w.send(welcome());
     }
-    this.#detach.push(() => cluster.off('message', onMessage));
+    this.#detach.push(() => {
+      cluster.off('message', onMessage);
+      // Workers still running write for themselves from now on.
+      for (const w of Object.values(cluster.workers ?? {})) {
+        if (w?.isConnected()) w.send(bye());
+      }
+    });
   }
 
   /** Serves one forked child (`via: 'parent'` in the child). */
@@ -134,7 +140,10 @@ export class Hub {
     };
     child.once('exit', off);
     if (child.connected) child.send(welcome());
-    this.#detach.push(off);
+    this.#detach.push(() => {
+      off();
+      if (child.connected) child.send(bye());
+    });
   }
 
   /** Serves the connections of a listening Unix socket. */
@@ -258,6 +267,7 @@ export class Hub {
 }
 
 const welcome = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'welcome', pid: process.pid });
+const bye = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'bye', pid: process.pid });
 
 // A whole JSON line as Node's 'json' channel serialization frames it; the peer's exit hook only
 // looks for the token inside it.

@@ -18,7 +18,7 @@ import { ChannelLink } from './channel-link.js';
 import { Forwarder } from './forwarder.js';
 import { Hub } from './hub.js';
 import { type IpcOptions, type IpcSettings, ipcSettings } from './ipc-options.js';
-import { mergeStats } from './merge-stats.js';
+import { ipcStats, mergeStats } from './merge-stats.js';
 import { elect } from './socket-election.js';
 import { SocketLink } from './socket-link.js';
 import { ThreadLink } from './thread-link.js';
@@ -129,22 +129,13 @@ export class IpcWriter implements Writer {
   async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
     if (this.#role === 'writer') return (this.#file as BatchWriter).flush(options);
     const before = this.#fwd.acked + this.#fwd.directWrites;
-    const waitMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
-    let timer: NodeJS.Timeout | undefined;
-    const done = new Promise<boolean>((resolve) => this.#fwd.onDone(() => resolve(true)));
-    const timedOut = await Promise.race([
-      done.then(() => false),
-      ...(Number.isFinite(waitMs)
-        ? [new Promise<boolean>((r) => (timer = setTimeout(() => r(true), waitMs)))]
-        : []),
-    ]);
-    clearTimeout(timer);
+    const done = await this.#fwd.whenDone(options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (this.#direct) await this.#direct.flush(options);
     const ob = this.#fwd.outbox;
     return {
       written: this.#fwd.acked + this.#fwd.directWrites - before,
-      abandoned: timedOut ? ob.pendingRecords + ob.inFlightRecords : 0,
-      timedOut,
+      abandoned: done ? 0 : ob.pendingRecords + ob.inFlightRecords,
+      timedOut: !done,
     };
   }
 
@@ -183,18 +174,7 @@ export class IpcWriter implements Writer {
       own,
       files.map((w) => w?.stats()),
     );
-    merged.ipc = {
-      role: this.#role,
-      forwarded: this.#fwd.forwarded,
-      acked: this.#fwd.acked,
-      inFlight: ob.inFlightRecords,
-      resent: this.#fwd.resent,
-      directWrites: this.#fwd.directWrites,
-      writerLost: this.#writerLost,
-      peers: this.#hub.peers,
-      received: this.#hub.received,
-      protocolErrors: this.#hub.protocolErrors,
-    };
+    merged.ipc = ipcStats(this.#role, this.#fwd, this.#hub, this.#writerLost);
     return merged;
   }
 

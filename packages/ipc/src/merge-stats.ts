@@ -1,4 +1,27 @@
-import type { WriterStats } from '@fanin/core';
+import type { IpcStats, WriterStats } from '@fanin/core';
+import type { Forwarder } from './forwarder.js';
+import type { Hub } from './hub.js';
+
+/** The `ipc` part of `stats()`. */
+export function ipcStats(
+  role: IpcStats['role'],
+  fwd: Forwarder,
+  hub: Hub,
+  writerLost: number,
+): IpcStats {
+  return {
+    role,
+    forwarded: fwd.forwarded,
+    acked: fwd.acked,
+    inFlight: fwd.outbox.inFlightRecords,
+    resent: fwd.resent,
+    directWrites: fwd.directWrites,
+    writerLost,
+    peers: hub.peers,
+    received: hub.received,
+    protocolErrors: hub.protocolErrors,
+  };
+}
 
 /** Adds the counters of the file writers this writer uses to its own (each counted once). */
 export function mergeStats(own: WriterStats, others: (WriterStats | undefined)[]): WriterStats {

@@ -189,7 +189,7 @@ function decodeBatch(body: Buffer): Batch {
 
 /** The message object sent over a Node IPC channel (cluster worker or forked child). */
 export type ChannelMessage =
-  | { fanin: 'ipc'; v: 1; t: 'hello' | 'welcome'; pid: number }
+  | { fanin: 'ipc'; v: 1; t: 'hello' | 'welcome' | 'bye'; pid: number }
   | { fanin: 'ipc'; v: 1; t: 'batch'; seq: number; records: string[]; levels: string[] }
   | { fanin: 'ipc'; v: 1; t: 'ack'; seq: number; token: string };
 
