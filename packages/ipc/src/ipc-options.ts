@@ -115,3 +115,8 @@ export function ipcSettings(o: IpcOptions, where: string): IpcSettings {
     fileOptions: fileOptions as AppendFileOptions,
   };
 }
+
+/** `via` in words, for messages. */
+export function describeVia(via: Via): string {
+  return typeof via === 'object' ? `socket ${via.socket}` : `the ${via} channel`;
+}

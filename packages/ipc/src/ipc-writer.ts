@@ -17,8 +17,9 @@ import {
 import { ChannelLink } from './channel-link.js';
 import { Forwarder } from './forwarder.js';
 import { Hub } from './hub.js';
-import { type IpcOptions, type IpcSettings, ipcSettings } from './ipc-options.js';
+import { describeVia, type IpcOptions, type IpcSettings, ipcSettings } from './ipc-options.js';
 import { ipcStats, mergeStats } from './merge-stats.js';
+import { Reporter } from './reporter.js';
 import { elect } from './socket-election.js';
 import { SocketLink } from './socket-link.js';
 import { ThreadLink } from './thread-link.js';
@@ -40,6 +41,7 @@ export class IpcWriter implements Writer {
   readonly #where: string;
   readonly #stats = new StatsCounter();
   readonly #ledger: LossLedger;
+  readonly #reporter: Reporter;
   readonly #hub: Hub;
   readonly #fwd: Forwarder;
   readonly #unhook: () => void;
@@ -49,18 +51,19 @@ export class IpcWriter implements Writer {
   #closing = false;
   #writerLost = 0;
   #electing: Promise<void> | undefined;
-  readonly #warned = new Set<string>();
 
   constructor(options: IpcOptions, where = 'createIpcWriter') {
     this.#s = ipcSettings(options, where);
     this.#o = options;
     this.#where = where;
+    this.#reporter = new Reporter(options.onError);
     this.#ledger = new LossLedger(
       options.formatNotice === null ? null : (options.formatNotice ?? defaultNotice),
     );
     this.#hub = new Hub(
       {
-        writeForPeer: (r, l) => this.#writeHere(r, l || undefined),
+        // A peer's record takes the same path as this process's own (policy and counts too).
+        writeForPeer: (r, l) => this.write(r, l || undefined),
         file: () => this.#file,
         report: (e) => this.#report(e),
       },
@@ -292,7 +295,8 @@ export class IpcWriter implements Writer {
   }
 
   #unanswered(): void {
-    const why = `no fanin writer answered over ${this.#describeVia()} in ${this.#s.connectTimeoutMs} ms`;
+    const over = isMainThread ? describeVia(this.#s.via) : 'the main thread';
+    const why = `no fanin writer answered over ${over} in ${this.#s.connectTimeoutMs} ms`;
     this.#report(new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`));
     this.#fwd.disconnect();
     this.#goDirect();
@@ -302,12 +306,6 @@ export class IpcWriter implements Writer {
   #goDirect(): void {
     this.#role = 'direct';
     this.#fwd.writeAllDirect();
-  }
-
-  #describeVia(): string {
-    const via = this.#s.via;
-    if (!isMainThread) return 'the main thread';
-    return typeof via === 'object' ? `socket ${via.socket}` : `the ${via} channel`;
   }
 
   #drop(reason: string, level?: string): false {
@@ -324,14 +322,6 @@ export class IpcWriter implements Writer {
   }
 
   #report(err: FaninError): void {
-    const onError = this.#o.onError;
-    if (onError) {
-      onError(err);
-      return;
-    }
-    // Without onError: a process warning once per message, as core's writers do.
-    if (this.#warned.has(err.message)) return;
-    this.#warned.add(err.message);
-    process.emitWarning(err.message, { code: err.code });
+    this.#reporter.report(err);
   }
 }
