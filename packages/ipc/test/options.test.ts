@@ -1,0 +1,179 @@
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { FaninError, FaninOptionError, type Writer } from '@fanin/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { configure, createIpcWriter, IpcTransport } from '../src/index.js';
+
+const require = createRequire(import.meta.url);
+const log4js = require('log4js') as typeof import('log4js');
+// log4js calls an appender module's configure(config, layouts) with its own layouts module.
+const layouts = require('log4js/lib/layouts') as Parameters<typeof configure>[1];
+
+// Under /tmp itself: socket paths must stay short.
+const tmp = fs.mkdtempSync('/tmp/fanin-');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const filename = path.join(tmp, 'app.log');
+
+/** Each front end, made the way its framework makes it; returns the writer underneath. */
+const FRONT_ENDS: Record<string, (options: Record<string, unknown>) => Writer> = {
+  writer: (o) => createIpcWriter({ filename, ...o } as Parameters<typeof createIpcWriter>[0]),
+  winston: (o) =>
+    new IpcTransport({ filename, ...o } as ConstructorParameters<typeof IpcTransport>[0]).writer,
+  log4js: (o) => configure({ type: '@fanin/ipc', filename, ...o }, layouts).writer,
+  'log4js.configure': (o) => {
+    let writer: Writer | undefined;
+    // The appender module as an object, so that the classes are this file's (not the CJS build's).
+    const type = {
+      configure: (config: Record<string, unknown>, l: unknown) => {
+        const appender = configure(config, l as typeof layouts);
+        writer = appender.writer;
+        return appender;
+      },
+    };
+    log4js.configure({
+      appenders: { a: { type, filename, ...o } },
+      categories: { default: { appenders: ['a'], level: 'info' } },
+      disableClustering: true,
+    });
+    return writer as Writer;
+  },
+};
+
+/** The FaninOptionError that `fn` throws (fails the test when it throws nothing or another). */
+function optionError(fn: () => unknown): FaninOptionError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(FaninOptionError);
+    expect(err).toBeInstanceOf(FaninError);
+    expect((err as FaninOptionError).code).toBe('ERR_FANIN_OPTION');
+    return err as FaninOptionError;
+  }
+  throw new Error('expected a FaninOptionError, nothing was thrown');
+}
+
+// A fresh directory under tmp and a name padded to make the absolute path exactly `bytes` long.
+function socketPathOf(bytes: number): string {
+  const dir = fs.mkdtempSync(path.join(tmp, 's-'));
+  const name = 's'.repeat(bytes - dir.length - 1 - '.sock'.length);
+  return path.join(dir, `${name}.sock`);
+}
+
+describe('@fanin/ipc options', () => {
+  for (const [frontEnd, make] of Object.entries(FRONT_ENDS)) {
+    it(`${frontEnd}: a missing "via" is rejected, naming it and what it may be`, () => {
+      const err = optionError(() => make({}));
+      expect(err.option).toBe('via');
+      expect(err.message).toMatch(/"via" is required/);
+      expect(err.message).toContain('"cluster", "parent" or { socket');
+    });
+
+    for (const via of [
+      'tcp',
+      'Cluster',
+      42,
+      { socket: '' },
+      { path: '/tmp/x' },
+      null,
+      ['cluster'],
+    ]) {
+      it(`${frontEnd}: via ${JSON.stringify(via)} is rejected, naming "via"`, () => {
+        const err = optionError(() => make({ via }));
+        expect(err.option).toBe('via');
+        expect(err.message).toContain('"via"');
+      });
+    }
+
+    it(`${frontEnd}: via { socket, extra } is rejected (one key only)`, () => {
+      const err = optionError(() => make({ via: { socket: '/tmp/x.sock', mode: 0o600 } }));
+      expect(err.option).toBe('via');
+    });
+
+    it(`${frontEnd}: fd is rejected as unsupported: the writer is another process`, () => {
+      const err = optionError(() => make({ via: 'cluster', fd: 1 }));
+      expect(err.option).toBe('fd');
+      expect(err.message).toMatch(/"fd" is not supported/);
+      expect(err.message).toMatch(/another process/);
+    });
+
+    it(`${frontEnd}: driver is rejected as unsupported`, () => {
+      const err = optionError(() => make({ via: 'cluster', driver: {} }));
+      expect(err.option).toBe('driver');
+      expect(err.message).toMatch(/"driver" is not supported/);
+    });
+
+    it(`${frontEnd}: a socket path over 107 bytes is rejected, naming "via" and the limit`, () => {
+      const socket = socketPathOf(108);
+      expect(Buffer.byteLength(socket)).toBe(108);
+      const err = optionError(() => make({ via: { socket } }));
+      expect(err.option).toBe('via');
+      expect(err.message).toContain(socket);
+      expect(err.message).toMatch(/longer than 107 bytes/);
+    });
+
+    it(`${frontEnd}: a relative socket path is measured once resolved`, () => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'r-'));
+      const relative = path.relative(process.cwd(), path.join(dir, 'x'.repeat(110)));
+      const err = optionError(() => make({ via: { socket: relative } }));
+      expect(err.option).toBe('via');
+    });
+
+    it(`${frontEnd}: an unknown option is rejected, naming it`, () => {
+      const err = optionError(() => make({ via: 'cluster', windowByte: '64K' }));
+      expect(err.option).toBe('windowByte');
+      expect(err.message).toContain('"windowByte"');
+    });
+
+    const wrongTypes: [string, unknown][] = [
+      ['windowBytes', 'lots'],
+      ['maxFrameBytes', 0],
+      ['connectTimeoutMs', -1],
+      ['exitTimeoutMs', 1.5],
+    ];
+    for (const [option, value] of wrongTypes) {
+      it(`${frontEnd}: ${option} ${JSON.stringify(value)} is rejected, naming it`, () => {
+        const err = optionError(() => make({ via: 'cluster', [option]: value }));
+        expect(err.option).toBe(option);
+        expect(err.message).toContain(`"${option}"`);
+      });
+    }
+  }
+
+  it('writer: a missing filename is rejected, naming it', () => {
+    const err = optionError(() =>
+      createIpcWriter({ via: 'cluster' } as Parameters<typeof createIpcWriter>[0]),
+    );
+    expect(err.option).toBe('filename');
+  });
+
+  it('writer: a socket path of exactly 107 bytes is accepted (and served, mode 0600)', async () => {
+    const socket = socketPathOf(107);
+    const writer = createIpcWriter({ filename, via: { socket } });
+    try {
+      expect(writer.write('{"m":"hello"}\n', 'info')).toBe(true);
+      await writer.flush();
+      expect(writer.role).toBe('writer');
+      expect(fs.statSync(socket).mode & 0o777).toBe(0o600);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('writer: attach() in a process that is not the writer is refused', async () => {
+    const socket = path.join(tmp, 'a.sock');
+    const first = createIpcWriter({ filename, via: { socket } });
+    first.write('{"m":"one"}\n');
+    await first.flush();
+    const second = createIpcWriter({ filename, via: { socket } });
+    second.write('{"m":"two"}\n');
+    await second.flush();
+    try {
+      expect([first.role, second.role]).toEqual(['writer', 'forwarder']);
+      expect(() => second.attach(process as never)).toThrow(FaninError);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});

@@ -1,0 +1,292 @@
+import { FaninError } from '@fanin/core';
+import { describe, expect, it } from 'vitest';
+import {
+  ACK,
+  BATCH,
+  type Batch,
+  BYE,
+  checkChannelBatch,
+  encodeAck,
+  encodeBatch,
+  encodeBye,
+  encodeHello,
+  type Frame,
+  FrameDecoder,
+  FrameError,
+  HEADER_BYTES,
+  HELLO,
+  MAGIC0,
+  MAGIC1,
+  VERSION,
+  WELCOME,
+} from '../src/wire.js';
+
+const MAX = 1024 * 1024;
+
+/** A frame built by hand: the header fields may be anything, to forge bad input. */
+function frame(
+  type: number,
+  body: Buffer,
+  { magic = [MAGIC0, MAGIC1], version = VERSION, length = body.length } = {},
+): Buffer {
+  const h = Buffer.from([magic[0] ?? 0, magic[1] ?? 0, version, type, 0, 0, 0, 0]);
+  h.writeUInt32BE(length, 4);
+  return Buffer.concat([h, body]);
+}
+
+/** A BATCH body by hand: u32 seq, u32 count, then (u8 level length, level, u32 length, bytes)… */
+function batchBody(seq: number, count: number, parts: { level: string; bytes: Buffer }[]) {
+  const out: Buffer[] = [Buffer.alloc(8)];
+  (out[0] as Buffer).writeUInt32BE(seq, 0);
+  (out[0] as Buffer).writeUInt32BE(count, 4);
+  for (const { level, bytes } of parts) {
+    const n = Buffer.alloc(4);
+    n.writeUInt32BE(bytes.length, 0);
+    out.push(Buffer.from([level.length]), Buffer.from(level, 'latin1'), n, bytes);
+  }
+  return Buffer.concat(out);
+}
+
+function decodeAll(bytes: Buffer, max = MAX): Frame[] {
+  return new FrameDecoder(max).push(bytes);
+}
+
+/** The FrameError that `fn` throws (fails the test when it throws nothing or something else). */
+function frameError(fn: () => unknown): FrameError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(FrameError);
+    expect(err).toBeInstanceOf(FaninError);
+    expect((err as FrameError).code).toBe('ERR_FANIN_FRAME');
+    return err as FrameError;
+  }
+  throw new Error('expected a FrameError, nothing was thrown');
+}
+
+const UNICODE_BATCH: Batch = {
+  seq: 7,
+  records: [
+    '{"msg":"héllo wörld ✓ 日本語 😀"}\n',
+    '',
+    'plain\n',
+    `${'é'.repeat(3000)}\n`,
+    '\u0000 nul and \r\n inside',
+  ],
+  levels: ['info', '', 'warn', 'debug', ''],
+};
+
+describe('wire: round trips', () => {
+  it('a batch with unicode records, empty records and empty levels decodes to what was encoded', () => {
+    const frames = decodeAll(encodeBatch(UNICODE_BATCH));
+    expect(frames).toEqual([{ type: BATCH, batch: UNICODE_BATCH }]);
+  });
+
+  it('a batch of 10,000 records of varied sizes decodes whole', () => {
+    const records = Array.from({ length: 10_000 }, (_, i) => `${i}:${'x'.repeat(i % 300)}✓\n`);
+    const levels = records.map((_, i) => ['info', 'warn', '', 'error'][i % 4] as string);
+    const batch: Batch = { seq: 0xfffffffe, records, levels };
+    expect(decodeAll(encodeBatch(batch), 16 * MAX)).toEqual([{ type: BATCH, batch }]);
+  });
+
+  it('an empty batch, HELLO, WELCOME, ACK and BYE decode', () => {
+    const empty: Batch = { seq: 1, records: [], levels: [] };
+    const bytes = Buffer.concat([
+      encodeHello(HELLO),
+      encodeBatch(empty),
+      encodeHello(WELCOME),
+      encodeAck(0xffffffff),
+      encodeBye(),
+    ]);
+    expect(decodeAll(bytes)).toEqual([
+      { type: HELLO, pid: process.pid },
+      { type: BATCH, batch: empty },
+      { type: WELCOME, pid: process.pid },
+      { type: ACK, seq: 0xffffffff },
+      { type: BYE },
+    ]);
+  });
+
+  it('frames fed one byte at a time come out whole, each once the last byte of it arrives', () => {
+    const second: Batch = { seq: 8, records: ['ü\n', 'second\n'], levels: ['info', 'info'] };
+    const parts = [encodeBatch(UNICODE_BATCH), encodeAck(3), encodeBatch(second), encodeBye()];
+    const bytes = Buffer.concat(parts);
+    const ends = parts.map((_, i) => parts.slice(0, i + 1).reduce((n, p) => n + p.length, 0));
+    const decoder = new FrameDecoder(MAX);
+    const got: { at: number; frame: Frame }[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      for (const f of decoder.push(bytes.subarray(i, i + 1))) got.push({ at: i + 1, frame: f });
+    }
+    expect(got.map((g) => g.at)).toEqual(ends);
+    expect(got.map((g) => g.frame)).toEqual([
+      { type: BATCH, batch: UNICODE_BATCH },
+      { type: ACK, seq: 3 },
+      { type: BATCH, batch: second },
+      { type: BYE },
+    ]);
+    expect(decoder.buffered).toBe(0);
+  });
+
+  it('chunks that cut frames anywhere (through headers, through UTF-8 sequences) decode the same', () => {
+    const bytes = Buffer.concat([encodeBatch(UNICODE_BATCH), encodeAck(9), encodeHello(HELLO)]);
+    for (const size of [2, 3, 5, 7, 8, 9, 13, 64, 1000]) {
+      const decoder = new FrameDecoder(MAX);
+      const frames: Frame[] = [];
+      for (let i = 0; i < bytes.length; i += size) {
+        frames.push(...decoder.push(bytes.subarray(i, i + size)));
+      }
+      expect(frames, `chunks of ${size}`).toEqual([
+        { type: BATCH, batch: UNICODE_BATCH },
+        { type: ACK, seq: 9 },
+        { type: HELLO, pid: process.pid },
+      ]);
+    }
+  });
+
+  it('a frame of exactly maxFrameBytes is accepted', () => {
+    const batch: Batch = { seq: 1, records: ['x'.repeat(100)], levels: ['info'] };
+    const bytes = encodeBatch(batch);
+    expect(decodeAll(bytes, bytes.length - HEADER_BYTES)).toEqual([{ type: BATCH, batch }]);
+  });
+
+  it('buffered counts the bytes of a frame not yet complete', () => {
+    const bytes = encodeBatch(UNICODE_BATCH);
+    const decoder = new FrameDecoder(MAX);
+    expect(decoder.push(bytes.subarray(0, 20))).toEqual([]);
+    expect(decoder.buffered).toBe(20);
+    expect(decoder.push(bytes.subarray(20))).toHaveLength(1);
+    expect(decoder.buffered).toBe(0);
+  });
+});
+
+describe('wire: bad input is a FrameError', () => {
+  it('an HTTP request (bad magic) is refused', () => {
+    const err = frameError(() => decodeAll(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')));
+    expect(err.message).toMatch(/bad magic/);
+  });
+
+  it('garbage is refused from its first two bytes, before a whole header arrives', () => {
+    const decoder = new FrameDecoder(MAX);
+    expect(decoder.push(Buffer.from('G'))).toEqual([]);
+    expect(() => decoder.push(Buffer.from('E'))).toThrow(FrameError);
+  });
+
+  it('garbage after a valid frame is refused', () => {
+    const bytes = Buffer.concat([encodeAck(1), Buffer.from('garbage!')]);
+    expect(() => decodeAll(bytes)).toThrow(/bad magic/);
+  });
+
+  it('another wire version is refused, naming it', () => {
+    const err = frameError(() => decodeAll(frame(ACK, Buffer.alloc(4), { version: 2 })));
+    expect(err.message).toMatch(/version 2/);
+  });
+
+  it('an unknown frame type is refused, naming it', () => {
+    const err = frameError(() => decodeAll(frame(9, Buffer.alloc(0))));
+    expect(err.message).toMatch(/unknown frame type 9/);
+  });
+
+  it('a length over maxFrameBytes is refused from the header alone, before the body arrives', () => {
+    const decoder = new FrameDecoder(1000);
+    const header = frame(BATCH, Buffer.alloc(0), { length: 1001 });
+    expect(header.length).toBe(HEADER_BYTES);
+    const err = frameError(() => decoder.push(header));
+    expect(err.message).toMatch(/1001 bytes is over maxFrameBytes \(1000\)/);
+    // Even a 4 GiB length: nothing is buffered for it.
+    expect(() =>
+      new FrameDecoder(1000).push(frame(BATCH, Buffer.alloc(0), { length: 0xffffffff })),
+    ).toThrow(/over maxFrameBytes/);
+  });
+
+  it('a BATCH body shorter than its seq and count is refused', () => {
+    const err = frameError(() => decodeAll(frame(BATCH, Buffer.alloc(4))));
+    expect(err.message).toMatch(/too short/);
+  });
+
+  it('a BATCH that counts more records than it holds is refused (truncated)', () => {
+    const body = batchBody(1, 2, [{ level: 'info', bytes: Buffer.from('one\n') }]);
+    const err = frameError(() => decodeAll(frame(BATCH, body)));
+    expect(err.message).toMatch(/truncated/);
+  });
+
+  it('a BATCH cut inside a level or a record length is refused (truncated)', () => {
+    const body = batchBody(1, 1, [{ level: 'info', bytes: Buffer.from('one\n') }]);
+    for (const cut of [8, 9, 10, 12, 13, 15, 18, 20]) {
+      const err = frameError(() => decodeAll(frame(BATCH, body.subarray(0, cut))));
+      expect(err.message, `cut at ${cut}`).toMatch(/truncated|runs past/);
+    }
+  });
+
+  it('a record whose length runs past the frame is refused', () => {
+    const body = batchBody(1, 1, [{ level: 'info', bytes: Buffer.from('one\n') }]);
+    body.writeUInt32BE(5, 8 + 1 + 4); // claims 5 bytes, 4 follow
+    const err = frameError(() => decodeAll(frame(BATCH, body)));
+    expect(err.message).toMatch(/runs past the frame/);
+  });
+
+  it('bytes after the last record of a BATCH are refused', () => {
+    const body = Buffer.concat([
+      batchBody(1, 1, [{ level: 'info', bytes: Buffer.from('one\n') }]),
+      Buffer.from([1, 2, 3]),
+    ]);
+    const err = frameError(() => decodeAll(frame(BATCH, body)));
+    expect(err.message).toMatch(/bytes after its last record/);
+  });
+
+  it('a HELLO that is not JSON, or has no integer pid, is refused', () => {
+    expect(() => decodeAll(frame(HELLO, Buffer.from('{pid:')))).toThrow(/not JSON/);
+    expect(() => decodeAll(frame(HELLO, Buffer.from('{"pid":"1"}')))).toThrow(/no pid/);
+    expect(() => decodeAll(frame(WELCOME, Buffer.from('null')))).toThrow(FrameError);
+  });
+
+  it('an ACK body other than 4 bytes, and a BYE with a body, are refused', () => {
+    expect(() => decodeAll(frame(ACK, Buffer.alloc(3)))).toThrow(/ACK body/);
+    expect(() => decodeAll(frame(ACK, Buffer.alloc(5)))).toThrow(/ACK body/);
+    expect(() => decodeAll(frame(BYE, Buffer.alloc(1)))).toThrow(/BYE body/);
+  });
+});
+
+describe('wire: checkChannelBatch', () => {
+  const good = {
+    fanin: 'ipc',
+    v: 1,
+    t: 'batch',
+    seq: 3,
+    records: ['a\n', 'é\n'],
+    levels: ['', 'x'],
+  };
+
+  it('returns the batch of a valid message', () => {
+    expect(checkChannelBatch(good, 100)).toEqual({
+      seq: 3,
+      records: ['a\n', 'é\n'],
+      levels: ['', 'x'],
+    });
+  });
+
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['another version', { ...good, v: 2 }, /version 2/],
+    ['no version', { ...good, v: undefined }, /version/],
+    ['no seq', { ...good, seq: undefined }, /without seq/],
+    ['a fractional seq', { ...good, seq: 1.5 }, /without seq/],
+    ['records not an array', { ...good, records: 'a\n' }, /without seq, records or levels/],
+    ['levels not an array', { ...good, levels: null }, /without seq, records or levels/],
+    ['records and levels of different lengths', { ...good, levels: [''] }, /differ/],
+    ['a record that is not a string', { ...good, records: ['a\n', 5] }, /not a string/],
+    ['a level that is not a string', { ...good, levels: ['', null] }, /not a string/],
+  ];
+  for (const [what, message, why] of bad) {
+    it(`refuses ${what}`, () => {
+      const err = frameError(() => checkChannelBatch(message, 100));
+      expect(err.message).toMatch(why);
+    });
+  }
+
+  it('refuses a batch over maxBytes', () => {
+    const big = { ...good, records: ['x'.repeat(60), 'y'.repeat(41)] };
+    expect(checkChannelBatch({ ...big, records: ['x'.repeat(60), 'y'.repeat(40)] }, 100)).toEqual(
+      expect.objectContaining({ seq: 3 }),
+    );
+    expect(frameError(() => checkChannelBatch(big, 100)).message).toMatch(/over maxFrameBytes/);
+  });
+});
