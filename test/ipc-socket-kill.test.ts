@@ -76,38 +76,41 @@ describe('@fanin/ipc via socket: the writer is killed with SIGKILL mid-run', () 
     }
   });
 
-  it('a forwarder that is closing when its writer dies writes the rest itself at once, not after the close timeout', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    // A writer that welcomes, acknowledges the first batch (the forwarder's 'settle' record)
-    // and no other: the forwarder's close() waits for it.
-    const writer = await fakeWriter(sock, { ackFirst: 1 });
-    const f = forkFixture('ipc-peer', [
-      ...['writer', sock, file, '0', '2000,0,0', 'close', '-'],
-      ...['settle', 'wait', 'sync'],
-    ]);
-    expect(await messageOf(f, 'ready')).toMatchObject({ role: 'forwarder' });
-    f.child.send('go');
-    await messageOf(f, 'closing');
-    await whileAlive(
-      [f],
-      vi.waitFor(() => expect(writer.batchBytes()).toBeGreaterThan(0), { timeout: 10_000 }),
-    );
-    const diedAt = Date.now();
-    await writer.die();
-    const done = (await messageOf(f, 'done')) as IpcReport;
-    const took = Date.now() - diedAt;
-    expect(await f.exited).toEqual({ code: 0, signal: null });
-    // Every record but the first (acknowledged by the stand-in, which writes nothing) is in the
-    // file, once, in order: the forwarder wrote them itself.
-    const check = checkLog(fs.readFileSync(file, 'utf8'), [2000]);
-    expect(summary(check)).toEqual({
-      ...{ total: 1999, torn: 0, foreign: 0, duplicates: 0 },
-      ...{ missing: 1, outOfOrder: 0, unexpected: 0 },
+  for (const how of ['dies', 'closes (goodbye)'] as const) {
+    it(`a forwarder that is closing when its writer ${how} writes the rest itself at once, not after the close timeout`, async () => {
+      const { dir, sock } = shortTempDir();
+      const file = path.join(dir, 'app.log');
+      // A writer that welcomes, acknowledges the first batch (the forwarder's 'settle' record)
+      // and no other: the forwarder's close() waits for it.
+      const writer = await fakeWriter(sock, { ackFirst: 1 });
+      const f = forkFixture('ipc-peer', [
+        ...['writer', sock, file, '0', '2000,0,0', 'close', '-'],
+        ...['settle', 'wait', 'sync'],
+      ]);
+      expect(await messageOf(f, 'ready')).toMatchObject({ role: 'forwarder' });
+      f.child.send('go');
+      await messageOf(f, 'closing');
+      await whileAlive(
+        [f],
+        // Batches after the first are in flight, unacknowledged.
+        vi.waitFor(() => expect(writer.batches()).toBeGreaterThan(1), { timeout: 10_000 }),
+      );
+      const diedAt = Date.now();
+      await (how === 'dies' ? writer.die() : writer.bye());
+      const done = (await messageOf(f, 'done')) as IpcReport;
+      const took = Date.now() - diedAt;
+      expect(await f.exited).toEqual({ code: 0, signal: null });
+      // Every record but the first (acknowledged by the stand-in, which writes nothing) is in the
+      // file, once, in order: the forwarder wrote them itself.
+      const check = checkLog(fs.readFileSync(file, 'utf8'), [2000]);
+      expect(summary(check)).toEqual({
+        ...{ total: 1999, torn: 0, foreign: 0, duplicates: 0 },
+        ...{ missing: 1, outOfOrder: 0, unexpected: 0 },
+      });
+      expect(check.records[0]?.s).toBe(1);
+      expect(done.stats.ipc.writerLost).toBe(how === 'dies' ? 1 : 0);
+      // close() had its default 10 s deadline; with the writer gone there is nothing to wait for.
+      expect(took, 'close() resolved this long after the writer died (ms)').toBeLessThan(3000);
     });
-    expect(check.records[0]?.s).toBe(1);
-    expect(done.stats.ipc.writerLost).toBe(1);
-    // close() had its default 10 s deadline; with the writer gone there is nothing to wait for.
-    expect(took, 'close() resolved this long after the writer died (ms)').toBeLessThan(3000);
-  });
+  }
 });

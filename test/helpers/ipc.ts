@@ -144,10 +144,14 @@ export function planned(counts: string): number {
 export interface FakeWriter {
   /** Bytes of BATCH frames received, over all connections. */
   batchBytes(): number;
+  /** BATCH frames received, over all connections. */
+  batches(): number;
   /** Connections accepted so far. */
   connections(): number;
   /** Dies like a killed writer: every connection closed, the socket file removed, no goodbye. */
   die(): Promise<void>;
+  /** Closes like a fanin writer's close(): a BYE frame on every connection, then the end. */
+  bye(): Promise<void>;
 }
 
 /**
@@ -159,6 +163,7 @@ export async function fakeWriter(sock: string, { ackFirst = 0 } = {}): Promise<F
   const { createServer } = await import('node:net');
   const sockets = new Set<import('node:net').Socket>();
   let batchBytes = 0;
+  let totalBatches = 0;
   let connections = 0;
   const server = createServer((socket) => {
     connections++;
@@ -176,6 +181,7 @@ export async function fakeWriter(sock: string, { ackFirst = 0 } = {}): Promise<F
         if (type === 1) socket.write(frame(2, Buffer.from(JSON.stringify({ pid: process.pid }))));
         if (type === 3) {
           batchBytes += 8 + length;
+          totalBatches++;
           if (++batches <= ackFirst) socket.write(frame(4, buf.subarray(8, 12)));
         }
         buf = buf.subarray(8 + length);
@@ -187,8 +193,18 @@ export async function fakeWriter(sock: string, { ackFirst = 0 } = {}): Promise<F
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
+  const bye = async () => {
+    for (const s of sockets) s.end(frame(5, Buffer.alloc(0)));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   onTestFinished(die);
-  return { batchBytes: () => batchBytes, connections: () => connections, die };
+  return {
+    batchBytes: () => batchBytes,
+    batches: () => totalBatches,
+    connections: () => connections,
+    die,
+    bye,
+  };
 }
 
 /** One frame of the fanin socket wire format (packages/ipc/src/wire.ts), built by hand. */

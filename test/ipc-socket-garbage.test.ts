@@ -1,0 +1,94 @@
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkLog, expectWholeLog } from './helpers/check-log.js';
+import { frame, type IpcReport, planned, shortTempDir } from './helpers/ipc.js';
+import {
+  expectCleanExits,
+  type Forked,
+  forkFixture,
+  messageOf,
+  reportOf,
+} from './helpers/processes.js';
+
+const COUNTS = '1500,20,2';
+const PER_PROCESS = planned(COUNTS);
+const BATCH = 3;
+
+/** Connects to `sock`, writes `bytes` (then ends, with `end`), and waits for the close. */
+async function rawPeer(sock: string, bytes: Buffer, { end = false } = {}): Promise<void> {
+  const socket = net.connect(sock);
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  const closed = once(socket, 'close');
+  if (end) socket.end(bytes);
+  else socket.write(bytes);
+  socket.resume();
+  await closed;
+}
+
+/** An ipc-peer on `sock` that settles its election, says 'ready' and waits for 'go'. */
+function peer(sock: string, file: string, p: number): Forked {
+  return forkFixture('ipc-peer', [
+    ...['writer', sock, file, String(p), COUNTS, 'close', '-'],
+    ...['settle', 'wait'],
+  ]);
+}
+
+describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
+  it('garbage, an oversize header and a cut-off frame close those connections; the writer and 2 real peers go on', async () => {
+    const { dir, sock } = shortTempDir();
+    const file = path.join(dir, 'app.log');
+    const writer = peer(sock, file, 0);
+    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    const forwarder = peer(sock, file, 1);
+    expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
+
+    // Each is closed by the writer (or, cut off, closed by the sender): the wait is the close.
+    await rawPeer(sock, Buffer.from('GET / HTTP/1.1\r\nHost: fanin\r\n\r\n'));
+    const huge = frame(BATCH, Buffer.alloc(0));
+    huge.writeUInt32BE(0xfffffff0, 4);
+    await rawPeer(sock, huge);
+    const cut = frame(BATCH, Buffer.alloc(100, 1)).subarray(0, 40);
+    await rawPeer(sock, cut, { end: true });
+
+    // The forwarder logs and closes first, then the writer (a writer closing under a closing
+    // forwarder is another test's matter: ipc-socket-kill).
+    forwarder.child.send('go');
+    await expectCleanExits([forwarder]);
+    writer.child.send('go');
+    await expectCleanExits([writer]);
+    const check = checkLog(fs.readFileSync(file, 'utf8'), [PER_PROCESS, PER_PROCESS]);
+    // Whole and exactly once; nothing of the garbage reached the log.
+    expectWholeLog(check, 2 * PER_PROCESS);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('GET /');
+
+    const [w, f] = [reportOf(writer), reportOf(forwarder)] as unknown as IpcReport[];
+    expect(w?.role).toBe('writer');
+    expect(w?.stats.ipc.protocolErrors).toBeGreaterThanOrEqual(3);
+    expect(w?.errors.every((e) => e.code === 'ERR_FANIN_FRAME')).toBe(true);
+    expect(w?.errors.map((e) => e.message).join('\n')).toMatch(/bad magic/);
+    expect(w?.errors.map((e) => e.message).join('\n')).toMatch(/over maxFrameBytes/);
+    expect(w?.errors.map((e) => e.message).join('\n')).toMatch(/closed inside a frame/);
+    // The real forwarder never noticed.
+    expect(f?.stats.ipc).toMatchObject({ writerLost: 0, resent: 0, acked: PER_PROCESS });
+  });
+
+  it('one bad connection counts one protocol error and one report', async () => {
+    const { dir, sock } = shortTempDir();
+    const file = path.join(dir, 'app.log');
+    const writer = forkFixture('ipc-peer', [
+      ...['writer', sock, file, '0', '10,0,0', 'close', '-'],
+      ...['settle', 'wait'],
+    ]);
+    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    await rawPeer(sock, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    writer.child.send('go');
+    await expectCleanExits([writer]);
+    const w = reportOf(writer) as unknown as IpcReport;
+    expect(w.errors.map((e) => e.message)).toHaveLength(1);
+    expect(w.stats.ipc.protocolErrors).toBe(1);
+  });
+});
