@@ -2,11 +2,13 @@
 // for every record of every process (the same promises test/ checks, counted instead of asserted).
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const CHUNK = 4 * 1024 * 1024;
 const NL = 0x0a;
 
-// Calls onLine(buffer) for each '\n'-terminated line; returns the bytes after the last '\n'.
+// Calls onLine(buffer) for each '\n'-terminated line; returns the file's size and the bytes after
+// the last '\n'.
 function forEachLine(file, onLine) {
   const fd = fs.openSync(file, 'r');
   const chunk = Buffer.allocUnsafe(CHUNK);
@@ -74,21 +76,16 @@ function parse(buf) {
   }
 }
 
-/**
- * Checks `file` against what each process logged (`logged[p]` records, numbered 0…n-1).
- * - torn: a line that does not parse as JSON (two records interleaved, a record cut short), or
- *   bytes after the last newline;
- * - lost: records of a process that never appear whole;
- * - dup: a record that appears again;
- * - outOfOrder: a record that appears after a later record of the same process;
- * - other: whole JSON lines that are not records (a loss notice, say).
- */
-export function checkLog(file, logged) {
+// The account of one log (one file, or a rotated set read oldest first): every record of every
+// process (logged[p] of them, numbered 0…n-1) ticked off as its line is read.
+function ledger(logged) {
   const seen = logged.map((n) => new Uint8Array(n));
   const highest = logged.map(() => -1);
   const r = { lines: 0, records: 0, torn: 0, lost: 0, dup: 0, outOfOrder: 0, other: 0, size: 0 };
-  const { size, trailing } = forEachLine(file, (buf) => {
+  let longest = 0;
+  const onLine = (buf) => {
     r.lines++;
+    if (buf.length + 1 > longest) longest = buf.length + 1;
     const rec = parse(buf);
     if (rec === undefined) return void r.torn++;
     const { p, s } = rec;
@@ -100,11 +97,100 @@ export function checkLog(file, logged) {
     r.records++;
     if (s < highest[p]) r.outOfOrder++;
     else highest[p] = s;
-  });
-  r.size = size;
-  if (trailing > 0) r.torn++;
-  r.lost = logged.reduce((sum, n) => sum + n, 0) - r.records;
+  };
+  return {
+    /** Reads one file into the account; returns its size. */
+    read: (file) => {
+      const { size, trailing } = forEachLine(file, onLine);
+      r.size += size;
+      if (trailing > 0) r.torn++; // a file that ends inside a line: cut short
+      return size;
+    },
+    /** The counts so far, with lost = records never seen whole; `longest` line, newline included. */
+    result: () => ({ ...r, lost: logged.reduce((sum, n) => sum + n, 0) - r.records, longest }),
+  };
+}
+
+/**
+ * Checks `file` against what each process logged (`logged[p]` records, numbered 0…n-1).
+ * - torn: a line that does not parse as JSON (two records interleaved, a record cut short), or
+ *   bytes after the last newline;
+ * - lost: records of a process that never appear whole;
+ * - dup: a record that appears again;
+ * - outOfOrder: a record that appears after a later record of the same process;
+ * - other: whole JSON lines that are not records (a loss notice, say).
+ */
+export function checkLog(file, logged) {
+  const account = ledger(logged);
+  account.read(file);
+  const { longest: _longest, ...r } = account.result();
   return r;
+}
+
+// The number `name` has among the files of the log `base` under `naming`: 0 for the base name,
+// undefined for a name that is not one of the log's files (a lock file, say).
+function numberIn(name, base, naming) {
+  if (name === base) return 0;
+  const ext = path.extname(base);
+  const stem = path.basename(base, ext);
+  let digits = '';
+  if (naming === 'log4js' && name.startsWith(`${base}.`)) digits = name.slice(base.length + 1);
+  if (naming === 'winston' && name.startsWith(stem) && name.endsWith(ext)) {
+    digits = name.slice(stem.length, name.length - ext.length);
+  }
+  return /^[1-9]\d{0,8}$/.test(digits) ? Number(digits) : undefined;
+}
+
+/**
+ * The files of a rotated log in `dir`, oldest first, as each naming gives them (see
+ * packages/core/src/rotation-naming.ts), and the other names in the directory (`strays`):
+ * - 'log4js': `bench.log` is the active file, `bench.log.1` the newest backup, then `.2`, …
+ * - 'winston' (winston File without `tailable`): `bench.log` is the oldest, then `bench1.log`,
+ *   `bench2.log`, …; the highest number is the active file.
+ */
+export function rotatedFiles(dir, base, naming) {
+  const files = [];
+  const strays = [];
+  for (const name of fs.readdirSync(dir)) {
+    const number = numberIn(name, path.basename(base), naming);
+    if (number === undefined) strays.push(name);
+    else files.push({ name, number });
+  }
+  const age = (f) =>
+    naming === 'winston' ? f.number : f.number === 0 ? Number.MAX_SAFE_INTEGER : -f.number;
+  files.sort((a, b) => age(a) - age(b));
+  return { files: files.map((f) => path.join(dir, f.name)), strays: strays.sort() };
+}
+
+/**
+ * The size over which a rotated file counts as oversize: the larger of 1.5 × maxBytes and
+ * fanin's documented bound, maxBytes + (P − 1) × max(one batch, the largest record), taking
+ * 64 KiB (the largest batch fanin picks under rotation) and the log's longest line.
+ */
+export function oversizeLimit(maxBytes, procs, longest) {
+  return maxBytes + Math.max(maxBytes / 2, (procs - 1) * Math.max(64 * 1024, longest));
+}
+
+/**
+ * Checks a size-rotated log: all its files (`rotatedFiles`), read oldest first as one log, with
+ * the counts of checkLog, plus `files` (how many), `largestFile` (bytes), `limit`
+ * (oversizeLimit) and `oversize` (files larger than the limit), and `strays`.
+ */
+export function checkRotatedLog(file, naming, logged, { maxBytes, procs }) {
+  const { files, strays } = rotatedFiles(path.dirname(file), file, naming);
+  const account = ledger(logged);
+  const sizes = files.map((f) => account.read(f));
+  const { longest, ...r } = account.result();
+  const limit = oversizeLimit(maxBytes, procs, longest);
+  return {
+    ...r,
+    files: files.length,
+    largestFile: Math.max(0, ...sizes),
+    maxBytes,
+    limit,
+    oversize: sizes.filter((size) => size > limit).length,
+    strays,
+  };
 }
 
 /** `true` when nothing was lost, torn, duplicated or reordered. */

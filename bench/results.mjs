@@ -1,12 +1,13 @@
-// Where the numbers go: bench/results/latest.{md,json} for a full run; quick.* and partial.*
+// Where the numbers go: bench/results/latest.{md,json,svg} for a full run; quick.* and partial.*
 // (both git-ignored) for the CI smoke run and for runs narrowed with --only/--workload/--procs.
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ratiosTable, rowsTable } from './report.mjs';
-import { meanBytes, rowRecords, workloads } from './workloads.mjs';
+import { writeChart } from './chart.mjs';
+import { ratiosTable, rotationTable, rowsTable } from './report.mjs';
+import { meanBytes, rowRecords, rowRotation, runsIn, workloads } from './workloads.mjs';
 
 // f_type magic numbers from statfs(2) / linux/magic.h: the file system decides how O_APPEND
 // writes scale (ext4 takes the inode lock for each write).
@@ -41,16 +42,24 @@ export function machine() {
   };
 }
 
-function countLines(subjects, quick) {
-  return workloads.map((w) => {
+const MB = (bytes) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
+
+// One line per workload that ran: the records of each of its rows (and their maxBytes).
+function countLines(subjects, ran, quick) {
+  return ran.map((w) => {
     const per = subjects
-      .map((s) => `${s.name} ${rowRecords(w, s, quick).toLocaleString('en-US')}`)
+      .filter((s) => runsIn(w, s))
+      .map((s) => {
+        const rotation = rowRotation(w, s, quick);
+        const limit = rotation ? ` (maxBytes ${MB(rotation.maxBytes)})` : '';
+        return `${s.name} ${rowRecords(w, s, quick).toLocaleString('en-US')}${limit}`;
+      })
       .join(', ');
     return `- ${w.name} (mean ${Math.round(meanBytes(w))} B a record): ${per}`;
   });
 }
 
-function header(meta, subjects) {
+function header(meta, subjects, ran) {
   const mode = meta.quick ? 'quick (CI smoke: small counts, not for comparison)' : 'full';
   return [
     '# fanin benchmark',
@@ -63,9 +72,27 @@ function header(meta, subjects) {
     '',
     'Records per row, shared among the processes:',
     '',
-    ...countLines(subjects, meta.quick),
+    ...countLines(subjects, ran, meta.quick),
     '',
   ].join('\n');
+}
+
+const CLUSTER_NOTE =
+  "‡ A cluster row runs one primary process that cluster.fork()s the workers; its clock runs from `go` until the primary has written everything: the primary side's end() (for log4js, `log4js.shutdown()` in the primary), called once every worker is done, resolves. A worker's done goes on the same channel after its events, and the worker leaves only once done is written, so this measures cluster mode's throughput, not the records it loses when a worker exits right after logging. Peak RSS includes the primary.";
+
+// The rotation section: what the rotating workload does and the rule for an oversize file.
+function rotationSection(rows) {
+  if (!rows.some((r) => r.rotated)) return [];
+  const w = workloads.find((x) => x.rotation && rows.some((r) => r.workload === x.name));
+  return [
+    '## Rotation',
+    '',
+    `Workload ${w.name}: size rotation on, maxBytes = the row's nominal bytes ÷ ${w.rotation.files} (so about ${w.rotation.files} rotated files a run when the limit is kept), backups ${w.rotation.backups} (winston maxFiles ${w.rotation.backups + 1}), so retention deletes nothing and the integrity check reads every file: the active one and all rotated ones, oldest first (log4js names: bench.log.N; winston: benchN.log).`,
+    "**Oversize**: a file larger than maxBytes + max(maxBytes / 2, (P − 1) × max(64 KiB, longest line)) — 1.5 × maxBytes, or fanin's documented bound maxBytes + (P − 1) × max(batch, largest record) where that is larger. Files a run and the largest file are over the repetitions; oversize counts every file of every repetition.",
+    '',
+    rotationTable(rows),
+    '',
+  ];
 }
 
 function notes(rows) {
@@ -78,18 +105,36 @@ function notes(rows) {
       `- ${r.subject} ${r.workload} ×${r.procs}: ${r.errors.length} error(s) reported by the framework: ${kinds}`,
     );
   }
+  for (const r of rows) {
+    const late = (r.runs ?? []).filter((run) => run.primary?.shutdownTimedOut).length;
+    if (late > 0) {
+      lines.push(
+        `- ${r.subject} ${r.workload} ×${r.procs}: the primary's end() gave up waiting in ${late} run(s); what it had not written is counted as lost.`,
+      );
+    }
+    if (r.rotated?.strays.length > 0) {
+      lines.push(
+        `- ${r.subject} ${r.workload} ×${r.procs}: other files beside the log: ${r.rotated.strays.join(', ')}.`,
+      );
+    }
+  }
   return lines.join('\n');
 }
 
-/** Writes the Markdown and JSON results; returns the Markdown. */
+/** Writes the Markdown, JSON and SVG results; returns the Markdown. */
 export function writeResults(benchDir, meta, rows, ratios, subjects) {
   const name = meta.quick ? 'quick' : meta.partial ? 'partial' : 'latest';
+  const ran = workloads.filter((w) => rows.some((r) => r.workload === w.name));
   const verdicts = ratios.filter((r) => r.verdict);
   const missed = verdicts.filter((r) => r.verdict === 'MISS').length;
   const markdown = [
-    header(meta, subjects),
+    header(meta, subjects, ran),
+    `Chart: [${name}.svg](${name}.svg) (records/s by subject and process count, min–max whiskers, lost or torn records in red; at the end).`,
+    '',
     rowsTable(rows),
     '',
+    ...(rows.some((r) => r.cluster) ? [CLUSTER_NOTE, ''] : []),
+    ...rotationSection(rows),
     '## Ratios',
     '',
     ratiosTable(ratios),
@@ -98,12 +143,17 @@ export function writeResults(benchDir, meta, rows, ratios, subjects) {
     '',
     notes(rows),
     '',
+    '## Chart',
+    '',
+    `![records/s by subject and process count](${name}.svg)`,
+    '',
   ].join('\n');
   const dir = path.join(benchDir, 'results');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${name}.md`), markdown);
   const json = { meta, rows: rows.map(stripSamples), ratios };
   fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeChart(path.join(dir, `${name}.svg`), meta, rows, ran);
   return markdown;
 }
 

@@ -1,20 +1,21 @@
-// The benchmark orchestrator: for each workload × process count × subject, fork the workers,
-// start them together, time them, check the file they wrote, and report. See README.md.
+// The benchmark orchestrator: for each workload × process count × subject, fork the workers
+// (processes.mjs), start them together, time them, check the file they wrote, and report. See
+// README.md.
 //
 //   node bench/run.mjs [--quick] [--only <substring>] [--workload <name>] [--procs 1,2,4]
 //                      [--reps N] [--burst N] [--cpu-prof]
 
-import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkLog, isClean } from './integrity.mjs';
+import { checkLog, checkRotatedLog, isClean } from './integrity.mjs';
+import { startCluster, startWorkers, withTimeout } from './processes.mjs';
 import { callTimes, computeRatios, summarize } from './report.mjs';
 import { machine, writeResults } from './results.mjs';
 import { ratios, subjects } from './subjects.mjs';
-import { rowRecords, workloads } from './workloads.mjs';
+import { rowRecords, rowRotation, runsIn, workloads } from './workloads.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** A run that has not finished by then is killed and its row reported as an error. */
@@ -46,103 +47,75 @@ const config = {
     args['cpu-prof'],
 };
 const chosenSubjects = subjects.filter((s) => !args.only || s.name.includes(args.only));
-const chosenWorkloads = workloads.filter((w) => !args.workload || w.name === args.workload);
+const chosenWorkloads = workloads
+  .filter((w) => !args.workload || w.name === args.workload)
+  .filter((w) => chosenSubjects.some((s) => runsIn(w, s)));
+const subjectsOf = (workload) => chosenSubjects.filter((s) => runsIn(workload, s));
 const positive = (n) => Number.isInteger(n) && n > 0;
 if (!config.procs.every(positive) || !positive(config.reps) || !positive(config.burst)) {
   throw new Error('--procs, --reps and --burst take positive integers (e.g. --procs 2,4)');
 }
 if (chosenSubjects.length === 0 || chosenWorkloads.length === 0) {
   throw new Error(
-    `no subject matches --only ${args.only ?? ''} or no workload ${args.workload ?? ''}`,
+    `no subject matches --only ${args.only ?? ''} in workload ${args.workload ?? '(any)'}`,
   );
 }
 const execArgv = args['cpu-prof']
   ? ['--cpu-prof', `--cpu-prof-dir=${path.join(here, 'results', 'profiles')}`]
   : [];
 
-// A forked worker: `ready` and `done` resolve with its messages; both reject with the error it
-// reports, or when it exits before sending them.
-function startWorker(job) {
-  const child = fork(path.join(here, 'worker.mjs'), [JSON.stringify(job)], {
-    serialization: 'advanced', // the sampled call times travel as a Float64Array
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const settle = {};
-  const w = {
-    child,
-    exited: new Promise((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    ),
-    ready: new Promise((resolve, reject) =>
-      Object.assign(settle, { ready: resolve, fail: reject }),
-    ),
-  };
-  w.done = new Promise((resolve, reject) => {
-    settle.done = resolve;
-    w.ready.catch(reject);
-    settle.failDone = reject;
-  });
-  w.done.catch(() => {});
-  let failure;
-  child.on('message', (m) => {
-    if (m.type === 'ready') settle.ready(m);
-    else if (m.type === 'done') settle.done({ ...m, at: process.hrtime.bigint() });
-    else if (m.type === 'error') failure = new Error(m.message);
-  });
-  w.exited.then(({ code, signal }) => {
-    const err = failure ?? new Error(`worker exited (${code ?? signal}) before it was done`);
-    settle.fail(err);
-    settle.failDone(err);
-  });
-  return w;
+// The integrity of what a run wrote: its one file, or every file of its rotated log.
+function checkFile(subject, key, file, logged) {
+  if (!subject.writesFile) return undefined;
+  if (!key.rotation) return checkLog(file, logged);
+  const limits = { maxBytes: key.rotation.maxBytes, procs: key.procs };
+  return checkRotatedLog(file, subject.rotation, logged, limits);
 }
 
-function withTimeout(promise, workers) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => {
-      for (const w of workers) w.child.kill('SIGKILL');
-      reject(new Error(`run timed out after ${RUN_TIMEOUT_MS} ms`));
-    }, RUN_TIMEOUT_MS);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function runOnce(subject, workload, procs, perProcess) {
+async function runOnce(subject, workload, procs, key) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-bench-'));
   const file = path.join(dir, 'bench.log');
-  const base = { subject: subject.name, workload: workload.name, count: perProcess, file };
-  const workers = [];
+  const job = {
+    subject: subject.name,
+    workload: workload.name,
+    count: key.recordsPerProcess,
+    file,
+    burst: config.burst,
+    rotation: key.rotation,
+  };
+  const start = subject.cluster ? startCluster : startWorkers;
+  const run = start(job, procs, execArgv);
+  const wait = (promise) => withTimeout(promise, run, RUN_TIMEOUT_MS);
   try {
-    for (let p = 0; p < procs; p++) workers.push(startWorker({ ...base, p, burst: config.burst }));
-    const readies = await withTimeout(Promise.all(workers.map((w) => w.ready)), workers);
+    const readies = await wait(run.readies);
     const t0 = process.hrtime.bigint();
-    for (const w of workers) w.child.send('go');
-    const dones = await withTimeout(Promise.all(workers.map((w) => w.done)), workers);
-    const wallNs = Math.max(...dones.map((d) => Number(d.at - t0)));
-    const exits = await withTimeout(Promise.all(workers.map((w) => w.exited)), workers);
+    run.go();
+    const dones = await wait(run.dones);
+    const { at, primary } = await wait(run.finished);
+    const exits = await wait(run.exits);
     const bad = exits.find((e) => e.code !== 0);
-    if (bad) throw new Error(`a worker exited with ${bad.code ?? bad.signal} after done`);
-    const integrity = subject.writesFile
-      ? checkLog(
-          file,
-          dones.map((d) => d.records),
-        )
-      : undefined;
+    if (bad) throw new Error(`a process exited with ${bad.code ?? bad.signal} after done`);
+    const integrity = checkFile(
+      subject,
+      key,
+      file,
+      dones.map((d) => d.records),
+    );
     return {
-      wallNs,
+      wallNs: Number(at - t0),
       workerNs: dones.map((d) => d.elapsedNs),
       records: dones.reduce((n, d) => n + d.records, 0),
       bytes: dones.reduce((n, d) => n + d.bytes, 0),
       ...callTimes(dones),
-      maxRssKiB: Math.max(...dones.map((d) => d.maxRssKiB)),
+      // A cluster row's primary holds the appender: its memory counts too.
+      maxRssKiB: Math.max(...dones.map((d) => d.maxRssKiB), primary?.maxRssKiB ?? 0),
       integrity,
       errors: dones.flatMap((d) => d.errors),
       note: readies[0].note,
+      ...(primary && { primary }),
     };
   } finally {
-    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    run.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -157,17 +130,25 @@ function progress(i, total, row) {
     : isClean(row.integrity)
       ? 'integrity ok'
       : 'INTEGRITY FAIL';
-  process.stderr.write(`${head}: ${rate} rec/s (${spread}), ${ok} [${row.seconds.toFixed(1)} s]\n`);
+  const files = row.rotated
+    ? `, ${row.rotated.filesMax} files, ${row.rotated.oversize} oversize`
+    : '';
+  process.stderr.write(
+    `${head}: ${rate} rec/s (${spread}), ${ok}${files} [${row.seconds.toFixed(1)} s]\n`,
+  );
 }
 
 function rowKey(subject, workload, procs) {
   const perProcess = Math.ceil(rowRecords(workload, subject, config.quick) / procs);
+  const rotation = rowRotation(workload, subject, config.quick);
   return {
     subject: subject.name,
     framework: subject.framework,
     procs,
     workload: workload.name,
     recordsPerProcess: perProcess,
+    ...(rotation && { rotation }),
+    ...(subject.cluster && { cluster: true }),
   };
 }
 
@@ -183,7 +164,7 @@ function finishRow(entry) {
 // then rep 2 of each…), so a burst of load from elsewhere on the machine, or slow drift, spreads
 // over all the subjects compared in a ratio instead of landing on one of them.
 async function runGroup(workload, procs) {
-  const group = chosenSubjects.map((subject) => ({
+  const group = subjectsOf(workload).map((subject) => ({
     subject,
     key: rowKey(subject, workload, procs),
     runs: [],
@@ -193,7 +174,7 @@ async function runGroup(workload, procs) {
     for (const entry of group.filter((e) => !e.error)) {
       const t = Date.now();
       try {
-        entry.runs.push(await runOnce(entry.subject, workload, procs, entry.key.recordsPerProcess));
+        entry.runs.push(await runOnce(entry.subject, workload, procs, entry.key));
       } catch (err) {
         entry.error = err.message.split('\n')[0];
         if (process.env.BENCH_DEBUG) process.stderr.write(`${err.stack}\n`);
@@ -206,13 +187,14 @@ async function runGroup(workload, procs) {
 
 async function main() {
   const rows = [];
-  const total = chosenWorkloads.length * config.procs.length * chosenSubjects.length;
+  const perProcs = chosenWorkloads.reduce((n, w) => n + subjectsOf(w).length, 0);
+  const total = perProcs * config.procs.length;
   const started = Date.now();
   const loadBefore = os.loadavg()[0];
   for (const workload of chosenWorkloads) {
     for (const procs of config.procs) {
       process.stderr.write(
-        `${workload.name} ×${procs}: ${chosenSubjects.length} subjects × ${config.reps} rep(s)…\n`,
+        `${workload.name} ×${procs}: ${subjectsOf(workload).length} subjects × ${config.reps} rep(s)…\n`,
       );
       for (const row of await runGroup(workload, procs)) {
         rows.push(row);

@@ -1,10 +1,15 @@
-// Kinds of subject, one per way of logging. A subject's `create({ file, p })` resolves to
-// { log(s, pad), end(): Promise, dispose?(): Promise, note? } in the worker process:
+// Kinds of subject, one per way of logging. A subject's `create({ file, p, rotation })` resolves
+// to { log(s, pad), end(): Promise, dispose?(): Promise, note? } in the worker process
+// (`rotation`, { maxBytes, backups } or undefined, is for the subjects that rotate):
 //  - log(s, pad) logs record `s` of this process, padded with `pad`, as a JSON line with "p"/"s";
 //  - end() resolves once every record is handed to the kernel (write(2) returned) and the
 //    logger is closed — this is where the worker's clock stops;
 //  - dispose() (untimed) releases what end() left, e.g. sonic-boom's fsync + close;
 //  - errors() lists errors the framework reported on its error path (kept off the table).
+// A `cluster: true` subject also has `createPrimary({ file, workers, rotation })`, run in the
+// cluster primary (cluster-primary.mjs) before it forks the workers, resolving to
+// { end(): Promise<object | undefined> }: end() resolves once the primary has written what the
+// workers sent (the row's clock stops there); what it resolves to is kept with the run.
 // The helpers below build most subjects in a line; subjects.mjs holds the table.
 
 import * as fs from 'node:fs';
@@ -21,9 +26,9 @@ const line = (p, s, pad) => `{"p":${p},"s":${s},"pad":"${pad}"}`;
 // ---- winston: one logger, json() format, one transport ----------------------------------------
 
 export function winstonSubject(makeTransport) {
-  return async ({ file, p }) => {
+  return async ({ file, p, rotation }) => {
     const { default: winston } = await import('winston');
-    const transport = await makeTransport(file, winston);
+    const transport = await makeTransport(file, winston, rotation);
     const logger = winston.createLogger({ format: winston.format.json(), transports: [transport] });
     // Under backpressure winston ends a transport while records still wait for it:
     // Logger#_final calls transport.end() with records left in the logger's buffer, and File's
@@ -64,29 +69,29 @@ export async function noopTransport() {
 // ---- log4js: one appender, pattern layout %m of a pre-serialized JSON line ------------------
 
 export function log4jsSubject(appender) {
-  return async ({ file, p }) => {
+  return async ({ file, p, rotation }) => {
     const { default: log4js } = await import('log4js');
-    const candidates = appender(file);
+    const candidates = appender(file, rotation);
     const note = configureFirst(log4js, Array.isArray(candidates) ? candidates : [candidates]);
     const logger = log4js.getLogger();
     return {
       note,
       log: (s, pad) => logger.info(line(p, s, pad)),
-      end: () =>
-        new Promise((resolve, reject) => log4js.shutdown((e) => (e ? reject(e) : resolve()))),
+      end: () => shutdown(log4js),
     };
   };
 }
 
 // Tries each { label, config } in turn; the first that log4js accepts is used and named.
-function configureFirst(log4js, candidates) {
+// `clustered` leaves log4js's cluster mode on (workers send their events to the primary).
+function configureFirst(log4js, candidates, clustered = false) {
   let lastError;
   for (const { label, config } of candidates) {
     try {
       log4js.configure({
         appenders: { out: { layout: LAYOUT, ...config } },
         categories: { default: { appenders: ['out'], level: 'info' } },
-        disableClustering: true,
+        disableClustering: !clustered,
       });
       return label;
     } catch (err) {
@@ -96,11 +101,61 @@ function configureFirst(log4js, candidates) {
   throw lastError;
 }
 
+const shutdown = (log4js) =>
+  new Promise((resolve, reject) => log4js.shutdown((e) => (e ? reject(e) : resolve())));
+
+/** How long a log4js cluster primary waits for its appenders to shut down before it gives up. */
+const CLUSTER_SHUTDOWN_MS = 30_000;
+
+/**
+ * log4js's cluster mode (lib/clustering.js): the primary configures the appender; workers run
+ * the same configure, and since cluster.isWorker (and disableClustering is not set) log4js
+ * creates no appender there: each event is serialised and sent with process.send, and the
+ * primary's cluster 'message' listener hands it to the appender. A worker's shutdown() has
+ * nothing to wait for. The primary's end() is log4js.shutdown() (its file stream ends), bounded
+ * by CLUSTER_SHUTDOWN_MS: past it the run goes on, and the check counts what is missing.
+ */
+export function log4jsClusterSubject(appender) {
+  const configure = async (file, rotation) => {
+    const { default: log4js } = await import('log4js');
+    const candidates = appender(file, rotation);
+    const list = Array.isArray(candidates) ? candidates : [candidates];
+    return { log4js, note: configureFirst(log4js, list, true) };
+  };
+  return {
+    cluster: true,
+    createPrimary: async ({ file, rotation }) => {
+      const { log4js } = await configure(file, rotation);
+      return {
+        end: async () => {
+          let timer;
+          const late = new Promise((resolve) => {
+            timer = setTimeout(() => resolve({ shutdownTimedOut: true }), CLUSTER_SHUTDOWN_MS);
+            timer.unref();
+          });
+          const result = await Promise.race([shutdown(log4js).then(() => ({})), late]);
+          clearTimeout(timer);
+          return result;
+        },
+      };
+    },
+    create: async ({ file, p, rotation }) => {
+      const { log4js, note } = await configure(file, rotation);
+      const logger = log4js.getLogger();
+      return {
+        note: `${note} in the cluster primary`,
+        log: (s, pad) => logger.info(line(p, s, pad)),
+        end: () => shutdown(log4js),
+      };
+    },
+  };
+}
+
 // ---- framework-free --------------------------------------------------------------------------
 
 export function writerSubject(makeWriter) {
-  return async ({ file, p }) => {
-    const writer = await makeWriter(file);
+  return async ({ file, p, rotation }) => {
+    const writer = await makeWriter(file, rotation);
     return {
       log: (s, pad) => writer.write(`${line(p, s, pad)}\n`),
       end: () => writer.close(),

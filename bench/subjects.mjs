@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import {
   lockPerRecord,
+  log4jsClusterSubject,
   log4jsSubject,
   noopTransport,
   pinoSubject,
@@ -15,15 +16,29 @@ import {
 
 const require = createRequire(import.meta.url);
 
+// Size rotation (rotating workloads) in each front end's own option names; none otherwise.
+// winston's maxFiles counts the active file too.
+const writerRotation = (r) => (r ? { maxBytes: r.maxBytes, backups: r.backups } : {});
+const winstonRotation = (r) => (r ? { maxsize: r.maxBytes, maxFiles: r.backups + 1 } : {});
+const log4jsRotation = (r) => (r ? { maxLogSize: r.maxBytes, backups: r.backups } : {});
+
 // The brief's first choice is the module name, as a user writes it; log4js resolves it from its
 // own directory, then from require.main's and the cwd. The module object is the fallback.
-const faninLog4js = (file) => [
-  { label: "type: '@fanin/append-file'", config: { type: '@fanin/append-file', filename: file } },
+const faninLog4js = (file, rotation) => [
+  {
+    label: "type: '@fanin/append-file'",
+    config: { type: '@fanin/append-file', filename: file, ...log4jsRotation(rotation) },
+  },
   {
     label: 'type: module object',
-    config: { type: require('@fanin/append-file'), filename: file },
+    config: { type: require('@fanin/append-file'), filename: file, ...log4jsRotation(rotation) },
   },
 ];
+
+const log4jsFile = (file, rotation) => ({
+  label: "type: 'file'",
+  config: { type: 'file', filename: file, ...log4jsRotation(rotation) },
+});
 
 const layoutOnly = {
   configure: (config, layouts) => {
@@ -37,16 +52,20 @@ const layoutOnly = {
 /**
  * The rows. A row logs `workload.records[framework] × scale` records (see workloads.mjs; `scale`
  * may be per workload), so that it takes about a second; `writesFile: false` rows have no
- * integrity check.
+ * integrity check. `rotation` names how the subject names its rotated files ('log4js':
+ * app.log.1…; 'winston': app1.log…) and puts it in the rotating workloads, where `create` gets
+ * `rotation: { maxBytes, backups }`. `cluster: true` rows run under one cluster primary
+ * (cluster-primary.mjs; see log4jsClusterSubject).
  */
 export const subjects = [
   {
     name: 'fanin-winston',
     framework: 'winston',
     writesFile: true,
-    create: winstonSubject(async (file) => {
+    rotation: 'winston',
+    create: winstonSubject(async (file, _winston, rotation) => {
       const { AppendFileTransport } = await import('@fanin/append-file');
-      return new AppendFileTransport({ filename: file });
+      return new AppendFileTransport({ filename: file, ...winstonRotation(rotation) });
     }),
   },
   {
@@ -54,7 +73,11 @@ export const subjects = [
     framework: 'winston',
     scale: 0.5,
     writesFile: true,
-    create: winstonSubject((file, winston) => new winston.transports.File({ filename: file })),
+    rotation: 'winston',
+    create: winstonSubject(
+      (file, winston, rotation) =>
+        new winston.transports.File({ filename: file, ...winstonRotation(rotation) }),
+    ),
   },
   {
     name: 'winston-noop',
@@ -67,6 +90,7 @@ export const subjects = [
     name: 'fanin-log4js',
     framework: 'log4js',
     writesFile: true,
+    rotation: 'log4js',
     create: log4jsSubject(faninLog4js),
   },
   {
@@ -74,10 +98,17 @@ export const subjects = [
     framework: 'log4js',
     scale: 0.06,
     writesFile: true,
-    create: log4jsSubject((file) => ({
-      label: "type: 'file'",
-      config: { type: 'file', filename: file },
-    })),
+    rotation: 'log4js',
+    create: log4jsSubject(log4jsFile),
+  },
+  // log4js's cluster mode: the workers send every event to the cluster primary, whose one
+  // appender writes the file. The clock runs until the primary has written everything.
+  {
+    name: 'log4js-cluster',
+    framework: 'log4js',
+    scale: 0.03,
+    writesFile: true,
+    ...log4jsClusterSubject(log4jsFile),
   },
   {
     name: 'log4js-noop',
@@ -102,9 +133,10 @@ export const subjects = [
     name: 'fanin-writer',
     framework: 'none',
     writesFile: true,
-    create: writerSubject(async (file) => {
+    rotation: 'log4js',
+    create: writerSubject(async (file, rotation) => {
       const { createAppendFileWriter } = await import('@fanin/append-file');
-      return createAppendFileWriter({ filename: file });
+      return createAppendFileWriter({ filename: file, ...writerRotation(rotation) });
     }),
   },
   // The same writer with flushIntervalMs: 5 (bigger batches for a bounded delay), to show the
@@ -136,10 +168,12 @@ export const subjects = [
   {
     name: 'locked-writer',
     framework: 'none',
+    scale: { rotate: 0.5 },
     writesFile: true,
-    create: writerSubject(async (file) => {
+    rotation: 'log4js',
+    create: writerSubject(async (file, rotation) => {
       const { createLockedFileWriter } = await import('@fanin/locked-file');
-      return createLockedFileWriter({ filename: file });
+      return createLockedFileWriter({ filename: file, ...writerRotation(rotation) });
     }),
   },
   {
@@ -162,9 +196,10 @@ export const subjects = [
     name: 'async-writer',
     framework: 'none',
     writesFile: true,
-    create: writerSubject(async (file) => {
+    rotation: 'log4js',
+    create: writerSubject(async (file, rotation) => {
       const { createAsyncQueueWriter } = await import('@fanin/async-queue');
-      return createAsyncQueueWriter({ filename: file });
+      return createAsyncQueueWriter({ filename: file, ...writerRotation(rotation) });
     }),
   },
   {
@@ -211,6 +246,10 @@ export const ratios = [
   { a: 'fanin-winston', b: 'winston-file' },
   { a: 'fanin-log4js', b: 'log4js-layout-noop' },
   { a: 'fanin-log4js', b: 'log4js-file' },
+  // A later IPC transport (@fanin/ipc) is to reach ≥ 5× log4js's cluster mode; until then,
+  // what cluster mode costs against each process appending for itself.
+  { a: 'fanin-log4js', b: 'log4js-cluster' },
+  { a: 'log4js-cluster', b: 'log4js-file' },
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
   { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },

@@ -1,7 +1,10 @@
-// One benchmark process: forked by run.mjs with a JSON job in argv[2]. It builds its subject and
-// its record plan, reports 'ready', waits for 'go', logs, ends the logger, and reports 'done'
-// with its own elapsed time, sampled per-call times and peak RSS.
+// One benchmark process: forked by run.mjs, or by cluster-primary.mjs for a cluster row, with a
+// JSON job in argv[2]. It builds its subject and its record plan, reports 'ready', waits for
+// 'go', logs, ends the logger, and reports 'done' with its own elapsed time, sampled per-call
+// times and peak RSS. 'done' goes out on the same channel after everything the subject sent on
+// it (log4js cluster mode's events), and the process leaves only once it is written.
 
+import cluster from 'node:cluster';
 import { subjects } from './subjects.mjs';
 import { pads, sizePattern, workloads } from './workloads.mjs';
 
@@ -35,7 +38,7 @@ async function logAll(logger, count, pattern, padOf) {
 }
 
 async function main() {
-  const logger = await subject.create({ file: job.file, p: job.p });
+  const logger = await subject.create({ file: job.file, p: job.p, rotation: job.rotation });
   const pattern = sizePattern(workload, job.p, job.count);
   const padOf = pads(workload);
   let bytes = 0;
@@ -50,7 +53,18 @@ async function main() {
   const elapsedNs = Number(process.hrtime.bigint() - t0);
   const maxRssKiB = process.resourceUsage().maxRSS;
   const errors = logger.errors?.() ?? [];
-  await send({ type: 'done', elapsedNs, samples, maxRssKiB, records: job.count, bytes, errors });
+  // A cluster worker's channel keeps cluster's default JSON serialization, as an application's
+  // does (log4js's events travel on it): a Float64Array would arrive as an object.
+  const sampled = cluster.isWorker ? Array.from(samples) : samples;
+  await send({
+    type: 'done',
+    elapsedNs,
+    samples: sampled,
+    maxRssKiB,
+    records: job.count,
+    bytes,
+    errors,
+  });
   await logger.dispose?.();
   process.disconnect();
 }

@@ -1,10 +1,20 @@
 // What each worker logs: the record sizes of a workload, in a fixed pseudo-random order, and the
 // pads that fill records to those sizes. Everything here runs before 'go', so none of it is timed.
 
+// 95 % / 4.9 % / 0.1 %: mean 700 B a record; 8 KiB is over PIPE_BUF, 200 KiB over a pipe's
+// 64 KiB buffer and over the writers' 64 KiB batches.
+const MIXED = [
+  { bytes: 100, weight: 0.95 },
+  { bytes: 8 * 1024, weight: 0.049 },
+  { bytes: 200 * 1024, weight: 0.001 },
+];
+
 /**
  * Workloads. `records` is the total per row (shared out among the processes), by framework,
  * chosen so that a row takes about 0.5–2 s on the reference machine (2 vCPU, ext4); `quick`
  * scales them down for the CI smoke run. `classes` are record sizes with their weights.
+ * `rotation` turns size rotation on: only subjects that name their rotated files (`rotation` in
+ * subjects.mjs) run in such a workload; see rowRotation.
  */
 export const workloads = [
   {
@@ -14,14 +24,16 @@ export const workloads = [
   },
   {
     name: 'mixed',
-    // 95 % / 4.9 % / 0.1 %: mean 700 B a record; 8 KiB is over PIPE_BUF, 200 KiB over a
-    // pipe's 64 KiB buffer and over the writers' 64 KiB batches.
-    classes: [
-      { bytes: 100, weight: 0.95 },
-      { bytes: 8 * 1024, weight: 0.049 },
-      { bytes: 200 * 1024, weight: 0.001 },
-    ],
+    classes: MIXED,
     records: { winston: 160_000, log4js: 300_000, none: 600_000 },
+  },
+  {
+    // The mixed records again, with size rotation: the largest record (200 KiB) is over a
+    // batch, the case fanin's size bound is about.
+    name: 'rotate',
+    classes: MIXED,
+    records: { winston: 160_000, log4js: 300_000, none: 600_000 },
+    rotation: { files: 10, backups: 1000 },
   },
 ];
 
@@ -35,6 +47,22 @@ export function rowRecords(workload, subject, quick) {
   const full = base * (scale ?? 1);
   return Math.max(1000, Math.round(quick ? full * QUICK_SCALE : full));
 }
+
+/**
+ * The size rotation of a row of a rotating workload, or undefined: `maxBytes` is the row's
+ * nominal bytes over `rotation.files` (so one process makes about that many rotated files, at
+ * every process count and in --quick too), rounded up to KiB; `backups` is high enough that
+ * retention deletes nothing, so the integrity check sees every record.
+ */
+export function rowRotation(workload, subject, quick) {
+  if (!workload.rotation) return undefined;
+  const bytes = rowRecords(workload, subject, quick) * meanBytes(workload);
+  const maxBytes = Math.ceil(bytes / workload.rotation.files / 1024) * 1024;
+  return { maxBytes, backups: workload.rotation.backups };
+}
+
+/** Whether `subject` runs in `workload`: rotating workloads take only subjects that rotate. */
+export const runsIn = (workload, subject) => !workload.rotation || subject.rotation !== undefined;
 
 /** Mean record size of a workload, in bytes. */
 export function meanBytes(workload) {
