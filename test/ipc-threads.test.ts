@@ -7,6 +7,7 @@ import { forkFixture, messageOf, tempDir } from './helpers/processes.js';
 
 const COUNTS = '2000,20,2';
 const PER_THREAD = planned(COUNTS);
+type Main = 'main-busy' | 'main-blocked';
 
 interface MainDone {
   records: number;
@@ -16,44 +17,54 @@ interface MainDone {
   threads: { p: number; code: number }[];
 }
 
+async function run(ending: 'close' | 'exit', main: Main): Promise<void> {
+  const dir = tempDir();
+  const file = path.join(dir, 'app.log');
+  const side = path.join(dir, 'threads.jsonl');
+  const f = forkFixture('ipc-threads', [file, COUNTS, ending, side, main]);
+  expect(await f.exited).toEqual({ code: 0, signal: null });
+  const done = (await messageOf(f, 'done')) as MainDone;
+  const threads = readSideFile(side).sort((a, b) => a.p - b.p);
+  expect(threads.map((t) => t.records)).toEqual([PER_THREAD, PER_THREAD]);
+
+  const check = checkLog(fs.readFileSync(file, 'utf8'), Array(3).fill(PER_THREAD));
+  // Which records are missing, per thread (the first few sequence numbers and the last).
+  const missing = check.byProcess.map((b, p) => {
+    const seen = new Set(check.records.filter((x) => x.p === p).map((x) => x.s));
+    const gone = Array.from({ length: PER_THREAD }, (_, s) => s).filter((s) => !seen.has(s));
+    return `p ${p}: ${b.missing} missing ${JSON.stringify(gone.slice(0, 3))}…${gone.at(-1) ?? ''}`;
+  });
+  expect(check.missing, missing.join('; ')).toBe(0);
+  expectWholeLog(check, 3 * PER_THREAD);
+  expect(check.switches).toBeGreaterThanOrEqual(2);
+
+  expect(done).toMatchObject({ records: PER_THREAD, role: 'writer', errors: [] });
+  expect(done.threads.map((t) => t.code).sort()).toEqual([0, 0]);
+  for (const t of threads) {
+    expect(t.errors).toEqual([]);
+    expect(t.stats.ipc).toMatchObject({ role: 'forwarder', writerLost: 0, resent: 0 });
+    // Threads never write the file themselves: the main thread does.
+    expect(t.stats.ipc.directWrites).toBe(0);
+  }
+  // The main thread received what the threads forwarded.
+  const forwarded = threads.reduce((n, t) => n + t.stats.ipc.forwarded, 0);
+  expect(done.stats.ipc.received).toBe(forwarded);
+}
+
 describe('@fanin/ipc: worker threads forward to their main thread', () => {
-  for (const ending of ['close', 'exit'] as const) {
-    const how =
-      ending === 'close'
-        ? 'threads end their logger'
-        : 'threads call process.exit() right after their last record';
-    it(`main thread + 2 threads, ${how}: every record whole, once, in order per thread`, async () => {
-      const dir = tempDir();
-      const file = path.join(dir, 'app.log');
-      const side = path.join(dir, 'threads.jsonl');
-      const f = forkFixture('ipc-threads', [file, COUNTS, ending, side]);
-      expect(await f.exited).toEqual({ code: 0, signal: null });
-      const done = (await messageOf(f, 'done')) as MainDone;
-      const threads = readSideFile(side).sort((a, b) => a.p - b.p);
-      expect(threads.map((t) => t.records)).toEqual([PER_THREAD, PER_THREAD]);
-
-      const check = checkLog(fs.readFileSync(file, 'utf8'), Array(3).fill(PER_THREAD));
-      // Which records are missing, per thread (the first few sequence numbers).
-      const missing = check.byProcess.map((b, p) => {
-        const seen = new Set(check.records.filter((r) => r.p === p).map((r) => r.s));
-        const gone = Array.from({ length: PER_THREAD }, (_, s) => s).filter((s) => !seen.has(s));
-        return `p ${p}: ${b.missing} missing ${JSON.stringify(gone.slice(0, 3))}…${gone.at(-1) ?? ''}`;
+  const mains: [Main, string][] = [
+    ['main-busy', 'the main thread logs, then works on until they exited'],
+    ['main-blocked', 'the main thread is busy in synchronous work while they finish'],
+  ];
+  for (const [main, whileThey] of mains) {
+    for (const ending of ['close', 'exit'] as const) {
+      const how =
+        ending === 'close'
+          ? 'threads end their logger'
+          : 'threads call process.exit() right after their last record';
+      it(`2 threads, ${how}; ${whileThey}, then ends its logger on their 'exit': every record whole, once, in order per thread`, async () => {
+        await run(ending, main);
       });
-      expect(check.missing, missing.join('; ')).toBe(0);
-      expectWholeLog(check, 3 * PER_THREAD);
-      expect(check.switches).toBeGreaterThanOrEqual(2);
-
-      expect(done).toMatchObject({ records: PER_THREAD, role: 'writer', errors: [] });
-      expect(done.threads.map((t) => t.code).sort()).toEqual([0, 0]);
-      for (const t of threads) {
-        expect(t.errors).toEqual([]);
-        expect(t.stats.ipc).toMatchObject({ role: 'forwarder', writerLost: 0, resent: 0 });
-        // Threads never write the file themselves: the main thread does.
-        expect(t.stats.ipc.directWrites).toBe(0);
-      }
-      // The main thread received what the threads forwarded.
-      const forwarded = threads.reduce((n, t) => n + t.stats.ipc.forwarded, 0);
-      expect(done.stats.ipc.received).toBe(forwarded);
-    });
+    }
   }
 });
