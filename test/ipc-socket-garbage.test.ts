@@ -4,7 +4,14 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import { frame, type IpcReport, planned, shortTempDir } from './helpers/ipc.js';
+import {
+  frame,
+  type IpcReport,
+  messagesCount,
+  messagesOf,
+  planned,
+  shortTempDir,
+} from './helpers/ipc.js';
 import {
   expectCleanExits,
   type Forked,
@@ -30,21 +37,25 @@ async function rawPeer(sock: string, bytes: Buffer, { end = false } = {}): Promi
 }
 
 /** An ipc-peer on `sock` that settles its election, says 'ready' and waits for 'go'. */
-function peer(sock: string, file: string, p: number): Forked {
+function peer(sock: string, file: string, p: number, counts: string, flags: string[] = []): Forked {
   return forkFixture('ipc-peer', [
-    ...['writer', sock, file, String(p), COUNTS, 'close', '-'],
-    ...['settle', 'wait'],
+    ...['writer', sock, file, String(p), counts, 'close', '-'],
+    ...['settle', 'wait', ...flags],
   ]);
 }
 
 describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
-  it('garbage, an oversize header and a cut-off frame close those connections; the writer and 2 real peers go on', async () => {
+  it('garbage, an oversize header and a cut-off frame close those connections while 2 real peers log; the writer goes on', async () => {
     const { dir, sock } = shortTempDir();
     const file = path.join(dir, 'app.log');
-    const writer = peer(sock, file, 0);
+    // Both log 20 records every 2 ms; the writer holds its end until the forwarder is done (a
+    // writer closing under a closing forwarder is another test's matter: ipc-socket-kill).
+    const writer = peer(sock, file, 0, COUNTS, ['pace:2', 'hold']);
     expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-    const forwarder = peer(sock, file, 1);
+    const forwarder = peer(sock, file, 1, COUNTS, ['pace:2']);
     expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
+    for (const f of [writer, forwarder]) f.child.send('go');
+    await messagesCount(forwarder, 'progress', 1);
 
     // Each is closed by the writer (or, cut off, closed by the sender): the wait is the close.
     await rawPeer(sock, Buffer.from('GET / HTTP/1.1\r\nHost: fanin\r\n\r\n'));
@@ -53,12 +64,12 @@ describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
     await rawPeer(sock, huge);
     const cut = frame(BATCH, Buffer.alloc(100, 1)).subarray(0, 40);
     await rawPeer(sock, cut, { end: true });
+    // The forwarder was still logging: the garbage came in the middle of its records.
+    expect(messagesOf(forwarder, 'closing')).toEqual([]);
 
-    // The forwarder logs and closes first, then the writer (a writer closing under a closing
-    // forwarder is another test's matter: ipc-socket-kill).
-    forwarder.child.send('go');
     await expectCleanExits([forwarder]);
-    writer.child.send('go');
+    await messageOf(writer, 'logged');
+    writer.child.send('end');
     await expectCleanExits([writer]);
     const check = checkLog(fs.readFileSync(file, 'utf8'), [PER_PROCESS, PER_PROCESS]);
     // Whole and exactly once; nothing of the garbage reached the log.
@@ -88,7 +99,8 @@ describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
     writer.child.send('go');
     await expectCleanExits([writer]);
     const w = reportOf(writer) as unknown as IpcReport;
-    expect(w.errors.map((e) => e.message)).toHaveLength(1);
+    // One report, naming the cause; not a second one for the close the writer itself caused.
+    expect(w.errors.map((e) => e.message)).toEqual([expect.stringMatching(/bad magic/)]);
     expect(w.stats.ipc.protocolErrors).toBe(1);
   });
 });
