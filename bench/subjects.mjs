@@ -3,6 +3,10 @@
 
 import { createRequire } from 'node:module';
 import {
+  ipcClusterSubject,
+  ipcLog4js,
+  ipcWinston,
+  ipcWriter,
   lockPerRecord,
   log4jsClusterSubject,
   log4jsSubject,
@@ -227,6 +231,36 @@ export const subjects = [
     writesFile: true,
     create: pinoTransportSubject(),
   },
+  // @fanin/ipc: cluster workers forward to the primary, which alone writes (and rotates) the
+  // file; the clock runs until the primary has written everything. ipc-socket-writer: unrelated
+  // processes on one Unix socket (the first to bind it writes).
+  {
+    name: 'ipc-writer',
+    framework: 'none',
+    writesFile: true,
+    rotation: 'log4js',
+    ...ipcClusterSubject(ipcWriter(() => 'cluster')),
+  },
+  {
+    name: 'ipc-winston',
+    framework: 'winston',
+    writesFile: true,
+    rotation: 'winston',
+    ...ipcClusterSubject(ipcWinston),
+  },
+  {
+    name: 'ipc-log4js',
+    framework: 'log4js',
+    writesFile: true,
+    rotation: 'log4js',
+    ...ipcClusterSubject(ipcLog4js),
+  },
+  {
+    name: 'ipc-socket-writer',
+    framework: 'none',
+    writesFile: true,
+    create: async ({ file, p }) => ipcWriter((f) => ({ socket: `${f}.sock` }))(file, undefined, p),
+  },
   {
     name: 'raw-64k',
     framework: 'none',
@@ -248,8 +282,13 @@ export const ratios = [
   { a: 'fanin-log4js', b: 'log4js-file' },
   // A later IPC transport (@fanin/ipc) is to reach ≥ 5× log4js's cluster mode; until then,
   // what cluster mode costs against each process appending for itself.
+  { a: 'ipc-log4js', b: 'log4js-cluster', target: 5 },
   { a: 'fanin-log4js', b: 'log4js-cluster' },
   { a: 'log4js-cluster', b: 'log4js-file' },
+  { a: 'ipc-writer', b: 'fanin-writer', target: 0.5 },
+  { a: 'ipc-winston', b: 'fanin-winston', target: 0.5 },
+  { a: 'ipc-log4js', b: 'fanin-log4js', target: 0.5 },
+  { a: 'ipc-socket-writer', b: 'fanin-writer' },
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
   { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },

@@ -53,7 +53,13 @@ export class Forwarder {
     this.#host = host;
     this.#limits = limits;
     this.outbox = new Outbox(limits.maxBufferChars);
-    this.#soft = Math.floor(limits.maxBufferChars * 0.75);
+    // The writer is not keeping up once this much waits (eight windows, at least 1 M
+    // characters): from there the backlog is this process's to write. The rest of the bound is
+    // the slack that covers one acknowledgement's round trip while the caller keeps logging.
+    this.#soft = Math.min(
+      Math.floor(limits.maxBufferChars * 0.75),
+      Math.max(8 * limits.windowChars, 1 << 20),
+    );
   }
 
   /** Events for a new link; call {@link connect} with the link built on them. */
@@ -105,7 +111,7 @@ export class Forwarder {
 
   /**
    * The buffer is full and the caller may not drop: this process writes the backlog and the
-   * record itself. Past three quarters of the bound, {@link add} already stopped sending so
+   * record itself. Well before (see the constructor), {@link add} already stopped sending so
    * that what was in flight is acknowledged before a spill; if the writer has not acknowledged
    * it by the time the bound is reached, the spill goes ahead and the writer may append those
    * in-flight records (at most a window) after it.

@@ -86,7 +86,7 @@ export class Hub {
       if (!p) {
         const json = cluster.settings.serialization !== 'advanced';
         p = this.#channelPeer(
-          (m) => w.isConnected() && w.send(m),
+          (m) => w.isConnected() && w.send(m, undefined, undefined, ignore),
           json ? (w.process as unknown as ChannelOwner) : undefined,
         );
         peers.set(w, p);
@@ -115,13 +115,13 @@ export class Hub {
     cluster.on('message', onMessage);
     // Workers forked before this writer existed said hello to nobody: welcome them now.
     for (const w of Object.values(cluster.workers ?? {})) {
-      if (w?.isConnected()) w.send(welcome());
+      if (w?.isConnected()) w.send(welcome(), undefined, undefined, ignore);
     }
     this.#detach.push(() => {
       cluster.off('message', onMessage);
       // Workers still running write for themselves from now on.
       for (const w of Object.values(cluster.workers ?? {})) {
-        if (w?.isConnected()) w.send(bye());
+        if (w?.isConnected()) w.send(bye(), undefined, undefined, ignore);
       }
     });
   }
@@ -129,7 +129,10 @@ export class Hub {
   /** Serves one forked child (`via: 'parent'` in the child). */
   attach(child: ChildProcess): void {
     // A child's serialization is not visible from here: no raw acknowledgement at exit.
-    const peer = this.#channelPeer((m) => child.connected && child.send(m), undefined);
+    const peer = this.#channelPeer(
+      (m) => child.connected && child.send(m, undefined, undefined, ignore),
+      undefined,
+    );
     const onMessage = (m: unknown) => {
       if (isChannelMessage(m)) this.#onChannelMessage(peer, m);
     };
@@ -139,10 +142,10 @@ export class Hub {
       this.#peers.delete(peer);
     };
     child.once('exit', off);
-    if (child.connected) child.send(welcome());
+    if (child.connected) child.send(welcome(), undefined, undefined, ignore);
     this.#detach.push(() => {
       off();
-      if (child.connected) child.send(bye());
+      if (child.connected) child.send(bye(), undefined, undefined, ignore);
     });
   }
 
@@ -265,6 +268,11 @@ export class Hub {
     this.#owner.report(new FaninError('ERR_FANIN_FRAME', `fanin ipc: ${who}: ${why}`));
   }
 }
+
+// A send to a peer that has just exited fails with EPIPE; without a callback Node emits it as
+// an 'error' on the Worker/ChildProcess, which would crash an app with no listener. The peer
+// settles its unacknowledged records itself.
+const ignore = () => {};
 
 const welcome = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'welcome', pid: process.pid });
 const bye = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'bye', pid: process.pid });
