@@ -58,4 +58,28 @@ describe('@fanin/ipc maxFrameBytes: the same option in every process', () => {
     expect.soft(worker?.stats.ipc).toMatchObject({ acked: RECORDS, directWrites: 0 });
     expect.soft(worker?.exitMs, 'the worker’s close took (ms)').toBeLessThan(5000);
   });
+
+  it('socket: a record larger than a whole frame (200 KB, maxFrameBytes 64K) still reaches the file, in order, with no protocol error', async () => {
+    const { dir, sock } = shortTempDir();
+    const file = path.join(dir, 'app.log');
+    const options = { maxFrameBytes: '64K' };
+    // 100 records of 100 B and two of 200 KB, shuffled.
+    const args = (p: number, flags: string[]) => [
+      ...['writer', sock, file, String(p), '100,0,2', 'close', '-'],
+      ...flags,
+    ];
+    const writer = forkFixture('ipc-peer', args(0, ['settle', 'wait', 'hold']), { options });
+    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    const forwarder = forkFixture('ipc-peer', args(1, ['settle', 'wait']), { options });
+    expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
+    for (const f of [writer, forwarder]) f.child.send('go');
+    await expectCleanExits([forwarder]);
+    await messageOf(writer, 'logged');
+    writer.child.send('end');
+    await expectCleanExits([writer]);
+    expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), [102, 102]), 204);
+    const [w, f] = [reportOf(writer), reportOf(forwarder)] as unknown as IpcReport[];
+    expect(w?.stats.ipc.protocolErrors, JSON.stringify(w?.errors)).toBe(0);
+    expect(f?.stats.ipc).toMatchObject({ writerLost: 0, resent: 0 });
+  });
 });
