@@ -80,10 +80,14 @@ export class Forwarder {
     };
   }
 
-  /** Uses `link` from now on; what was in flight is sent again once the writer answers. */
+  /**
+   * Uses `link` from now on; what was in flight is sent again once the writer answers. Until
+   * the writer's welcome the link keeps the process alive (records may be waiting for it).
+   */
   connect(link: Link): void {
     this.resent += this.outbox.requeueInFlight();
     this.#link = link;
+    link.active(true);
     this.#welcomed = false;
     this.#blocked = false;
     clearTimeout(this.#timer);
@@ -213,8 +217,8 @@ export class Forwarder {
   // A spill keeps each process's records in order only if nothing is in flight: stop sending,
   // and spill once the writer has acknowledged the rest (or at once, when nothing is out).
   #nearlyFull(): void {
-    if (this.outbox.inFlightRecords === 0) this.spill();
-    else this.#spillWanted = true;
+    if (this.outbox.inFlightRecords === 0 && this.outbox.pendingRecords > 0) this.spill();
+    else if (this.outbox.inFlightRecords > 0) this.#spillWanted = true;
   }
 
   #welcome(): void {
@@ -222,6 +226,7 @@ export class Forwarder {
     this.#welcomed = true;
     this.#host.welcomed();
     this.#pump();
+    if (this.outbox.empty) this.#link?.active(false);
   }
 
   #ack(seq: number): void {

@@ -70,10 +70,26 @@ export class Hub {
   serveThreads(file: string): void {
     const channel = new BroadcastChannel(threadChannelName(file));
     channel.unref();
+    const cells = new Map<number, Int32Array>();
     channel.onmessage = (e) => {
       const m = (e as MessageEvent).data as ThreadMessage;
-      if (m?.t === 'hello') channel.postMessage({ t: 'welcome' } satisfies ThreadMessage);
-      else if (m?.t === 'batch') this.#write({ seq: 0, records: m.records, levels: m.levels });
+      if (m?.t === 'hello') {
+        cells.set(m.id, new Int32Array(m.acks));
+        channel.postMessage({ t: 'welcome' } satisfies ThreadMessage);
+      } else if (m?.t === 'batch') {
+        const cell = cells.get(m.id);
+        const ack = () => {
+          if (cell) {
+            Atomics.store(cell, 0, m.seq);
+            Atomics.notify(cell, 0);
+          }
+          channel.postMessage({ t: 'ack', id: m.id, seq: m.seq } satisfies ThreadMessage);
+        };
+        this.#write(m);
+        const fileWriter = this.#owner.file();
+        if (fileWriter) fileWriter.onWritten(ack);
+        else ack();
+      }
     };
     this.#detach.push(() => channel.close());
   }

@@ -26,7 +26,7 @@ import { ThreadLink } from './thread-link.js';
 
 type Role = 'writer' | 'forwarder' | 'connecting' | 'direct';
 
-const BATCH_CHARS = 64 * 1024;
+const BATCH_CHARS = 32 * 1024;
 
 /**
  * One writer in every process, the same options everywhere: the process that owns the file
@@ -81,7 +81,9 @@ export class IpcWriter implements Writer {
       {
         maxBufferChars: this.#s.maxBufferChars,
         windowChars: this.#s.windowChars,
-        batchChars: BATCH_CHARS,
+        // A batch must fit a frame the writer accepts: UTF-8 is at most 3 bytes a character
+        // (4 for a surrogate pair, 2 characters), plus 5 bytes of length and level a record.
+        batchChars: Math.min(BATCH_CHARS, Math.floor((this.#s.maxFrameBytes - 1024) / 4)),
         connectTimeoutMs: this.#s.connectTimeoutMs,
         spills: options.whenFull !== 'drop',
       },
@@ -114,12 +116,6 @@ export class IpcWriter implements Writer {
     }
     if (this.#role === 'writer' || this.#role === 'direct') return this.#writeHere(record, level);
     this.#notice();
-    if (record.length > this.#s.maxFrameBytes >>> 2) {
-      // Too large to forward as one frame: write it here, after everything pending.
-      this.#fwd.spill();
-      this.#fwd.directWrites++;
-      return this.#directWriter().write(record, level) && this.#flushDirect();
-    }
     if (this.#fwd.add(record, level ?? '')) return true;
     const policy = this.#o.whenFull ?? 'block';
     if (policy === 'drop') return this.#drop('queue-full', level);
@@ -224,12 +220,8 @@ export class IpcWriter implements Writer {
 
   async #elect(socketPath: string): Promise<void> {
     try {
+      // Even when close() was called meanwhile: it waits for these records to reach the file.
       const won = await elect(socketPath, this.#s.connectTimeoutMs);
-      if (this.#closing) {
-        if (won.role === 'writer') won.server.close();
-        else won.socket.destroy();
-        return;
-      }
       if (won.role === 'forwarder') {
         this.#forwardOver(new SocketLink(won.socket, this.#fwd.events(), this.#s.maxFrameBytes));
         return;
@@ -267,11 +259,6 @@ export class IpcWriter implements Writer {
     return this.#direct;
   }
 
-  #flushDirect(): boolean {
-    this.#direct?.flushSync();
-    return true;
-  }
-
   #writeHere(record: string, level?: string): boolean {
     if (this.#role === 'forwarder' || this.#role === 'connecting') {
       return this.#fwd.add(record, level ?? '');
@@ -281,7 +268,12 @@ export class IpcWriter implements Writer {
 
   #lost(why: string, quiet: boolean): void {
     if (!quiet) this.#writerLost++;
-    if (this.#closing) return;
+    if (this.#closing) {
+      // close() is waiting for acknowledgements that will not come: write the rest now.
+      this.#role = 'direct';
+      this.#fwd.writeAllDirect();
+      return;
+    }
     if (!quiet) {
       this.#report(new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`));
     }

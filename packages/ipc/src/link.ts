@@ -32,11 +32,19 @@ export interface Link {
 }
 
 /**
- * Reads `fd` (non-blocking) until `found` says done, EOF, or `ms` pass, blocking 1 ms between
- * empty reads. `found` gets each chunk read. Returns whether the descriptor reached EOF.
+ * How long an exit waits with nothing arriving before it stops waiting: a live writer answers
+ * within milliseconds; silence means the batch never left this process, or the writer hangs.
+ */
+export const EXIT_STALL_MS = 500;
+
+/**
+ * Reads `fd` (non-blocking) until `found` says done, EOF, `ms` pass, or nothing arrives for
+ * {@link EXIT_STALL_MS}; blocks 1 ms between empty reads. `found` gets each chunk read.
+ * Returns whether the descriptor reached EOF.
  */
 export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => boolean): boolean {
   const deadline = Date.now() + ms;
+  let heard = Date.now();
   const buf = Buffer.allocUnsafe(65536);
   for (;;) {
     let n: number;
@@ -45,11 +53,13 @@ export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => bool
     } catch (err) {
       const code = errnoCode(err);
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') return true;
-      if (Date.now() >= deadline) return false;
+      const now = Date.now();
+      if (now >= deadline || now - heard >= EXIT_STALL_MS) return false;
       blockFor(1);
       continue;
     }
     if (n === 0) return true;
+    heard = Date.now();
     if (found(Buffer.from(buf.subarray(0, n)))) return false;
     if (Date.now() >= deadline) return false;
   }

@@ -63,7 +63,7 @@ export class Outbox {
    */
   take(maxChars: number, windowChars: number): Batch | undefined {
     if (this.#records.length === 0) return undefined;
-    if (this.#inFlight.length > 0 && this.#inFlightChars > windowChars >>> 1) return undefined;
+    if (this.#inFlight.length > 0 && this.#inFlightChars > windowChars / 2) return undefined;
     let n = 0;
     let chars = 0;
     const room = Math.min(maxChars, windowChars - this.#inFlightChars);

@@ -50,10 +50,8 @@ function listen(socketPath: string): Promise<net.Server | undefined> {
   });
 }
 
-const pause = (ms: number) =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
+// Not unref'd: records may be waiting for this election (it is bounded by timeoutMs).
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Becomes the writer of `socketPath` or connects to the one that is. A live writer is never

@@ -34,7 +34,6 @@ export class SocketLink implements Link {
     this.#socket = socket;
     this.#events = events;
     this.#decoder = new FrameDecoder(maxFrameBytes);
-    socket.unref();
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const f of this.#decoder.push(chunk)) {

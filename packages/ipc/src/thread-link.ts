@@ -1,59 +1,80 @@
-import { BroadcastChannel } from 'node:worker_threads';
+import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { blockFor } from '@fanin/core';
 import type { Link, LinkEvents } from './link.js';
+import { EXIT_STALL_MS } from './link.js';
 import type { Batch } from './wire.js';
 
 /** Messages between a worker thread and its process's main thread. */
 export type ThreadMessage =
-  | { t: 'hello' | 'welcome' }
-  | { t: 'batch'; records: string[]; levels: string[] };
+  | { t: 'hello'; id: number; acks: SharedArrayBuffer }
+  | { t: 'welcome' }
+  | { t: 'batch'; id: number; seq: number; records: string[]; levels: string[] }
+  | { t: 'ack'; id: number; seq: number };
 
 /** The channel name both sides of one log file use. */
 export const threadChannelName = (file: string) => `fanin-ipc:${file}`;
 
 /**
  * A worker thread forwards to its process's main thread over a BroadcastChannel named after
- * the log file. A posted message is queued in the receiving thread at once, so it survives the
- * sender's exit: no acknowledgements are needed, and `send` counts as acknowledged.
+ * the log file. The main thread acknowledges each batch once written, by a message and in a
+ * shared cell (`acks`), so that a thread can wait for it synchronously at exit: its batches
+ * then reach the file before the thread's 'exit' event, which an app may answer by closing
+ * the main thread's logger. A posted message survives the thread, so what is not
+ * acknowledged by then still arrives.
  */
 export class ThreadLink implements Link {
   readonly kind = 'thread' as const;
   readonly sendsSurviveExit = true;
   readonly #channel: BroadcastChannel;
-  readonly #events: LinkEvents;
+  readonly #acks = new Int32Array(new SharedArrayBuffer(4));
   #welcomed = false;
   #closed = false;
 
   constructor(file: string, events: LinkEvents) {
-    this.#events = events;
     this.#channel = new BroadcastChannel(threadChannelName(file));
-    this.#channel.unref();
     this.#channel.onmessage = (e) => {
       const m = (e as MessageEvent).data as ThreadMessage;
       if (m?.t === 'welcome' && !this.#welcomed) {
         this.#welcomed = true;
         events.welcome();
+      } else if (m?.t === 'ack' && m.id === threadId) {
+        events.ack(m.seq);
       }
     };
-    this.#channel.postMessage({ t: 'hello' } satisfies ThreadMessage);
+    this.#post({ t: 'hello', id: threadId, acks: this.#acks.buffer as SharedArrayBuffer });
   }
 
   send(batch: Batch): boolean {
-    if (this.#closed) return false;
-    const m: ThreadMessage = { t: 'batch', records: batch.records, levels: batch.levels };
-    this.#channel.postMessage(m);
-    queueMicrotask(() => this.#events.ack(batch.seq));
-    return true;
+    const { seq, records, levels } = batch;
+    return this.#post({ t: 'batch', id: threadId, seq, records, levels });
   }
 
-  active(_on: boolean): void {}
+  active(on: boolean): void {
+    if (this.#closed) return;
+    if (on) this.#channel.ref();
+    else this.#channel.unref();
+  }
 
-  awaitAcksSync(upTo: number): { acked: number; closed: boolean } {
-    return { acked: upTo, closed: this.#closed };
+  awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean } {
+    const deadline = Date.now() + Math.min(ms, EXIT_STALL_MS);
+    for (;;) {
+      const acked = Atomics.load(this.#acks, 0);
+      const left = deadline - Date.now();
+      if (acked >= upTo || left <= 0) return { acked, closed: this.#closed };
+      // Atomics.wait is allowed in a worker thread; the main thread stores and notifies.
+      if (Atomics.wait(this.#acks, 0, acked, left) === 'not-equal') blockFor(0);
+    }
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#channel.close();
+  }
+
+  #post(m: ThreadMessage): boolean {
+    if (this.#closed) return false;
+    this.#channel.postMessage(m);
+    return true;
   }
 }
