@@ -96,6 +96,17 @@ describe('Outbox: take()', () => {
   });
 });
 
+describe('Outbox: take() with no limit (Infinity), as the exit of a thread sends the rest', () => {
+  it('takes every pending record at once, even while batches are in flight', () => {
+    const box = filled(10);
+    expect(box.take(300, 1_000_000)?.records).toHaveLength(3);
+    // Half of an infinite window is infinite: 300 characters in flight are far under it.
+    const rest = box.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    expect(numbers(rest?.records ?? [])).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(box.pendingRecords).toBe(0);
+  });
+});
+
 describe('Outbox: ack()', () => {
   it('is cumulative: acknowledging a batch acknowledges every one before it', () => {
     const box = filled(9);
