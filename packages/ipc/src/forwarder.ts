@@ -103,6 +103,10 @@ export class Forwarder {
       this.#nearlyFull();
     if (!this.outbox.add(record, level)) return false;
     this.#added++;
+    // A record larger than a batch is not sent: a message bigger than the kernel's socket
+    // buffer would leave the process over several turns, and one still leaving at exit could be
+    // neither acknowledged nor known as unsent. It is written here, after what is in flight.
+    if (record.length > this.#limits.batchChars) this.#nearlyFull();
     if (!this.#scheduled && this.#welcomed) {
       this.#scheduled = true;
       setImmediate(() => {
@@ -200,6 +204,35 @@ export class Forwarder {
       if (acked > 0) this.#ack(acked);
     }
     return this.writeAllDirect();
+  }
+
+  /**
+   * What close() does with records the writer did not acknowledge by its deadline: a thread's
+   * batches reach the main thread anyway (only pending ones are written here); any other
+   * link's may never arrive, so they are written here too.
+   */
+  settleForClose(): number {
+    if (!this.#link?.sendsSurviveExit || !this.#welcomed) return this.writeAllDirect();
+    this.#sendAll(this.#link);
+    return 0;
+  }
+
+  // Sends everything pending regardless of the window: for a link whose messages arrive
+  // after the sender is gone, so that the writer writes them all, in order.
+  #sendAll(link: Link): void {
+    for (
+      let b = this.outbox.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+      b;
+      b = this.outbox.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
+    ) {
+      this.forwarded += b.records.length;
+      link.send(b);
+    }
+  }
+
+  /** Whether posted batches arrive even if nobody waits for them (worker threads). */
+  get sendsSurviveExit(): boolean {
+    return this.#link?.sendsSurviveExit ?? false;
   }
 
   /** Stops using the link (close): nothing more is sent. */

@@ -56,6 +56,8 @@ export class Hub {
   received = 0;
   protocolErrors = 0;
   #closed = false;
+  readonly #threadCells = new Map<number, Int32Array>();
+  #threadProgress: (() => void) | undefined;
 
   constructor(owner: HubOwner, maxFrameBytes: number) {
     this.#owner = owner;
@@ -70,7 +72,7 @@ export class Hub {
   serveThreads(file: string): void {
     const channel = new BroadcastChannel(threadChannelName(file));
     channel.unref();
-    const cells = new Map<number, Int32Array>();
+    const cells = this.#threadCells;
     channel.onmessage = (e) => {
       const m = (e as MessageEvent).data as ThreadMessage;
       if (m?.t === 'hello') {
@@ -89,6 +91,7 @@ export class Hub {
         const fileWriter = this.#owner.file();
         if (fileWriter) fileWriter.onWritten(ack);
         else ack();
+        this.#threadProgress?.();
       }
     };
     this.#detach.push(() => channel.close());
@@ -180,6 +183,28 @@ export class Hub {
     });
   }
 
+  /**
+   * Resolves once every batch a worker thread sent has arrived (it may still be queued when
+   * the thread's 'exit' event comes), or after `ms`.
+   */
+  async threadsSettled(ms: number): Promise<void> {
+    const behind = () =>
+      [...this.#threadCells.values()].some((c) => Atomics.load(c, 1) > Atomics.load(c, 0));
+    const deadline = Date.now() + ms;
+    while (behind() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.#threadProgress = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#threadProgress = undefined;
+      // The acknowledgement is stored once the file writer wrote the batch: let it.
+      await (this.#owner.file()?.flush() ?? Promise.resolve());
+    }
+  }
+
   /** At exit: acknowledge, synchronously where the link allows, what was written. */
   ackAllSync(): void {
     for (const p of this.#peers) p.ackSync?.(p.received);
@@ -247,6 +272,7 @@ export class Hub {
 
   #socketPeer(socket: net.Socket): void {
     const decoder = new FrameDecoder(this.#maxFrameBytes);
+    let failed = false;
     const peer: Peer = {
       received: 0,
       welcome: () => socket.write(encodeHello(WELCOME)),
@@ -265,6 +291,7 @@ export class Hub {
           else throw new FrameError(`unexpected frame type ${f.type} from a peer`);
         }
       } catch (err) {
+        failed = true;
         this.#protocolError(err, 'a socket peer');
         socket.destroy();
       }
@@ -272,7 +299,7 @@ export class Hub {
     socket.on('error', () => {});
     socket.once('close', () => {
       this.#peers.delete(peer);
-      if (decoder.buffered > 0 && !this.#closed) {
+      if (decoder.buffered > 0 && !this.#closed && !failed) {
         this.#protocolError(new FrameError('connection closed inside a frame'), 'a socket peer');
       }
     });

@@ -151,11 +151,18 @@ export class IpcWriter implements Writer {
 
   async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
     if (this.#closing) return { written: 0, abandoned: 0, timedOut: false };
+    // Worker threads' batches still on their way are written before this closes.
+    await this.#hub.threadsSettled(this.#s.exitTimeoutMs);
     this.#notice(true);
     this.#closing = true;
-    const outcome = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
+    // A worker thread waits for its main thread at most exitTimeoutMs: its batches arrive
+    // anyway, and a main thread busy until the thread ends must not hold it for long.
+    const timeoutMs = this.#fwd.sendsSurviveExit
+      ? Math.min(options.timeoutMs ?? 10_000, this.#s.exitTimeoutMs)
+      : (options.timeoutMs ?? 10_000);
+    const outcome = await this.flush({ timeoutMs });
     // Whatever the writer did not acknowledge by the deadline, this process writes itself.
-    const wrote = this.#role === 'writer' ? 0 : this.#fwd.writeAllDirect();
+    const wrote = this.#role === 'writer' ? 0 : this.#fwd.settleForClose();
     this.#fwd.disconnect();
     this.#hub.close();
     await this.#file?.close(options);
@@ -309,8 +316,13 @@ export class IpcWriter implements Writer {
     const text = this.#ledger.due(now, this.#o.noticeIntervalMs ?? 5000);
     if (text === undefined) return;
     this.#ledger.written();
-    if (this.#role === 'forwarder' || this.#role === 'connecting') this.#fwd.add(text, 'warn');
-    else this.#directWriter().write(text, 'warn');
+    // The notice goes with the records when there is room, else (the buffer full) it is
+    // written here: a loss report must not be lost to the loss it reports.
+    const forwarding = this.#role === 'forwarder' || this.#role === 'connecting';
+    if (!forwarding || !this.#fwd.add(text, 'warn')) {
+      this.#directWriter().write(text, 'warn');
+      this.#directWriter().flushSync();
+    }
   }
 
   #report(err: FaninError): void {

@@ -17,16 +17,17 @@ export const threadChannelName = (file: string) => `fanin-ipc:${file}`;
 /**
  * A worker thread forwards to its process's main thread over a BroadcastChannel named after
  * the log file. The main thread acknowledges each batch once written, by a message and in a
- * shared cell (`acks`), so that a thread can wait for it synchronously at exit: its batches
- * then reach the file before the thread's 'exit' event, which an app may answer by closing
- * the main thread's logger. A posted message survives the thread, so what is not
- * acknowledged by then still arrives.
+ * shared cell (`acks`), so that a thread can wait for it synchronously at exit. A posted
+ * message survives the thread, so what is not acknowledged by then still arrives; the cell
+ * also holds the last batch sent, so that the main thread's `close()` waits for batches still
+ * on their way (the thread's 'exit' event may come first).
  */
 export class ThreadLink implements Link {
   readonly kind = 'thread' as const;
   readonly sendsSurviveExit = true;
   readonly #channel: BroadcastChannel;
-  readonly #acks = new Int32Array(new SharedArrayBuffer(4));
+  // [0]: the last batch the main thread acknowledged; [1]: the last batch this thread sent.
+  readonly #acks = new Int32Array(new SharedArrayBuffer(8));
   #welcomed = false;
   #closed = false;
 
@@ -46,6 +47,7 @@ export class ThreadLink implements Link {
 
   send(batch: Batch): boolean {
     const { seq, records, levels } = batch;
+    Atomics.store(this.#acks, 1, seq);
     return this.#post({ t: 'batch', id: threadId, seq, records, levels });
   }
 
@@ -56,10 +58,16 @@ export class ThreadLink implements Link {
   }
 
   awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean } {
-    const deadline = Date.now() + Math.min(ms, EXIT_STALL_MS);
+    const deadline = Date.now() + ms;
+    let heard = Date.now();
+    let last = Atomics.load(this.#acks, 0);
     for (;;) {
       const acked = Atomics.load(this.#acks, 0);
-      const left = deadline - Date.now();
+      if (acked !== last) {
+        last = acked;
+        heard = Date.now();
+      }
+      const left = Math.min(deadline, heard + EXIT_STALL_MS) - Date.now();
       if (acked >= upTo || left <= 0) return { acked, closed: this.#closed };
       // Atomics.wait is allowed in a worker thread; the main thread stores and notifies.
       if (Atomics.wait(this.#acks, 0, acked, left) === 'not-equal') blockFor(0);
