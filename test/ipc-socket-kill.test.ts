@@ -29,9 +29,9 @@ describe('@fanin/ipc via socket: the writer is killed with SIGKILL mid-run', () 
     for (const f of forked) f.child.send('go');
     // Everyone is a third into its records: the writer is killed while all of them log.
     await whileAlive(forked, Promise.all(forked.map((f) => messagesCount(f, 'progress', 1))));
+    const killedAt = Date.now();
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    const killedAt = Date.now();
 
     const exits = await Promise.all(survivors.map((f) => f.exited));
     expect(exits, survivors.map((f) => f.stderr.join('')).join('\n')).toEqual(

@@ -117,7 +117,10 @@ describe('@fanin/ipc via socket: independent processes, one writer elected', () 
       for (const r of reports) {
         expect(r.stats.dropped.total).toBe(0);
         // The writer was never lost: each hand-over (a writer closing or exiting) said goodbye.
-        expect(r.stats.ipc, `p ${r.p}`).toMatchObject({ writerLost: 0, protocolErrors: 0 });
+        expect(r.stats.ipc, `p ${r.p}: ${JSON.stringify(r.errors)}`).toMatchObject({
+          writerLost: 0,
+          protocolErrors: 0,
+        });
         expect(r.errors, `p ${r.p}`).toEqual([]);
       }
       // What the writers received is what the forwarders forwarded and did not resend.
