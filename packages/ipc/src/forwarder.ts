@@ -200,8 +200,11 @@ export class Forwarder {
       return 0;
     }
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
-      const { acked } = link.awaitAcksSync(this.outbox.lastSeq, ms);
+      const { acked, sentUpTo } = link.awaitAcksSync(this.outbox.lastSeq, ms);
       if (acked > 0) this.#ack(acked);
+      // Batches that never left this process are no resend: nobody else can write them.
+      const unsent = this.outbox.inFlightAfter(sentUpTo ?? this.outbox.lastSeq);
+      this.resent -= unsent;
     }
     return this.writeAllDirect();
   }

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { BroadcastChannel } from 'node:worker_threads';
@@ -52,7 +53,7 @@ export class Hub {
   readonly #owner: HubOwner;
   readonly #maxFrameBytes: number;
   readonly #peers = new Set<Peer>();
-  readonly #detach: (() => void)[] = [];
+  readonly #detach: (() => unknown)[] = [];
   received = 0;
   protocolErrors = 0;
   #closed = false;
@@ -178,8 +179,12 @@ export class Hub {
     });
     this.#detach.push(() => {
       server.close();
-      // Acknowledgements already queued go first; then the peers elect the next writer.
+      // Acknowledgements already queued go first, then the goodbye; each peer closes its side
+      // on it (so that it never writes into a closed socket) and elects the next writer.
       for (const s of sockets) s.end(encodeBye());
+      return Promise.all(
+        [...sockets].map((s) => (s.closed ? undefined : once(s, 'close').catch(() => {}))),
+      );
     });
   }
 
@@ -210,11 +215,21 @@ export class Hub {
     for (const p of this.#peers) p.ackSync?.(p.received);
   }
 
-  close(): void {
+  /** Stops serving; resolves once socket peers closed their side (at most `ms`). */
+  async close(ms: number): Promise<void> {
     // Batches that still arrive are not written: unacknowledged, their senders resend them.
     this.#closed = true;
-    for (const d of this.#detach.splice(0)) d();
+    const closing = this.#detach.splice(0).map((d) => d());
     this.#peers.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closing),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   #write(batch: Batch): void {

@@ -164,7 +164,7 @@ export class IpcWriter implements Writer {
     // Whatever the writer did not acknowledge by the deadline, this process writes itself.
     const wrote = this.#role === 'writer' ? 0 : this.#fwd.settleForClose();
     this.#fwd.disconnect();
-    this.#hub.close();
+    await this.#hub.close(1000);
     await this.#file?.close(options);
     await this.#direct?.close(options);
     this.#unhook();

@@ -14,6 +14,19 @@ export interface LinkEvents {
   lost(why: string, quiet?: boolean): void;
 }
 
+/** What an exit's wait for acknowledgements found. */
+export interface AckWait {
+  /** The newest batch acknowledged (0: none). */
+  acked: number;
+  /** The writer is gone (EOF). */
+  closed: boolean;
+  /**
+   * The newest batch known to have left this process; later ones never reached the writer,
+   * so writing them here duplicates nothing. @default the newest batch sent
+   */
+  sentUpTo?: number;
+}
+
 /** The forwarder's side of one way to reach the writer. */
 export interface Link {
   readonly kind: 'cluster' | 'parent' | 'socket' | 'thread';
@@ -27,24 +40,22 @@ export interface Link {
    * At exit, with no event loop: reads acknowledgements synchronously until batch `upTo` is
    * acknowledged, the writer is gone, or `ms` pass.
    */
-  awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean };
+  awaitAcksSync(upTo: number, ms: number): AckWait;
   close(): void;
 }
 
 /**
- * How long an exit waits with nothing arriving before it stops waiting: a live writer answers
- * within milliseconds; silence means the batch never left this process, or the writer hangs.
+ * How long a worker thread's exit waits with no acknowledgement progressing: its batches
+ * arrive anyway (messages survive the thread), so the wait only orders them before its 'exit'.
  */
 export const EXIT_STALL_MS = 500;
 
 /**
- * Reads `fd` (non-blocking) until `found` says done, EOF, `ms` pass, or nothing arrives for
- * {@link EXIT_STALL_MS}; blocks 1 ms between empty reads. `found` gets each chunk read.
- * Returns whether the descriptor reached EOF.
+ * Reads `fd` (non-blocking) until `found` says done, EOF, or `ms` pass; blocks 1 ms between
+ * empty reads. `found` gets each chunk read. Returns whether the descriptor reached EOF.
  */
 export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => boolean): boolean {
   const deadline = Date.now() + ms;
-  let heard = Date.now();
   const buf = Buffer.allocUnsafe(65536);
   for (;;) {
     let n: number;
@@ -53,13 +64,11 @@ export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => bool
     } catch (err) {
       const code = errnoCode(err);
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') return true;
-      const now = Date.now();
-      if (now >= deadline || now - heard >= EXIT_STALL_MS) return false;
+      if (Date.now() >= deadline) return false;
       blockFor(1);
       continue;
     }
     if (n === 0) return true;
-    heard = Date.now();
     if (found(Buffer.from(buf.subarray(0, n)))) return false;
     if (Date.now() >= deadline) return false;
   }

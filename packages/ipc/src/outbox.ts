@@ -98,6 +98,13 @@ export class Outbox {
     return n;
   }
 
+  /** Records in flight in batches after `seq`. */
+  inFlightAfter(seq: number): number {
+    let n = 0;
+    for (const b of this.#inFlight) if (b.seq > seq) n += b.records.length;
+    return n;
+  }
+
   /** Moves every unacknowledged batch back to the front of pending (for a new writer). */
   requeueInFlight(): number {
     const n = this.#inFlightRecords;

@@ -10,7 +10,10 @@ export type Elected =
 
 const STALE_LOCK_MS = 10_000;
 
-function connect(socketPath: string): Promise<net.Socket | undefined> {
+/** A connect that failed for a moment: a writer shutting down, or a full backlog. */
+const RETRY = 'retry' as const;
+
+function connect(socketPath: string): Promise<net.Socket | undefined | typeof RETRY> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(socketPath);
     socket.once('connect', () => {
@@ -21,6 +24,8 @@ function connect(socketPath: string): Promise<net.Socket | undefined> {
       const code = errnoCode(err);
       // Nobody listens there (a socket file left by a dead writer), or there is no file yet.
       if (code === 'ECONNREFUSED' || code === 'ENOENT') resolve(undefined);
+      // A listener being torn down resets; a full backlog says EAGAIN (unix(7)): try again.
+      else if (code === 'ECONNRESET' || code === 'EAGAIN') resolve(RETRY);
       else reject(err);
     });
   });
@@ -66,18 +71,20 @@ export async function elect(socketPath: string, timeoutMs: number): Promise<Elec
   const deadline = Date.now() + timeoutMs;
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
     const socket = await connect(socketPath);
-    if (socket) return { role: 'forwarder', socket };
-    if (lock.acquire()) {
+    if (socket && socket !== RETRY) return { role: 'forwarder', socket };
+    if (socket !== RETRY && lock.acquire()) {
       try {
         const again = await connect(socketPath);
-        if (again) return { role: 'forwarder', socket: again };
-        try {
-          fs.unlinkSync(socketPath);
-        } catch (err) {
-          if (errnoCode(err) !== 'ENOENT') throw err;
+        if (again && again !== RETRY) return { role: 'forwarder', socket: again };
+        if (again === undefined) {
+          try {
+            fs.unlinkSync(socketPath);
+          } catch (err) {
+            if (errnoCode(err) !== 'ENOENT') throw err;
+          }
+          const server = await listen(socketPath);
+          if (server) return { role: 'writer', server };
         }
-        const server = await listen(socketPath);
-        if (server) return { role: 'writer', server };
       } finally {
         lock.release();
       }

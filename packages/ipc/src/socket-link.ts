@@ -1,5 +1,5 @@
 import type * as net from 'node:net';
-import type { Link, LinkEvents } from './link.js';
+import type { AckWait, Link, LinkEvents } from './link.js';
 import { readUntil } from './link.js';
 import {
   ACK,
@@ -28,7 +28,11 @@ export class SocketLink implements Link {
   readonly #socket: net.Socket;
   readonly #events: LinkEvents;
   readonly #decoder: FrameDecoder;
+  /** Frames sent and not yet acknowledged: [seq, bytes], oldest first. */
+  readonly #sent: [number, number][] = [];
   #closed = false;
+  #bye = false;
+  #failure: string | undefined;
 
   constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number) {
     this.#socket = socket;
@@ -38,24 +42,33 @@ export class SocketLink implements Link {
       try {
         for (const f of this.#decoder.push(chunk)) {
           if (f.type === WELCOME) events.welcome();
-          else if (f.type === ACK) events.ack(f.seq);
-          else if (f.type === BYE) this.#lose('the writer closed', true);
+          else if (f.type === ACK) this.#acked(f.seq);
+          else if (f.type === BYE) this.#goodbye();
           else throw new FrameError(`unexpected frame type ${f.type} from the writer`);
         }
       } catch (err) {
+        this.#failure = `the writer sent a bad frame: ${(err as Error).message}`;
         socket.destroy();
-        this.#lose(`the writer sent a bad frame: ${(err as Error).message}`);
       }
     });
     socket.on('drain', () => events.drain());
-    socket.on('error', (err) => this.#lose(`the socket to the writer failed: ${err.message}`));
-    socket.on('close', () => this.#lose('the socket to the writer closed'));
+    // A writer handing over says goodbye before it closes; an EPIPE or a reset after that (or
+    // racing it) is part of the hand-over. So the verdict waits for 'close'.
+    socket.on('error', (err) => {
+      this.#failure ??= `the socket to the writer failed: ${err.message}`;
+    });
+    socket.on('close', () => {
+      if (this.#bye) this.#lose('the writer closed', true);
+      else this.#lose(this.#failure ?? 'the socket to the writer closed');
+    });
     socket.write(encodeHello(HELLO));
   }
 
   send(batch: Batch): boolean {
     if (this.#closed) return false;
-    return this.#socket.write(encodeBatch(batch));
+    const frame = encodeBatch(batch);
+    this.#sent.push([batch.seq, frame.length]);
+    return this.#socket.write(frame);
   }
 
   active(on: boolean): void {
@@ -64,18 +77,33 @@ export class SocketLink implements Link {
     else this.#socket.unref();
   }
 
-  awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean } {
+  /**
+   * Waits only for frames that left this process: `writableLength` is what Node still holds
+   * (a write's bytes leave its count once the kernel took them), so the newest frames adding
+   * up to it never reached the writer — the oldest of them perhaps in part, which the writer
+   * discards as a cut-off frame when this process is gone.
+   */
+  awaitAcksSync(upTo: number, ms: number): AckWait {
     const fd = fdOf(this.#socket);
     if (this.#closed || fd === undefined) return { acked: 0, closed: true };
+    if (this.#sent.length === 0) return { acked: upTo, closed: false };
+    let held = this.#socket.writableLength;
+    let sentUpTo = upTo;
+    for (let i = this.#sent.length - 1; i >= 0 && held > 0; i--) {
+      const [seq, bytes] = this.#sent[i] as [number, number];
+      held -= bytes;
+      sentUpTo = seq - 1;
+    }
     let acked = 0;
+    if (sentUpTo <= (this.#sent[0]?.[0] ?? 1) - 1) return { acked, closed: false, sentUpTo };
     try {
       const closed = readUntil(fd, ms, (chunk) => {
         for (const f of this.#decoder.push(chunk)) if (f.type === ACK) acked = f.seq;
-        return acked >= upTo;
+        return acked >= sentUpTo;
       });
-      return { acked, closed };
+      return { acked, closed, sentUpTo };
     } catch {
-      return { acked, closed: true };
+      return { acked, closed: true, sentUpTo };
     }
   }
 
@@ -84,6 +112,20 @@ export class SocketLink implements Link {
     this.#closed = true;
     this.#socket.end();
     this.#socket.unref();
+  }
+
+  #acked(seq: number): void {
+    while (this.#sent.length > 0 && (this.#sent[0] as [number, number])[0] <= seq) {
+      this.#sent.shift();
+    }
+    this.#events.ack(seq);
+  }
+
+  // Goodbye: the writer is closing on purpose. Close this side (the writer waits for it), and
+  // report the loss quietly once the socket is closed.
+  #goodbye(): void {
+    this.#bye = true;
+    this.#socket.end();
   }
 
   #lose(why: string, quiet = false): void {
