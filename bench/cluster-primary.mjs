@@ -71,7 +71,10 @@ async function main() {
   allDone.catch(() => {}); // awaited below; a worker that fails before 'go' is reported there
   process.once('message', (m) => {
     if (m !== 'go') return;
-    for (const w of Object.values(cluster.workers)) w.send('go');
+    // A worker that has already left is reported by its exit; the send must not throw.
+    for (const w of Object.values(cluster.workers)) {
+      if (w.isConnected()) w.send('go', undefined, undefined, () => {});
+    }
   });
   await allDone;
   const t0 = process.hrtime.bigint();

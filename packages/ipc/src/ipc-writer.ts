@@ -140,6 +140,7 @@ export class IpcWriter implements Writer {
 
   flushSync(): FlushOutcome {
     if (this.#role === 'writer') {
+      this.#direct?.flushSync();
       const outcome = (this.#file as BatchWriter).flushSync();
       this.#hub.ackAllSync();
       return outcome;
@@ -253,24 +254,39 @@ export class IpcWriter implements Writer {
 
   #becomeWriter(): void {
     this.#role = 'writer';
-    // The file writer this process owns; its records, and every peer's, go through it. The
-    // direct writer, if any, shares it.
-    this.#file ??= this.#directWriter();
+    // The file writer this process owns: its records, and every peer's, go through it.
+    this.#file ??= createAppendFileWriter(this.#fileOptions(), this.#where);
   }
 
+  /** The writer for records this process writes itself while another process writes the file. */
   #directWriter(): BatchWriter {
-    this.#direct ??= createAppendFileWriter(
-      { ...this.#s.fileOptions, exitHook: false, onError: (e) => this.#report(e) },
-      this.#where,
-    );
+    this.#direct ??= createAppendFileWriter(this.#fileOptions(), this.#where);
     return this.#direct;
+  }
+
+  /**
+   * One process's records can reach the file through two writers (the writer process's, and
+   * its own for large records and spills), and either may rotate the file. So each checks
+   * before every write that its path still names the file it has open (one stat(2) a batch):
+   * a record appended to a file just rotated away would land before records already in the
+   * new one. Acknowledgements order the two writers' writes in time; this orders the files.
+   */
+  #fileOptions() {
+    return {
+      ...this.#s.fileOptions,
+      reopenCheckMs: this.#s.fileOptions.reopenCheckMs ?? 0,
+      exitHook: false,
+      onError: (e: FaninError) => this.#report(e),
+    };
   }
 
   #writeHere(record: string, level?: string): boolean {
     if (this.#role === 'forwarder' || this.#role === 'connecting') {
       return this.#fwd.add(record, level ?? '');
     }
-    return this.#directWriter().write(record, level);
+    return this.#role === 'writer'
+      ? (this.#file as BatchWriter).write(record, level)
+      : this.#directWriter().write(record, level);
   }
 
   #lost(why: string, quiet: boolean): void {
@@ -319,10 +335,10 @@ export class IpcWriter implements Writer {
     // The notice goes with the records when there is room, else (the buffer full) it is
     // written here: a loss report must not be lost to the loss it reports.
     const forwarding = this.#role === 'forwarder' || this.#role === 'connecting';
-    if (!forwarding || !this.#fwd.add(text, 'warn')) {
-      this.#directWriter().write(text, 'warn');
-      this.#directWriter().flushSync();
-    }
+    if (forwarding && this.#fwd.add(text, 'warn')) return;
+    const writer = this.#role === 'writer' ? (this.#file as BatchWriter) : this.#directWriter();
+    writer.write(text, 'warn');
+    writer.flushSync();
   }
 
   #report(err: FaninError): void {
