@@ -1,6 +1,6 @@
 import type { Link, LinkEvents } from './link.js';
 import { readUntil } from './link.js';
-import { ACK_TOKEN_RE, type Batch, type ChannelMessage, isChannelMessage } from './wire.js';
+import { ACK_TOKEN_RE, type ChannelMessage, isChannelMessage, type TextBatch } from './wire.js';
 
 /** The parts of `process` (in a cluster worker or a forked child) a channel link uses. */
 type ChildProcessSide = NodeJS.Process & {
@@ -39,15 +39,9 @@ export class ChannelLink implements Link {
     this.#post({ fanin: 'ipc', v: 1, t: 'hello', pid: process.pid });
   }
 
-  send(batch: Batch): boolean {
-    const ok = this.#post({
-      fanin: 'ipc',
-      v: 1,
-      t: 'batch',
-      seq: batch.seq,
-      records: batch.records,
-      levels: batch.levels,
-    });
+  send(batch: TextBatch): boolean {
+    const { seq, text, lens, levels } = batch;
+    const ok = this.#post({ fanin: 'ipc', v: 1, t: 'batch', seq, text, lens, levels });
     if (!ok) this.#blocked = true;
     return ok;
   }

@@ -194,7 +194,7 @@ export class Forwarder {
         b;
         b = this.outbox.take(Infinity, Infinity)
       ) {
-        this.forwarded += b.records.length;
+        this.forwarded += b.lens.length;
         link.send(b);
       }
       return 0;
@@ -228,7 +228,7 @@ export class Forwarder {
       b;
       b = this.outbox.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
     ) {
-      this.forwarded += b.records.length;
+      this.forwarded += b.lens.length;
       link.send(b);
     }
   }
@@ -290,7 +290,7 @@ export class Forwarder {
     while (!this.#blocked) {
       const batch = this.outbox.take(this.#limits.batchChars, this.#limits.windowChars);
       if (!batch) return;
-      this.forwarded += batch.records.length;
+      this.forwarded += batch.lens.length;
       link.active(true);
       if (!link.send(batch)) this.#blocked = true;
       if (this.#link !== link) return;

@@ -18,6 +18,7 @@ import {
   encodeHello,
   FrameDecoder,
   FrameError,
+  fromTextBatch,
   HELLO,
   isChannelMessage,
   WELCOME,
@@ -27,6 +28,11 @@ import {
 export interface HubOwner {
   /** Writes a record received from a peer (to the file, or on to this process's writer). */
   writeForPeer(record: string, level: string): void;
+  /**
+   * Writes `count` records received back to back as one block, when the file takes any write
+   * whole (a regular file); returns false when they must go one by one.
+   */
+  writeBlockForPeer(text: string, count: number): boolean;
   /** The file writer, when this process writes the file (acks wait for it). */
   file(): BatchWriter | undefined;
   report(err: FaninError): void;
@@ -88,7 +94,8 @@ export class Hub {
           }
           channel.postMessage({ t: 'ack', id: m.id, seq: m.seq } satisfies ThreadMessage);
         };
-        this.#write(m);
+        if (!this.#owner.writeBlockForPeer(m.text, m.lens.length)) this.#write(fromTextBatch(m));
+        else this.received += m.lens.length;
         const fileWriter = this.#owner.file();
         if (fileWriter) fileWriter.onWritten(ack);
         else ack();
@@ -244,10 +251,14 @@ export class Hub {
   #accept(peer: Peer, batch: Batch): void {
     if (this.#closed) return;
     this.#write(batch);
-    peer.received = batch.seq;
+    this.#acknowledge(peer, batch.seq);
+  }
+
+  #acknowledge(peer: Peer, seq: number): void {
+    peer.received = seq;
     const file = this.#owner.file();
-    if (file) file.onWritten(() => peer.ack(batch.seq));
-    else peer.ack(batch.seq);
+    if (file) file.onWritten(() => peer.ack(seq));
+    else peer.ack(seq);
   }
 
   #channelPeer(send: (m: ChannelMessage) => unknown, child: ChannelOwner | undefined): Peer {
@@ -278,7 +289,14 @@ export class Hub {
     }
     if (m.t !== 'batch') return;
     try {
-      this.#accept(peer, checkChannelBatch(m as never, this.#maxFrameBytes));
+      const tb = checkChannelBatch(m as never, this.#maxFrameBytes);
+      if (this.#closed) return;
+      if (this.#owner.writeBlockForPeer(tb.text, tb.lens.length)) {
+        this.received += tb.lens.length;
+        this.#acknowledge(peer, tb.seq);
+      } else {
+        this.#accept(peer, fromTextBatch(tb));
+      }
     } catch (err) {
       // A channel belongs to the process, not to fanin: refuse the message, keep the channel.
       this.#protocolError(err, 'a channel peer');

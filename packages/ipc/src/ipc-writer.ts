@@ -64,6 +64,7 @@ export class IpcWriter implements Writer {
       {
         // A peer's record takes the same path as this process's own (policy and counts too).
         writeForPeer: (r, l) => this.write(r, l || undefined),
+        writeBlockForPeer: (text, count) => this.#writeBlock(text, count),
         file: () => this.#file,
         report: (e) => this.#report(e),
       },
@@ -278,6 +279,15 @@ export class IpcWriter implements Writer {
       exitHook: false,
       onError: (e: FaninError) => this.#report(e),
     };
+  }
+
+  // Records from a peer, back to back: one block for a regular file in the writer role (one
+  // encode, no per-record work); else false, and they go one by one.
+  #writeBlock(text: string, count: number): boolean {
+    const file = this.#file;
+    if (this.#role !== 'writer' || !file || this.#closing) return false;
+    if (file.sink.atomicLimit !== Number.POSITIVE_INFINITY || this.#o.lazy) return false;
+    return file.writeBlock(Buffer.from(text), count);
   }
 
   #writeHere(record: string, level?: string): boolean {

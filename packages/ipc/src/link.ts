@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { blockFor, errnoCode } from '@fanin/core';
-import type { Batch } from './wire.js';
+import type { TextBatch } from './wire.js';
 
 /** What a link tells the forwarder. */
 export interface LinkEvents {
@@ -33,7 +33,7 @@ export interface Link {
   /** A send is delivered even if this process or thread ends right after it (threads). */
   readonly sendsSurviveExit: boolean;
   /** Hands a batch over; false asks the forwarder to wait for `drain`. */
-  send(batch: Batch): boolean;
+  send(batch: TextBatch): boolean;
   /** While records are in flight the link keeps the process alive; idle, it lets it exit. */
   active(on: boolean): void;
   /**

@@ -3,13 +3,13 @@ import type { AckWait, Link, LinkEvents } from './link.js';
 import { readUntil } from './link.js';
 import {
   ACK,
-  type Batch,
   BYE,
-  encodeBatch,
   encodeHello,
+  encodeTextBatch,
   FrameDecoder,
   FrameError,
   HELLO,
+  type TextBatch,
   WELCOME,
 } from './wire.js';
 
@@ -64,9 +64,9 @@ export class SocketLink implements Link {
     socket.write(encodeHello(HELLO));
   }
 
-  send(batch: Batch): boolean {
+  send(batch: TextBatch): boolean {
     if (this.#closed) return false;
-    const frame = encodeBatch(batch);
+    const frame = encodeTextBatch(batch);
     this.#sent.push([batch.seq, frame.length]);
     return this.#socket.write(frame);
   }

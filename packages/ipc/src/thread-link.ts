@@ -2,13 +2,13 @@ import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { blockFor } from '@fanin/core';
 import type { Link, LinkEvents } from './link.js';
 import { EXIT_STALL_MS } from './link.js';
-import type { Batch } from './wire.js';
+import type { TextBatch } from './wire.js';
 
 /** Messages between a worker thread and its process's main thread. */
 export type ThreadMessage =
   | { t: 'hello'; id: number; acks: SharedArrayBuffer }
   | { t: 'welcome' }
-  | { t: 'batch'; id: number; seq: number; records: string[]; levels: string[] }
+  | ({ t: 'batch'; id: number } & TextBatch)
   | { t: 'ack'; id: number; seq: number };
 
 /** The channel name both sides of one log file use. */
@@ -45,10 +45,10 @@ export class ThreadLink implements Link {
     this.#post({ t: 'hello', id: threadId, acks: this.#acks.buffer as SharedArrayBuffer });
   }
 
-  send(batch: Batch): boolean {
-    const { seq, records, levels } = batch;
+  send(batch: TextBatch): boolean {
+    const { seq, text, lens, levels } = batch;
     Atomics.store(this.#acks, 1, seq);
-    return this.#post({ t: 'batch', id: threadId, seq, records, levels });
+    return this.#post({ t: 'batch', id: threadId, seq, text, lens, levels });
   }
 
   active(on: boolean): void {

@@ -91,6 +91,33 @@ export function encodeBatch(batch: Batch): Buffer {
   return out;
 }
 
+/**
+ * The BATCH frame of a batch held as one string: for ASCII text (the usual log line) each
+ * record's byte length is its character length, so the text is encoded once, whole.
+ */
+export function encodeTextBatch(tb: TextBatch): Buffer {
+  const text = Buffer.from(tb.text, 'utf8');
+  if (text.length !== tb.text.length) return encodeBatch(fromTextBatch(tb));
+  const levelOf = (i: number) => (typeof tb.levels === 'string' ? tb.levels : (tb.levels[i] ?? ''));
+  let length = 8 + text.length;
+  for (let i = 0; i < tb.lens.length; i++) length += 5 + levelOf(i).length;
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  header(BATCH, length).copy(out, 0);
+  let at = out.writeUInt32BE(tb.seq >>> 0, HEADER_BYTES);
+  at = out.writeUInt32BE(tb.lens.length, at);
+  let from = 0;
+  for (let i = 0; i < tb.lens.length; i++) {
+    const level = levelOf(i);
+    const n = tb.lens[i] as number;
+    out[at++] = level.length;
+    at += out.write(level, at, 'latin1');
+    at = out.writeUInt32BE(n, at);
+    at += text.copy(out, at, from, from + n);
+    from += n;
+  }
+  return out;
+}
+
 /** A peer broke the protocol; the connection is closed and counted. */
 export class FrameError extends FaninError {
   constructor(message: string) {
@@ -190,7 +217,17 @@ function decodeBatch(body: Buffer): Batch {
 /** The message object sent over a Node IPC channel (cluster worker or forked child). */
 export type ChannelMessage =
   | { fanin: 'ipc'; v: 1; t: 'hello' | 'welcome' | 'bye'; pid: number }
-  | { fanin: 'ipc'; v: 1; t: 'batch'; seq: number; records: string[]; levels: string[] }
+  | {
+      fanin: 'ipc';
+      v: 1;
+      t: 'batch';
+      seq: number;
+      /** The records back to back, and each one's length (UTF-16 units). */
+      text: string;
+      lens: number[];
+      /** One level for all records, or one per record. */
+      levels: string | string[];
+    }
   | { fanin: 'ipc'; v: 1; t: 'ack'; seq: number; token: string };
 
 /**
@@ -205,21 +242,60 @@ export function isChannelMessage(m: unknown): m is ChannelMessage {
   return typeof m === 'object' && m !== null && (m as { fanin?: unknown }).fanin === 'ipc';
 }
 
+/** A batch as it travels over a channel: one string, so that Node's JSON costs little. */
+export interface TextBatch {
+  seq: number;
+  text: string;
+  lens: number[];
+  levels: string | string[];
+}
+
+/** The channel form of a batch: records joined (JSON parses one string ~4× faster than many). */
+export function toTextBatch(batch: Batch): TextBatch {
+  const { seq, records, levels } = batch;
+  const first = levels[0] ?? '';
+  return {
+    seq,
+    text: records.join(''),
+    lens: records.map((r) => r.length),
+    levels: levels.every((l) => l === first) ? first : levels,
+  };
+}
+
+/** The records of a channel batch, one by one. */
+export function fromTextBatch(tb: TextBatch): Batch {
+  const records: string[] = [];
+  let at = 0;
+  for (const n of tb.lens) {
+    records.push(tb.text.slice(at, at + n));
+    at += n;
+  }
+  const levels = typeof tb.levels === 'string' ? records.map(() => tb.levels as string) : tb.levels;
+  return { seq: tb.seq, records, levels };
+}
+
 /** Checks a batch received over a channel; throws {@link FrameError} on anything malformed. */
-export function checkChannelBatch(m: { [k: string]: unknown }, maxBytes: number): Batch {
-  const { seq, records, levels } = m;
+export function checkChannelBatch(m: { [k: string]: unknown }, maxBytes: number): TextBatch {
+  const { seq, text, lens, levels } = m;
   if (m.v !== 1) throw new FrameError(`unsupported wire version ${String(m.v)}`);
-  if (!Number.isInteger(seq) || !Array.isArray(records) || !Array.isArray(levels)) {
-    throw new FrameError('batch message without seq, records or levels');
+  if (!Number.isInteger(seq) || typeof text !== 'string' || !Array.isArray(lens)) {
+    throw new FrameError('batch message without seq, text or lens');
   }
-  if (records.length !== levels.length) throw new FrameError('batch records and levels differ');
-  let bytes = 0;
-  for (let i = 0; i < records.length; i++) {
-    if (typeof records[i] !== 'string' || typeof levels[i] !== 'string') {
-      throw new FrameError('batch record or level is not a string');
-    }
-    bytes += (records[i] as string).length;
+  if (text.length > maxBytes) {
+    throw new FrameError(`batch of ${text.length} chars is over maxFrameBytes`);
   }
-  if (bytes > maxBytes) throw new FrameError(`batch of ${bytes} chars is over maxFrameBytes`);
-  return { seq: seq as number, records: records as string[], levels: levels as string[] };
+  let total = 0;
+  for (const n of lens) {
+    if (!Number.isInteger(n) || n < 0) throw new FrameError('batch length is not a count');
+    total += n;
+  }
+  if (total !== text.length) throw new FrameError('batch lengths do not add up to its text');
+  const perRecord =
+    Array.isArray(levels) &&
+    levels.length === lens.length &&
+    levels.every((l) => typeof l === 'string');
+  if (typeof levels !== 'string' && !perRecord) {
+    throw new FrameError('batch levels are neither one string nor one per record');
+  }
+  return { seq: seq as number, text, lens, levels: levels as string | string[] };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../src/outbox.js';
+import { fromTextBatch } from '../src/wire.js';
+
+/** `box.take(…)`, its records one by one (the outbox keeps a sent batch as one string). */
+function takeBatch(box: Outbox, maxChars: number, windowChars: number) {
+  const tb = box.take(maxChars, windowChars);
+  return tb && fromTextBatch(tb);
+}
 
 /** Record `i` of exactly `chars` UTF-16 units, numbered so that order can be checked. */
 function rec(i: number, chars = 100): string {
@@ -27,7 +34,7 @@ describe('Outbox: the bound', () => {
 
   it('counts records in flight against the bound until they are acknowledged', () => {
     const box = filled(10, { bound: 1000 });
-    expect(box.take(600, 10_000)?.records).toHaveLength(6);
+    expect(takeBatch(box, 600, 10_000)?.records).toHaveLength(6);
     expect(box.pendingChars).toBe(400);
     expect(box.inFlightChars).toBe(600);
     expect(box.add(rec(10), 'info')).toBe(false);
@@ -40,7 +47,7 @@ describe('Outbox: the bound', () => {
     const box = new Outbox(10);
     expect(box.add(rec(0, 500), 'info')).toBe(true);
     expect(box.add('y', 'info')).toBe(false);
-    const batch = box.take(100, 100);
+    const batch = takeBatch(box, 100, 100);
     expect(batch?.records).toEqual([rec(0, 500)]);
     expect(box.add('y', 'info')).toBe(false);
     box.ack(batch?.seq ?? 0);
@@ -56,8 +63,8 @@ describe('Outbox: take()', () => {
 
   it('batches pending records in order, up to maxChars, numbered 1, 2, 3 …, levels beside', () => {
     const box = filled(10);
-    const a = box.take(350, 1_000_000);
-    const b = box.take(350, 1_000_000);
+    const a = takeBatch(box, 350, 1_000_000);
+    const b = takeBatch(box, 350, 1_000_000);
     expect(a).toMatchObject({ seq: 1, levels: ['l0', 'l1', 'l2'] });
     expect(numbers(a?.records ?? [])).toEqual([0, 1, 2]);
     expect(b).toMatchObject({ seq: 2, levels: ['l3', 'l4', 'l5'] });
@@ -71,37 +78,37 @@ describe('Outbox: take()', () => {
     const box = new Outbox(1_000_000);
     box.add(rec(0, 5000), '');
     box.add(rec(1), '');
-    expect(numbers(box.take(100, 1_000_000)?.records ?? [])).toEqual([0]);
-    expect(numbers(box.take(100, 1_000_000)?.records ?? [])).toEqual([1]);
+    expect(numbers(takeBatch(box, 100, 1_000_000)?.records ?? [])).toEqual([0]);
+    expect(numbers(takeBatch(box, 100, 1_000_000)?.records ?? [])).toEqual([1]);
   });
 
   it('sends only while at most half the window is in flight, and only up to the window', () => {
     const box = filled(30);
     // Window 1000: 300 in flight (under half) → may send; 600 (over half) → may not.
-    expect(box.take(300, 1000)?.records).toHaveLength(3);
-    expect(box.take(300, 1000)?.records).toHaveLength(3);
+    expect(takeBatch(box, 300, 1000)?.records).toHaveLength(3);
+    expect(takeBatch(box, 300, 1000)?.records).toHaveLength(3);
     expect(box.inFlightChars).toBe(600);
-    expect(box.take(300, 1000)).toBeUndefined();
+    expect(takeBatch(box, 300, 1000)).toBeUndefined();
     // An ack brings it to 300: sending resumes.
     box.ack(1);
-    expect(box.take(300, 1000)?.records).toHaveLength(3);
+    expect(takeBatch(box, 300, 1000)?.records).toHaveLength(3);
     box.ack(3);
     // Exactly half (500) in flight still sends, and the batch fills the rest of the window.
-    expect(box.take(500, 1000)?.records).toHaveLength(5);
+    expect(takeBatch(box, 500, 1000)?.records).toHaveLength(5);
     expect(box.inFlightChars).toBe(500);
-    const last = box.take(10_000, 1000);
+    const last = takeBatch(box, 10_000, 1000);
     expect(last?.records).toHaveLength(5);
     expect(box.inFlightChars).toBe(1000);
-    expect(box.take(10_000, 1000)).toBeUndefined();
+    expect(takeBatch(box, 10_000, 1000)).toBeUndefined();
   });
 });
 
 describe('Outbox: take() with no limit (Infinity), as the exit of a thread sends the rest', () => {
   it('takes every pending record at once, even while batches are in flight', () => {
     const box = filled(10);
-    expect(box.take(300, 1_000_000)?.records).toHaveLength(3);
+    expect(takeBatch(box, 300, 1_000_000)?.records).toHaveLength(3);
     // Half of an infinite window is infinite: 300 characters in flight are far under it.
-    const rest = box.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    const rest = takeBatch(box, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
     expect(numbers(rest?.records ?? [])).toEqual([3, 4, 5, 6, 7, 8, 9]);
     expect(box.pendingRecords).toBe(0);
   });
@@ -110,7 +117,7 @@ describe('Outbox: take() with no limit (Infinity), as the exit of a thread sends
 describe('Outbox: ack()', () => {
   it('is cumulative: acknowledging a batch acknowledges every one before it', () => {
     const box = filled(9);
-    for (let i = 0; i < 3; i++) box.take(300, 1_000_000);
+    for (let i = 0; i < 3; i++) takeBatch(box, 300, 1_000_000);
     expect(box.ack(2)).toBe(6);
     expect(box.inFlightRecords).toBe(3);
     expect(box.ack(2)).toBe(0);
@@ -131,9 +138,9 @@ describe('Outbox: ack()', () => {
 describe('Outbox: requeueInFlight() and drainPending()', () => {
   it('puts unacknowledged batches back before pending records, in their order', () => {
     const box = filled(10);
-    box.take(200, 1_000_000); // 0, 1
-    box.take(200, 1_000_000); // 2, 3
-    box.take(200, 1_000_000); // 4, 5
+    takeBatch(box, 200, 1_000_000); // 0, 1
+    takeBatch(box, 200, 1_000_000); // 2, 3
+    takeBatch(box, 200, 1_000_000); // 4, 5
     box.ack(1);
     expect(box.requeueInFlight()).toBe(4);
     expect(box.inFlightRecords).toBe(0);
@@ -141,7 +148,7 @@ describe('Outbox: requeueInFlight() and drainPending()', () => {
     expect(box.pendingRecords).toBe(8);
     expect(box.pendingChars).toBe(800);
     // Sequence numbers go on: a resent batch is a new batch.
-    const next = box.take(300, 1_000_000);
+    const next = takeBatch(box, 300, 1_000_000);
     expect(next?.seq).toBe(4);
     expect(numbers(next?.records ?? [])).toEqual([2, 3, 4]);
     expect(next?.levels).toEqual(['l2', 'l3', 'l4']);
@@ -149,7 +156,7 @@ describe('Outbox: requeueInFlight() and drainPending()', () => {
 
   it('drainPending returns pending records in order with their levels and leaves those in flight', () => {
     const box = filled(6);
-    box.take(200, 1_000_000);
+    takeBatch(box, 200, 1_000_000);
     const { records, levels } = box.drainPending();
     expect(numbers(records)).toEqual([2, 3, 4, 5]);
     expect(levels).toEqual(['l2', 'l3', 'l4', 'l5']);
@@ -163,8 +170,8 @@ describe('Outbox: requeueInFlight() and drainPending()', () => {
 
   it('requeue then drain gives every unwritten record once, in order', () => {
     const box = filled(20, { chars: 50 });
-    box.take(120, 1_000_000);
-    box.take(120, 1_000_000);
+    takeBatch(box, 120, 1_000_000);
+    takeBatch(box, 120, 1_000_000);
     box.ack(1);
     box.add(rec(20, 50), 'l20');
     box.requeueInFlight();

@@ -10,13 +10,16 @@ import {
   encodeBatch,
   encodeBye,
   encodeHello,
+  encodeTextBatch,
   type Frame,
   FrameDecoder,
   FrameError,
+  fromTextBatch,
   HEADER_BYTES,
   HELLO,
   MAGIC0,
   MAGIC1,
+  toTextBatch,
   VERSION,
   WELCOME,
 } from '../src/wire.js';
@@ -252,16 +255,27 @@ describe('wire: checkChannelBatch', () => {
     v: 1,
     t: 'batch',
     seq: 3,
-    records: ['a\n', 'é\n'],
+    text: 'a\né\n',
+    lens: [2, 2],
     levels: ['', 'x'],
   };
 
-  it('returns the batch of a valid message', () => {
-    expect(checkChannelBatch(good, 100)).toEqual({
-      seq: 3,
-      records: ['a\n', 'é\n'],
-      levels: ['', 'x'],
-    });
+  it('returns the batch of a valid message, and its records one by one', () => {
+    const tb = checkChannelBatch(good, 100);
+    expect(tb).toEqual({ seq: 3, text: 'a\né\n', lens: [2, 2], levels: ['', 'x'] });
+    expect(fromTextBatch(tb)).toEqual({ seq: 3, records: ['a\n', 'é\n'], levels: ['', 'x'] });
+  });
+
+  it('takes one level for every record', () => {
+    const tb = checkChannelBatch({ ...good, levels: 'info' }, 100);
+    expect(fromTextBatch(tb).levels).toEqual(['info', 'info']);
+  });
+
+  it('round-trips through toTextBatch, one level when all agree', () => {
+    const batch = { seq: 9, records: ['x\n', 'yy\n', ''], levels: ['w', 'w', 'w'] };
+    const tb = toTextBatch(batch);
+    expect(tb.levels).toBe('w');
+    expect(fromTextBatch(tb)).toEqual(batch);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -269,11 +283,12 @@ describe('wire: checkChannelBatch', () => {
     ['no version', { ...good, v: undefined }, /version/],
     ['no seq', { ...good, seq: undefined }, /without seq/],
     ['a fractional seq', { ...good, seq: 1.5 }, /without seq/],
-    ['records not an array', { ...good, records: 'a\n' }, /without seq, records or levels/],
-    ['levels not an array', { ...good, levels: null }, /without seq, records or levels/],
-    ['records and levels of different lengths', { ...good, levels: [''] }, /differ/],
-    ['a record that is not a string', { ...good, records: ['a\n', 5] }, /not a string/],
-    ['a level that is not a string', { ...good, levels: ['', null] }, /not a string/],
+    ['text not a string', { ...good, text: ['a\n'] }, /without seq, text or lens/],
+    ['lens not an array', { ...good, lens: 4 }, /without seq, text or lens/],
+    ['a length that is not a count', { ...good, lens: [2, -2, 4] }, /not a count/],
+    ['lengths that do not add up', { ...good, lens: [2, 1] }, /do not add up/],
+    ['levels of another count', { ...good, levels: [''] }, /neither one string nor one per/],
+    ['a level that is not a string', { ...good, levels: ['', null] }, /neither one string/],
   ];
   for (const [what, message, why] of bad) {
     it(`refuses ${what}`, () => {
@@ -283,10 +298,21 @@ describe('wire: checkChannelBatch', () => {
   }
 
   it('refuses a batch over maxBytes', () => {
-    const big = { ...good, records: ['x'.repeat(60), 'y'.repeat(41)] };
-    expect(checkChannelBatch({ ...big, records: ['x'.repeat(60), 'y'.repeat(40)] }, 100)).toEqual(
-      expect.objectContaining({ seq: 3 }),
-    );
+    const ok = { ...good, text: 'x'.repeat(100), lens: [60, 40] };
+    expect(checkChannelBatch(ok, 100)).toEqual(expect.objectContaining({ seq: 3 }));
+    const big = { ...good, text: 'x'.repeat(101), lens: [60, 41] };
     expect(frameError(() => checkChannelBatch(big, 100)).message).toMatch(/over maxFrameBytes/);
+  });
+});
+
+describe('wire: encodeTextBatch', () => {
+  it('makes the same frame as encodeBatch, for ASCII and for other text', () => {
+    for (const records of [
+      ['a\n', 'bc\n'],
+      ['é\n', '😀 x\n', ''],
+    ]) {
+      const batch = { seq: 4, records, levels: records.map((_, i) => `l${i}`) };
+      expect(encodeTextBatch(toTextBatch(batch))).toEqual(encodeBatch(batch));
+    }
   });
 });
