@@ -164,7 +164,12 @@ export function ipcClusterSubject(front) {
     cluster: true,
     createPrimary: async ({ file, rotation }) => {
       const side = await front(file, rotation, 0);
-      return { end: async () => (await side.end(), {}) };
+      return {
+        end: async () => {
+          await side.end();
+          return {};
+        },
+      };
     },
     create: async ({ file, p, rotation }) => front(file, rotation, p),
   };
