@@ -3,24 +3,14 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { IpcStats as IpcStatsOfCore } from '@fanin/core';
 import { onTestFinished } from 'vitest';
 import type { Forked } from './processes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 /** `stats().ipc` of an IPC writer (@fanin/ipc). */
-export interface IpcCounters {
-  role: 'writer' | 'forwarder' | 'direct';
-  forwarded: number;
-  acked: number;
-  inFlight: number;
-  resent: number;
-  directWrites: number;
-  writerLost: number;
-  peers: number;
-  received: number;
-  protocolErrors: number;
-}
+export type IpcCounters = IpcStatsOfCore;
 
 /** The part of an IPC writer's `stats()` the tests read. */
 export interface IpcStats {

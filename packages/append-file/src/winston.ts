@@ -1,14 +1,8 @@
-import { FaninTransport } from '@fanin/core';
-import type TransportStream from 'winston-transport';
+import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
 import { type AppendFileOptions, createAppendFileWriter } from './append-file-writer.js';
 
 /** winston `File` options plus the append-file writer's own. */
-export type AppendFileTransportOptions = AppendFileOptions &
-  TransportStream.TransportStreamOptions & {
-    dirname?: string;
-    eol?: string;
-    options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-  };
+export type AppendFileTransportOptions = AppendFileOptions & WinstonFileOptions;
 
 /**
  * A drop-in for `winston.transports.File` that many processes can share: every record is

@@ -1,19 +1,9 @@
-import { FaninTransport } from '@fanin/core';
-import type TransportStream from 'winston-transport';
+import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
 import { type AsyncQueueOptions, asyncQueueSpec } from './async-queue-options.js';
 import { createAsyncQueueWriter } from './create.js';
 
 /** winston `File` options plus the queue's own. */
-export type AsyncQueueTransportOptions = AsyncQueueOptions &
-  TransportStream.TransportStreamOptions & {
-    dirname?: string;
-    eol?: string;
-    maxsize?: number;
-    maxFiles?: number | string;
-    tailable?: boolean;
-    zippedArchive?: boolean;
-    options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-  };
+export type AsyncQueueTransportOptions = AsyncQueueOptions & WinstonFileOptions;
 
 /**
  * A winston transport whose `log()` only copies the formatted record into a shared ring; a

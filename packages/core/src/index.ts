@@ -50,6 +50,6 @@ export type { IpcStats, QueueStats, WriterStats } from './stats.js';
 export { StatsCounter } from './stats.js';
 export type { TimeRotationOptions } from './time-rotation.js';
 export { TimeRotation } from './time-rotation.js';
-export type { TransportSpec } from './winston-transport.js';
+export type { TransportSpec, WinstonFileOptions } from './winston-transport.js';
 export { FaninTransport } from './winston-transport.js';
 export type { DeadlineOptions, FlushOutcome, LossNotice, WhenFull, Writer } from './writer.js';

@@ -11,6 +11,21 @@ const LEVEL = Symbol.for('level');
 type Info = Record<string | symbol, unknown>;
 type Callback = (err?: Error | null) => void;
 
+/**
+ * The options of winston's own `File` transport that every fanin transport takes as they are
+ * (besides the transport's own, and winston-transport's `level`, `format`, `silent`…).
+ */
+export type WinstonFileOptions = TransportStream.TransportStreamOptions & {
+  dirname?: string;
+  eol?: string;
+  maxsize?: number;
+  maxFiles?: number | string;
+  tailable?: boolean;
+  zippedArchive?: boolean;
+  lazy?: boolean;
+  options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
+};
+
 /** How a transport package plugs its writer into {@link FaninTransport}. */
 export interface TransportSpec {
   /** The class name, used in error messages. */

@@ -1,15 +1,9 @@
-import { FaninTransport } from '@fanin/core';
-import type TransportStream from 'winston-transport';
+import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
 import { type IpcOptions, ipcSpec } from './ipc-options.js';
 import { IpcWriter } from './ipc-writer.js';
 
 /** winston `File` options plus the IPC writer's own (`via` is required). */
-export type IpcTransportOptions = IpcOptions &
-  TransportStream.TransportStreamOptions & {
-    dirname?: string;
-    eol?: string;
-    options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-  };
+export type IpcTransportOptions = IpcOptions & WinstonFileOptions;
 
 /**
  * A winston transport that funnels every process's records to one writer process, which

@@ -1,5 +1,4 @@
-import { FaninTransport } from '@fanin/core';
-import type TransportStream from 'winston-transport';
+import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
 import {
   createLockedFileWriter,
   type LockedFileOptions,
@@ -7,16 +6,7 @@ import {
 } from './locked-file-writer.js';
 
 /** winston `File` options plus the locked-file writer's own. */
-export type LockedFileTransportOptions = LockedFileOptions &
-  TransportStream.TransportStreamOptions & {
-    dirname?: string;
-    eol?: string;
-    maxsize?: number;
-    maxFiles?: number;
-    tailable?: boolean;
-    zippedArchive?: boolean;
-    options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-  };
+export type LockedFileTransportOptions = LockedFileOptions & WinstonFileOptions;
 
 /**
  * A drop-in for `winston.transports.File` for network file systems: batches of whole records
