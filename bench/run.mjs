@@ -1,7 +1,7 @@
 // The benchmark orchestrator: for each workload × process count × subject, fork the workers,
 // start them together, time them, check the file they wrote, and report. See README.md.
 //
-//   node bench/run.mjs [--quick] [--only <substring>] [--workload <name>] [--procs 1,2,4]
+//   node bench/run.mjs [--quick] [--only <substring,…>] [--workload <name>] [--procs 1,2,4]
 //                      [--reps N] [--burst N] [--cpu-prof]
 
 import { fork } from 'node:child_process';
@@ -45,7 +45,8 @@ const config = {
     args.burst !== '100' ||
     args['cpu-prof'],
 };
-const chosenSubjects = subjects.filter((s) => !args.only || s.name.includes(args.only));
+const only = args.only?.split(',').filter(Boolean);
+const chosenSubjects = subjects.filter((s) => !only || only.some((o) => s.name.includes(o)));
 const chosenWorkloads = workloads.filter((w) => !args.workload || w.name === args.workload);
 const positive = (n) => Number.isInteger(n) && n > 0;
 if (!config.procs.every(positive) || !positive(config.reps) || !positive(config.burst)) {
