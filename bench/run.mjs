@@ -58,7 +58,11 @@ if (chosenSubjects.length === 0 || chosenWorkloads.length === 0) {
   );
 }
 const execArgv = args['cpu-prof']
-  ? ['--cpu-prof', `--cpu-prof-dir=${path.join(here, 'results', 'profiles')}`]
+  ? [
+      '--cpu-prof',
+      '--cpu-prof-interval=100',
+      `--cpu-prof-dir=${path.join(here, 'results', 'profiles')}`,
+    ]
   : [];
 
 // A forked worker: `ready` and `done` resolve with its messages; both reject with the error it
