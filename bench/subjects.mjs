@@ -107,8 +107,20 @@ export const subjects = [
       return createAppendFileWriter({ filename: file });
     }),
   },
-  // The same writer with flushIntervalMs: 5 (bigger batches for a bounded delay), to show the
-  // option's effect beside the default (a write at the end of each event-loop turn).
+  // The same writer with a write at the end of every event-loop turn (minWriteIntervalMs: 0),
+  // fanin's default until writes of a busy writer were kept 1 ms apart: the cost of the smaller
+  // writes, beside the default.
+  {
+    name: 'fanin-writer-turn',
+    framework: 'none',
+    writesFile: true,
+    create: writerSubject(async (file) => {
+      const { createAppendFileWriter } = await import('@fanin/append-file');
+      return createAppendFileWriter({ filename: file, minWriteIntervalMs: 0 });
+    }),
+  },
+  // The same writer with flushIntervalMs: 5 (every record waits 5 ms, busy or not), to show the
+  // option's effect beside the default.
   {
     name: 'fanin-writer-5ms',
     framework: 'none',
@@ -214,6 +226,7 @@ export const ratios = [
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
   { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },
+  { a: 'fanin-writer-turn', b: 'raw-64k' },
   { a: 'fanin-writer-5ms', b: 'raw-64k' },
   { a: 'locked-writer', b: 'fanin-writer', target: 0.5 },
   { a: 'locked-winston', b: 'fanin-winston', target: 0.5 },

@@ -40,13 +40,14 @@ export interface BatchWriterOptions {
    */
   flushIntervalMs?: number;
   /**
-   * Under load, keep writes at least this far apart: when the last write is younger than this
-   * at the end of a turn, the turn's records wait for the rest of the interval and go with the
-   * next turns' (a full batch is still written at once). After a quiet spell a turn is written
-   * at its end, as with 0. Fewer, larger writes (a 10 KB `write(2)` costs about 3 times a 64 KiB
-   * one per byte here) for a delay of at most this long; records still queued at
-   * `process.exit` are written by the exit hook. Ignored when `flushIntervalMs` is set.
-   * @default 0 (every turn at its end)
+   * Under load, keep writes to a regular file at least this far apart: when the last write is
+   * younger than this at the end of a turn, the turn's records wait for the rest of the interval
+   * and go with the next turns' (a full batch is still written at once). After a quiet spell a
+   * turn is written at its end, as with 0. Fewer, larger writes (a 10 KB `write(2)` costs about
+   * 3 times a 64 KiB one per byte here) for a delay of at most this long; records still queued
+   * at `process.exit` are written by the exit hook. Pipes are written at the end of each turn
+   * (their writes are at most PIPE_BUF anyway). Ignored when `flushIntervalMs` is set.
+   * @default 1 (0: every turn at its end)
    */
   minWriteIntervalMs?: number;
   /** Formats the loss notice appended to the log; `null` to write none. @default a JSON line */
@@ -112,7 +113,7 @@ export class BatchWriter implements Writer {
       retryMaxMs: options.retryMaxMs ?? 5000,
       noticeIntervalMs: options.noticeIntervalMs ?? 5000,
       flushIntervalMs: options.flushIntervalMs ?? 0,
-      minWriteIntervalMs: options.minWriteIntervalMs ?? 0,
+      minWriteIntervalMs: options.minWriteIntervalMs ?? 1,
     };
     this.#onError = options.onError ?? defaultOnError;
     this.#joiner = new BatchJoiner(Math.max(3 * this.#o.batchBytes, 128 * 1024));
@@ -271,7 +272,8 @@ export class BatchWriter implements Writer {
   // it is that old, or as long after a write (a full batch) made while waiting. Ref'd, as
   // setImmediate is: the process stays up at most that long to write its records.
   readonly #afterGap = (): void => {
-    const gap = this.#o.minWriteIntervalMs;
+    const gap =
+      this.#sink.atomicLimit === Number.POSITIVE_INFINITY ? this.#o.minWriteIntervalMs : 0;
     const wait = gap === 0 ? 0 : this.#lastWriteAt + gap - performance.now();
     if (wait <= 0) {
       setImmediate(this.#run);

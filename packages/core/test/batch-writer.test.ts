@@ -120,6 +120,23 @@ describe('BatchWriter: coalescing', () => {
 });
 
 describe('BatchWriter: pipe targets (FIFO)', () => {
+  it('writes each turn at its end whatever minWriteIntervalMs (writes are PIPE_BUF at most)', async () => {
+    const rd = new RecordingDriver();
+    rd.mknod(PIPE, 'fifo');
+    const writer = createFileWriter({
+      filename: PIPE,
+      driver: rd,
+      minWriteIntervalMs: 1000,
+      exitHook: false,
+    });
+    writer.write(rec(1));
+    await until(() => expect(writer.stats().records).toBe(1));
+    writer.write(rec(2));
+    await nextTurn();
+    await until(() => expect(writer.stats().records).toBe(2), 500);
+    await writer.close();
+  });
+
   for (const chunkBytes of [256, 4096]) {
     it(`keeps every write within ${chunkBytes} bytes and frames larger records`, async () => {
       const rd = new RecordingDriver();
