@@ -3,12 +3,14 @@
 
 import { createRequire } from 'node:module';
 import {
+  joinTransport,
   lockPerRecord,
   log4jsSubject,
   noopTransport,
   pinoSubject,
   pinoTransportSubject,
   rawAppendLoop,
+  turnJoiner,
   winstonSubject,
   writerSubject,
 } from './subject-kinds.mjs';
@@ -31,6 +33,15 @@ const layoutOnly = {
     return (event) => {
       layout(event);
     };
+  },
+};
+
+// Runs the layout and joins the lines of a turn into one buffer, writing nothing (see turnJoiner).
+const layoutJoin = {
+  configure: (config, layouts) => {
+    const layout = layouts.layout(config.layout.type, config.layout);
+    const add = turnJoiner();
+    return (event) => add(`${layout(event)}\n`);
   },
 };
 
@@ -62,6 +73,15 @@ export const subjects = [
     scale: 1.5,
     writesFile: false,
     create: winstonSubject(noopTransport),
+  },
+  // What any transport that writes the message somewhere pays at least: winston-noop never
+  // reads it. This one joins the messages of a turn into one buffer and writes nothing.
+  {
+    name: 'winston-join-noop',
+    framework: 'winston',
+    scale: 1.5,
+    writesFile: false,
+    create: winstonSubject(joinTransport),
   },
   {
     name: 'fanin-log4js',
@@ -97,6 +117,15 @@ export const subjects = [
     scale: 2,
     writesFile: false,
     create: log4jsSubject(() => ({ label: 'layout-only module', config: { type: layoutOnly } })),
+  },
+  // The layout, and the lines of a turn joined into one buffer: what any appender that writes
+  // them somewhere pays at least.
+  {
+    name: 'log4js-join-noop',
+    framework: 'log4js',
+    scale: 2,
+    writesFile: false,
+    create: log4jsSubject(() => ({ label: 'layout+join module', config: { type: layoutJoin } })),
   },
   {
     name: 'fanin-writer',
@@ -221,7 +250,9 @@ export const ratios = [
   { a: 'fanin-winston', b: 'winston-noop', target: 0.85 },
   { a: 'fanin-log4js', b: 'log4js-noop', target: 0.85 },
   { a: 'fanin-winston', b: 'winston-file' },
+  { a: 'fanin-winston', b: 'winston-join-noop' },
   { a: 'fanin-log4js', b: 'log4js-layout-noop' },
+  { a: 'fanin-log4js', b: 'log4js-join-noop' },
   { a: 'fanin-log4js', b: 'log4js-file' },
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
