@@ -2,7 +2,7 @@
 // (processes.mjs), start them together, time them, check the file they wrote, and report. See
 // README.md.
 //
-//   node bench/run.mjs [--quick] [--only <substring>] [--workload <name>] [--procs 1,2,4]
+//   node bench/run.mjs [--quick] [--only <substring,…>] [--workload <name>] [--procs 1,2,4]
 //                      [--reps N] [--burst N] [--cpu-prof]
 
 import * as fs from 'node:fs';
@@ -46,7 +46,8 @@ const config = {
     args.burst !== '100' ||
     args['cpu-prof'],
 };
-const chosenSubjects = subjects.filter((s) => !args.only || s.name.includes(args.only));
+const only = args.only?.split(',').filter(Boolean);
+const chosenSubjects = subjects.filter((s) => !only || only.some((o) => s.name.includes(o)));
 const chosenWorkloads = workloads
   .filter((w) => !args.workload || w.name === args.workload)
   .filter((w) => chosenSubjects.some((s) => runsIn(w, s)));
@@ -61,7 +62,11 @@ if (chosenSubjects.length === 0 || chosenWorkloads.length === 0) {
   );
 }
 const execArgv = args['cpu-prof']
-  ? ['--cpu-prof', `--cpu-prof-dir=${path.join(here, 'results', 'profiles')}`]
+  ? [
+      '--cpu-prof',
+      '--cpu-prof-interval=100',
+      `--cpu-prof-dir=${path.join(here, 'results', 'profiles')}`,
+    ]
   : [];
 
 // The integrity of what a run wrote: its one file, or every file of its rotated log.

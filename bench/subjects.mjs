@@ -7,6 +7,7 @@ import {
   ipcLog4js,
   ipcWinston,
   ipcWriter,
+  joinTransport,
   lockPerRecord,
   log4jsClusterSubject,
   log4jsSubject,
@@ -14,6 +15,7 @@ import {
   pinoSubject,
   pinoTransportSubject,
   rawAppendLoop,
+  turnJoiner,
   winstonSubject,
   writerSubject,
 } from './subject-kinds.mjs';
@@ -53,6 +55,15 @@ const layoutOnly = {
   },
 };
 
+// Runs the layout and joins the lines of a turn into one buffer, writing nothing (see turnJoiner).
+const layoutJoin = {
+  configure: (config, layouts) => {
+    const layout = layouts.layout(config.layout.type, config.layout);
+    const add = turnJoiner();
+    return (event) => add(`${layout(event)}\n`);
+  },
+};
+
 /**
  * The rows. A row logs `workload.records[framework] × scale` records (see workloads.mjs; `scale`
  * may be per workload), so that it takes about a second; `writesFile: false` rows have no
@@ -89,6 +100,15 @@ export const subjects = [
     scale: 1.5,
     writesFile: false,
     create: winstonSubject(noopTransport),
+  },
+  // What any transport that writes the message somewhere pays at least: winston-noop never
+  // reads it. This one joins the messages of a turn into one buffer and writes nothing.
+  {
+    name: 'winston-join-noop',
+    framework: 'winston',
+    scale: 1.5,
+    writesFile: false,
+    create: winstonSubject(joinTransport),
   },
   {
     name: 'fanin-log4js',
@@ -133,6 +153,15 @@ export const subjects = [
     writesFile: false,
     create: log4jsSubject(() => ({ label: 'layout-only module', config: { type: layoutOnly } })),
   },
+  // The layout, and the lines of a turn joined into one buffer: what any appender that writes
+  // them somewhere pays at least.
+  {
+    name: 'log4js-join-noop',
+    framework: 'log4js',
+    scale: 2,
+    writesFile: false,
+    create: log4jsSubject(() => ({ label: 'layout+join module', config: { type: layoutJoin } })),
+  },
   {
     name: 'fanin-writer',
     framework: 'none',
@@ -143,8 +172,20 @@ export const subjects = [
       return createAppendFileWriter({ filename: file, ...writerRotation(rotation) });
     }),
   },
-  // The same writer with flushIntervalMs: 5 (bigger batches for a bounded delay), to show the
-  // option's effect beside the default (a write at the end of each event-loop turn).
+  // The same writer with a write at the end of every event-loop turn (minWriteIntervalMs: 0),
+  // fanin's default until writes of a busy writer were kept 1 ms apart: the cost of the smaller
+  // writes, beside the default.
+  {
+    name: 'fanin-writer-turn',
+    framework: 'none',
+    writesFile: true,
+    create: writerSubject(async (file) => {
+      const { createAppendFileWriter } = await import('@fanin/append-file');
+      return createAppendFileWriter({ filename: file, minWriteIntervalMs: 0 });
+    }),
+  },
+  // The same writer with flushIntervalMs: 5 (every record waits 5 ms, busy or not), to show the
+  // option's effect beside the default.
   {
     name: 'fanin-writer-5ms',
     framework: 'none',
@@ -278,10 +319,11 @@ export const ratios = [
   { a: 'fanin-winston', b: 'winston-noop', target: 0.85 },
   { a: 'fanin-log4js', b: 'log4js-noop', target: 0.85 },
   { a: 'fanin-winston', b: 'winston-file' },
+  { a: 'fanin-winston', b: 'winston-join-noop' },
   { a: 'fanin-log4js', b: 'log4js-layout-noop' },
+  { a: 'fanin-log4js', b: 'log4js-join-noop' },
   { a: 'fanin-log4js', b: 'log4js-file' },
-  // A later IPC transport (@fanin/ipc) is to reach ≥ 5× log4js's cluster mode; until then,
-  // what cluster mode costs against each process appending for itself.
+  // @fanin/ipc is to reach ≥ 5× log4js's cluster mode, and ≥ 0.5× the append-file front ends.
   { a: 'ipc-log4js', b: 'log4js-cluster', target: 5 },
   { a: 'fanin-log4js', b: 'log4js-cluster' },
   { a: 'log4js-cluster', b: 'log4js-file' },
@@ -292,6 +334,7 @@ export const ratios = [
   { a: 'fanin-writer', b: 'pino-dest-async', target: 2 },
   { a: 'fanin-writer', b: 'pino-dest-sync' },
   { a: 'fanin-writer', b: 'raw-64k', target: 0.8 },
+  { a: 'fanin-writer-turn', b: 'raw-64k' },
   { a: 'fanin-writer-5ms', b: 'raw-64k' },
   { a: 'locked-writer', b: 'fanin-writer', target: 0.5 },
   { a: 'locked-winston', b: 'fanin-winston', target: 0.5 },

@@ -76,6 +76,7 @@ export const fileWriterSpec: OptionSpec = {
   retryMaxMs: { kind: 'int', min: 1 },
   noticeIntervalMs: { kind: 'int', min: 0 },
   flushIntervalMs: { kind: 'int', min: 0, max: 60_000 },
+  minWriteIntervalMs: { kind: 'int', min: 0, max: 1000 },
   formatNotice: {
     kind: 'custom',
     expected: 'a function or null',

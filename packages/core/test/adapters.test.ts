@@ -95,6 +95,26 @@ describe('FaninTransport (winston)', () => {
     logger.end();
   });
 
+  it("emits 'logged' once per record, in order, each after its record is written, across turns", async () => {
+    const { mem, logger, transport } = winstonSetup({ format: printf, eol: '\n' });
+    const seen: { message: unknown; inFile: boolean }[] = [];
+    transport.on('logged', (info: { message: unknown }) =>
+      seen.push({
+        message: info.message,
+        inFile: (mem.read(FILE) ?? '').includes(`info|${String(info.message)}\n`),
+      }),
+    );
+    for (let turn = 0; turn < 3; turn++) {
+      for (let i = 0; i < 40; i++) logger.info(`t${turn}r${i}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(() => expect(seen).toHaveLength(120));
+    const expected = Array.from({ length: 120 }, (_, k) => `t${Math.floor(k / 40)}r${k % 40}`);
+    expect(seen.map((s) => s.message)).toEqual(expected);
+    expect(seen.every((s) => s.inFile)).toBe(true);
+    logger.end();
+  });
+
   it("emits 'finish' after logger.end() only once the records are in the file", async () => {
     const { mem, logger, finished, transport } = winstonSetup({ format: printf, eol: '\n' });
     for (let i = 0; i < 50; i++) logger.info(`r${i}`);

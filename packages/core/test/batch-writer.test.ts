@@ -17,6 +17,7 @@ import {
 
 const PIPE = '/logs/pipe';
 const toBuffer = (r: string | Buffer): Buffer => (typeof r === 'string' ? Buffer.from(r) : r);
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('BatchWriter: coalescing', () => {
   it('writes the records of one event-loop turn with one write(2), after the turn', async () => {
@@ -40,6 +41,43 @@ describe('BatchWriter: coalescing', () => {
     writer.write(rec(3));
     await until(() => expect(writer.stats().records).toBe(3));
     expect(mem.writes).toEqual([10, 20]);
+  });
+
+  it('minWriteIntervalMs: turns that end soon after a write wait, then go in one write(2)', async () => {
+    const gap = 400;
+    const { mem, writer } = memWriter({ minWriteIntervalMs: gap });
+    writer.write(rec(1));
+    // After a quiet spell: at the end of its turn, as without the option.
+    await until(() => expect(mem.writes).toEqual([10]));
+    const firstAt = performance.now();
+    writer.write(rec(2));
+    await nextTurn();
+    writer.write(rec(3));
+    await nextTurn();
+    expect(mem.writes).toEqual([10]);
+    expect(writer.stats()).toMatchObject({ records: 1, queueDepth: 2 });
+    await until(() => expect(mem.writes).toEqual([10, 20]));
+    // Timers are ms-grained and may fire a little early against performance.now().
+    expect(performance.now() - firstAt).toBeGreaterThan(gap - 50);
+    expect(mem.read(FILE)).toBe(rec(1) + rec(2) + rec(3));
+  });
+
+  it('minWriteIntervalMs: a full batch still goes at once; flushSync and close do not wait', async () => {
+    const { mem, writer } = memWriter({ minWriteIntervalMs: 1000, batchBytes: 100 });
+    writer.write(rec(0));
+    await until(() => expect(mem.writes).toEqual([10]));
+    for (let i = 1; i <= 10; i++) writer.write(rec(i));
+    expect(mem.writes).toEqual([10, 100]);
+    writer.write(rec(11));
+    await nextTurn();
+    expect(mem.writes).toEqual([10, 100]);
+    expect(writer.flushSync()).toEqual({ written: 1, abandoned: 0, timedOut: false });
+    writer.write(rec(12));
+    const startedAt = performance.now();
+    await writer.close();
+    expect(performance.now() - startedAt).toBeLessThan(500);
+    expect(mem.writes).toEqual([10, 100, 10, 10]);
+    expect(mem.read(FILE)).toBe(Array.from({ length: 13 }, (_, i) => rec(i)).join(''));
   });
 
   it('writes inline when the open batch reaches batchBytes, never splitting a record', async () => {
@@ -82,6 +120,23 @@ describe('BatchWriter: coalescing', () => {
 });
 
 describe('BatchWriter: pipe targets (FIFO)', () => {
+  it('writes each turn at its end whatever minWriteIntervalMs (writes are PIPE_BUF at most)', async () => {
+    const rd = new RecordingDriver();
+    rd.mknod(PIPE, 'fifo');
+    const writer = createFileWriter({
+      filename: PIPE,
+      driver: rd,
+      minWriteIntervalMs: 1000,
+      exitHook: false,
+    });
+    writer.write(rec(1));
+    await until(() => expect(writer.stats().records).toBe(1));
+    writer.write(rec(2));
+    await nextTurn();
+    await until(() => expect(writer.stats().records).toBe(2), 500);
+    await writer.close();
+  });
+
   for (const chunkBytes of [256, 4096]) {
     it(`keeps every write within ${chunkBytes} bytes and frames larger records`, async () => {
       const rd = new RecordingDriver();
