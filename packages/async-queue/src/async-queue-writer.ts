@@ -11,6 +11,7 @@ import {
   type WhenFull,
   type Writer,
   type WriterStats,
+  warnOnce,
 } from '@fanin/core';
 import {
   type AsyncQueueOptions,
@@ -395,9 +396,7 @@ export class AsyncQueueWriter implements Writer {
 
   #report(err: FaninError): void {
     try {
-      (this.#o.onError ?? ((e: FaninError) => process.emitWarning(e.message, { code: e.code })))(
-        err,
-      );
+      (this.#o.onError ?? warnOnce)(err);
     } catch {
       // A throwing onError must not break logging.
     }

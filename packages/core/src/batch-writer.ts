@@ -1,6 +1,6 @@
 import { BatchJoiner, writeChunked, writeFramed } from './batch-encoding.js';
 import { blockFor } from './block-for.js';
-import { errnoCode, type FaninError, FaninWriteError } from './errors.js';
+import { errnoCode, type FaninError, FaninWriteError, warnOnce } from './errors.js';
 import { registerExitFlush } from './exit-hooks.js';
 import type { FileTarget, Sink } from './file-target.js';
 import { defaultNotice, LossLedger } from './loss-ledger.js';
@@ -115,7 +115,7 @@ export class BatchWriter implements Writer {
       flushIntervalMs: options.flushIntervalMs ?? 0,
       minWriteIntervalMs: options.minWriteIntervalMs ?? 1,
     };
-    this.#onError = options.onError ?? defaultOnError;
+    this.#onError = options.onError ?? warnOnce;
     this.#joiner = new BatchJoiner(Math.max(3 * this.#o.batchBytes, 128 * 1024));
     this.#ledger = new LossLedger(
       options.formatNotice === undefined ? defaultNotice : options.formatNotice,
@@ -515,14 +515,4 @@ function sizeOf(record: unknown, limit: number): number {
 // (the background retry timer, by contrast, is unref'd and never keeps a process alive).
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-const warned = new Set<string>();
-
-/** Default error path of a framework-free writer: one process warning per reason. */
-function defaultOnError(err: FaninError): void {
-  const reason = err instanceof FaninWriteError ? err.reason : err.code;
-  if (warned.has(reason)) return;
-  warned.add(reason);
-  process.emitWarning(err.message, { code: err.code });
 }

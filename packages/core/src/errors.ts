@@ -63,3 +63,20 @@ export function errnoCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'UNKNOWN';
 }
+
+const warned = new Set<string>();
+
+/**
+ * The default error path of every fanin writer without an `onError`: one process warning per
+ * reason (a failed write's errno, else the error code), so a failing disk warns once, not per
+ * record; `stats()` counts every occurrence.
+ *
+ * @example
+ * const report = options.onError ?? warnOnce;
+ */
+export function warnOnce(err: FaninError): void {
+  const reason = err instanceof FaninWriteError ? err.reason : err.code;
+  if (warned.has(reason)) return;
+  warned.add(reason);
+  process.emitWarning(err.message, { code: err.code });
+}

@@ -5,7 +5,7 @@ export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
 export { DatePattern } from './date-pattern.js';
 export type { FaninErrorCode } from './errors.js';
-export { errnoCode, FaninError, FaninOptionError, FaninWriteError } from './errors.js';
+export { errnoCode, FaninError, FaninOptionError, FaninWriteError, warnOnce } from './errors.js';
 export type { SyncFlushable } from './exit-hooks.js';
 export { registerExitFlush } from './exit-hooks.js';
 export type { FileDriver, FileInfo, TargetKind } from './file-driver.js';

@@ -1,5 +1,5 @@
 import { DatePattern } from './date-pattern.js';
-import { FaninError, FaninOptionError } from './errors.js';
+import { FaninError, FaninOptionError, warnOnce } from './errors.js';
 import type { FileWriterOptions } from './file-writer.js';
 import { parseSize } from './options.js';
 import type { ExclusiveLock, SizeRotationOptions } from './rotation.js';
@@ -78,7 +78,7 @@ function commonOf(o: FileWriterOptions, where: string, lockFor?: (f: string) => 
   if (o.lockWaitMs !== undefined) r.lockWaitMs = o.lockWaitMs;
   if (o.mode !== undefined) r.mode = o.mode;
   if (lockFor) r.lock = lockFor(o.filename as string);
-  const report = o.onError ?? ((e: FaninError) => process.emitWarning(e.message, { code: e.code }));
+  const report = o.onError ?? warnOnce;
   r.onError = (err) =>
     report(
       new FaninError('ERR_FANIN_WRITE', `${where}: compression failed: ${err.message}`, {

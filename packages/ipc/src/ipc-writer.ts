@@ -13,13 +13,13 @@ import {
   StatsCounter,
   type Writer,
   type WriterStats,
+  warnOnce,
 } from '@fanin/core';
 import { ChannelLink } from './channel-link.js';
 import { Forwarder } from './forwarder.js';
 import { Hub } from './hub.js';
 import { describeVia, type IpcOptions, type IpcSettings, ipcSettings } from './ipc-options.js';
 import { ipcStats, mergeStats } from './merge-stats.js';
-import { Reporter } from './reporter.js';
 import { elect } from './socket-election.js';
 import { SocketLink } from './socket-link.js';
 import { ThreadLink } from './thread-link.js';
@@ -41,7 +41,6 @@ export class IpcWriter implements Writer {
   readonly #where: string;
   readonly #stats = new StatsCounter();
   readonly #ledger: LossLedger;
-  readonly #reporter: Reporter;
   readonly #hub: Hub;
   readonly #fwd: Forwarder;
   readonly #unhook: () => void;
@@ -56,7 +55,6 @@ export class IpcWriter implements Writer {
     this.#s = ipcSettings(options, where);
     this.#o = options;
     this.#where = where;
-    this.#reporter = new Reporter(options.onError);
     this.#ledger = new LossLedger(
       options.formatNotice === null ? null : (options.formatNotice ?? defaultNotice),
     );
@@ -351,7 +349,8 @@ export class IpcWriter implements Writer {
     writer.flushSync();
   }
 
+  // onError when given, else one process warning per reason (core's rule); stats() counts all.
   #report(err: FaninError): void {
-    this.#reporter.report(err);
+    (this.#o.onError ?? warnOnce)(err);
   }
 }
