@@ -32,6 +32,7 @@ export class SocketLink implements Link {
   readonly #sent: [number, number][] = [];
   #closed = false;
   #bye = false;
+  #welcomed = false;
   #failure: string | undefined;
 
   constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number) {
@@ -41,8 +42,10 @@ export class SocketLink implements Link {
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const f of this.#decoder.push(chunk)) {
-          if (f.type === WELCOME) events.welcome();
-          else if (f.type === ACK) this.#acked(f.seq);
+          if (f.type === WELCOME) {
+            this.#welcomed = true;
+            events.welcome();
+          } else if (f.type === ACK) this.#acked(f.seq);
           else if (f.type === BYE) this.#goodbye();
           else throw new FrameError(`unexpected frame type ${f.type} from the writer`);
         }
@@ -57,8 +60,10 @@ export class SocketLink implements Link {
     socket.on('error', (err) => {
       this.#failure ??= `the socket to the writer failed: ${err.message}`;
     });
+    // A connection the writer never welcomed was reset by a writer on its way out (still in
+    // its listen backlog, or accepted as it exited): no writer was lost, the next is elected.
     socket.on('close', () => {
-      if (this.#bye) this.#lose('the writer closed', true);
+      if (this.#bye || !this.#welcomed) this.#lose('the writer closed', true);
       else this.#lose(this.#failure ?? 'the socket to the writer closed');
     });
     socket.write(encodeHello(HELLO));
