@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { BroadcastChannel } from 'node:worker_threads';
 import { type BatchWriter, errnoCode, FaninError } from '@fanin/core';
+import { readUntil } from './link.js';
 import { fdOf } from './socket-link.js';
 import { type ThreadMessage, threadChannelName } from './thread-link.js';
 import {
@@ -47,6 +48,8 @@ interface Peer {
   ack(seq: number): void;
   /** At exit: writes the last acknowledgement synchronously, if the link allows it. */
   ackSync?(seq: number): void;
+  /** The socket's descriptor, for a peer on a socket. */
+  fd?(): number | undefined;
   received: number;
 }
 
@@ -220,6 +223,20 @@ export class Hub {
   /** At exit: acknowledge, synchronously where the link allows, what was written. */
   ackAllSync(): void {
     for (const p of this.#peers) p.ackSync?.(p.received);
+    // Socket peers close their side on the goodbye. Until they have, this process keeps its
+    // side open (reading and dropping what they still send: unacknowledged, they resend it), so
+    // that none of them writes into a closed socket before it has read the goodbye.
+    const deadline = Date.now() + HANDOVER_WAIT_MS;
+    for (const p of this.#peers) {
+      const fd = p.fd?.();
+      const left = deadline - Date.now();
+      if (fd === undefined || left <= 0) continue;
+      try {
+        readUntil(fd, left, () => false);
+      } catch {
+        // Gone already: nothing to wait for.
+      }
+    }
   }
 
   /** Stops serving; resolves once socket peers closed their side (at most `ms`). */
@@ -314,6 +331,7 @@ export class Hub {
       },
       // At exit: the last acknowledgement and a goodbye, so peers elect the next writer quietly.
       ackSync: (seq) => writeLineSync(fdOf(socket), Buffer.concat([encodeAck(seq), encodeBye()])),
+      fd: () => fdOf(socket),
     };
     this.#peers.add(peer);
     socket.on('data', (chunk: Buffer) => {
@@ -349,6 +367,9 @@ export class Hub {
 // an 'error' on the Worker/ChildProcess, which would crash an app with no listener. The peer
 // settles its unacknowledged records itself.
 const ignore = () => {};
+
+/** How long an exiting socket writer waits for its peers to close their side after goodbye. */
+const HANDOVER_WAIT_MS = 200;
 
 const welcome = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'welcome', pid: process.pid });
 const bye = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'bye', pid: process.pid });
