@@ -19,7 +19,6 @@ const TOKEN_CARRY = 24;
  * alive for ever; the link listens only while it waits for a welcome or for acknowledgements.
  */
 export class ChannelLink implements Link {
-  readonly kind: 'cluster' | 'parent';
   readonly sendsSurviveExit = false;
   readonly #proc: ChildProcessSide;
   readonly #events: LinkEvents;
@@ -31,8 +30,7 @@ export class ChannelLink implements Link {
   #closed = false;
   #busy = false;
 
-  constructor(kind: 'cluster' | 'parent', events: LinkEvents) {
-    this.kind = kind;
+  constructor(events: LinkEvents) {
     this.#proc = process as ChildProcessSide;
     this.#events = events;
     this.#listen(true);

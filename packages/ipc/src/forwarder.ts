@@ -126,10 +126,7 @@ export class Forwarder {
    */
   overflow(record: string, level: string): void {
     this.spill();
-    const direct = this.#host.direct();
-    direct.write(record, level || undefined);
-    direct.flushSync();
-    this.directWrites++;
+    this.#writeDirect([record], [level]);
   }
 
   /** Calls back once every record added so far is acknowledged or written here. */
@@ -167,14 +164,19 @@ export class Forwarder {
     this.#spillWanted = false;
     const { records, levels } = this.outbox.drainPending();
     if (records.length === 0) return 0;
+    this.#writeDirect(records, levels);
+    this.#finished(records.length);
+    return records.length;
+  }
+
+  // This process's own append writer, at once (one write(2) a batch).
+  #writeDirect(records: string[], levels: string[]): void {
     const direct = this.#host.direct();
     for (let i = 0; i < records.length; i++) {
       direct.write(records[i] as string, (levels[i] as string) || undefined);
     }
     direct.flushSync();
     this.directWrites += records.length;
-    this.#finished(records.length);
-    return records.length;
   }
 
   /**
@@ -189,14 +191,7 @@ export class Forwarder {
     if (link?.sendsSurviveExit && this.#welcomed) {
       // A thread's messages reach the main thread after the thread is gone: send the rest,
       // behind what is in flight, and the main thread writes it all in order.
-      for (
-        let b = this.outbox.take(Infinity, Infinity);
-        b;
-        b = this.outbox.take(Infinity, Infinity)
-      ) {
-        this.forwarded += b.lens.length;
-        link.send(b);
-      }
+      this.#sendAll(link);
       return 0;
     }
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
@@ -244,10 +239,6 @@ export class Forwarder {
     this.#link?.close();
     this.#link = undefined;
     this.#welcomed = false;
-  }
-
-  get connected(): boolean {
-    return this.#link !== undefined && this.#welcomed;
   }
 
   // A spill keeps each process's records in order only if nothing is in flight: stop sending,

@@ -22,6 +22,7 @@ import {
   fromTextBatch,
   HELLO,
   isChannelMessage,
+  type TextBatch,
   WELCOME,
 } from './wire.js';
 
@@ -97,11 +98,8 @@ export class Hub {
           }
           channel.postMessage({ t: 'ack', id: m.id, seq: m.seq } satisfies ThreadMessage);
         };
-        if (!this.#owner.writeBlockForPeer(m.text, m.lens.length)) this.#write(fromTextBatch(m));
-        else this.received += m.lens.length;
-        const fileWriter = this.#owner.file();
-        if (fileWriter) fileWriter.onWritten(ack);
-        else ack();
+        this.#writeText(m);
+        this.#whenWritten(ack);
         this.#threadProgress?.();
       }
     };
@@ -273,9 +271,21 @@ export class Hub {
 
   #acknowledge(peer: Peer, seq: number): void {
     peer.received = seq;
+    this.#whenWritten(() => peer.ack(seq));
+  }
+
+  // A batch as it came over a channel: one block for a regular file, else record by record.
+  #writeText(tb: TextBatch): void {
+    if (this.#owner.writeBlockForPeer(tb.text, tb.lens.length)) this.received += tb.lens.length;
+    else this.#write(fromTextBatch(tb));
+  }
+
+  // Acknowledgements wait for the file writer, when this process has one; a process that
+  // forwards on (a thread's main thread) acknowledges at once.
+  #whenWritten(callback: () => void): void {
     const file = this.#owner.file();
-    if (file) file.onWritten(() => peer.ack(seq));
-    else peer.ack(seq);
+    if (file) file.onWritten(callback);
+    else callback();
   }
 
   #channelPeer(send: (m: ChannelMessage) => unknown, child: ChannelOwner | undefined): Peer {
@@ -308,12 +318,8 @@ export class Hub {
     try {
       const tb = checkChannelBatch(m as never, this.#maxFrameBytes);
       if (this.#closed) return;
-      if (this.#owner.writeBlockForPeer(tb.text, tb.lens.length)) {
-        this.received += tb.lens.length;
-        this.#acknowledge(peer, tb.seq);
-      } else {
-        this.#accept(peer, fromTextBatch(tb));
-      }
+      this.#writeText(tb);
+      this.#acknowledge(peer, tb.seq);
     } catch (err) {
       // A channel belongs to the process, not to fanin: refuse the message, keep the channel.
       this.#protocolError(err, 'a channel peer');

@@ -206,12 +206,12 @@ export class IpcWriter implements Writer {
     }
     this.#hub.serveThreads(this.#s.file);
     if (via === 'cluster' && cluster.isWorker) {
-      this.#forwardOver(new ChannelLink('cluster', this.#fwd.events()));
+      this.#forwardOver(new ChannelLink(this.#fwd.events()));
     } else if (via === 'cluster') {
       this.#becomeWriter();
       this.#hub.serveCluster();
     } else if (via === 'parent' && process.send) {
-      this.#forwardOver(new ChannelLink('parent', this.#fwd.events()));
+      this.#forwardOver(new ChannelLink(this.#fwd.events()));
     } else if (via === 'parent') {
       this.#becomeWriter();
     } else {

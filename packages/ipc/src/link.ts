@@ -29,7 +29,6 @@ export interface AckWait {
 
 /** The forwarder's side of one way to reach the writer. */
 export interface Link {
-  readonly kind: 'cluster' | 'parent' | 'socket' | 'thread';
   /** A send is delivered even if this process or thread ends right after it (threads). */
   readonly sendsSurviveExit: boolean;
   /** Hands a batch over; false asks the forwarder to wait for `drain`. */
@@ -43,12 +42,6 @@ export interface Link {
   awaitAcksSync(upTo: number, ms: number): AckWait;
   close(): void;
 }
-
-/**
- * How long a worker thread's exit waits with no acknowledgement progressing: its batches
- * arrive anyway (messages survive the thread), so the wait only orders them before its 'exit'.
- */
-export const EXIT_STALL_MS = 500;
 
 /**
  * Reads `fd` (non-blocking) until `found` says done, EOF, or `ms` pass; blocks 1 ms between

@@ -23,7 +23,6 @@ export const fdOf = (socket: net.Socket): number | undefined =>
  * keeps a process alive that has nothing left to send.
  */
 export class SocketLink implements Link {
-  readonly kind = 'socket' as const;
   readonly sendsSurviveExit = false;
   readonly #socket: net.Socket;
   readonly #events: LinkEvents;

@@ -1,7 +1,5 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { blockFor } from '@fanin/core';
-import type { Link, LinkEvents } from './link.js';
-import { EXIT_STALL_MS } from './link.js';
+import type { AckWait, Link, LinkEvents } from './link.js';
 import type { TextBatch } from './wire.js';
 
 /** Messages between a worker thread and its process's main thread. */
@@ -23,7 +21,6 @@ export const threadChannelName = (file: string) => `fanin-ipc:${file}`;
  * on their way (the thread's 'exit' event may come first).
  */
 export class ThreadLink implements Link {
-  readonly kind = 'thread' as const;
   readonly sendsSurviveExit = true;
   readonly #channel: BroadcastChannel;
   // [0]: the last batch the main thread acknowledged; [1]: the last batch this thread sent.
@@ -57,21 +54,10 @@ export class ThreadLink implements Link {
     else this.#channel.unref();
   }
 
-  awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean } {
-    const deadline = Date.now() + ms;
-    let heard = Date.now();
-    let last = Atomics.load(this.#acks, 0);
-    for (;;) {
-      const acked = Atomics.load(this.#acks, 0);
-      if (acked !== last) {
-        last = acked;
-        heard = Date.now();
-      }
-      const left = Math.min(deadline, heard + EXIT_STALL_MS) - Date.now();
-      if (acked >= upTo || left <= 0) return { acked, closed: this.#closed };
-      // Atomics.wait is allowed in a worker thread; the main thread stores and notifies.
-      if (Atomics.wait(this.#acks, 0, acked, left) === 'not-equal') blockFor(0);
-    }
+  // Never waited on: a thread's exit posts the rest instead (see sendsSurviveExit), and the
+  // main thread's close() waits for what is on its way.
+  awaitAcksSync(): AckWait {
+    return { acked: Atomics.load(this.#acks, 0), closed: this.#closed };
   }
 
   close(): void {
