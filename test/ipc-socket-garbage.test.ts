@@ -11,6 +11,7 @@ import {
   messagesOf,
   planned,
   shortTempDir,
+  socketWriter,
 } from './helpers/ipc.js';
 import {
   expectCleanExits,
@@ -91,11 +92,7 @@ describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
   it('one bad connection counts one protocol error and one report', async () => {
     const { dir, sock } = shortTempDir();
     const file = path.join(dir, 'app.log');
-    const writer = forkFixture('ipc-peer', [
-      ...['writer', sock, file, '0', '10,0,0', 'close', '-'],
-      ...['settle', 'wait'],
-    ]);
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    const writer = await socketWriter(sock, file, '10,0,0');
     await rawPeer(sock, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
     writer.child.send('go');
     await expectCleanExits([writer]);

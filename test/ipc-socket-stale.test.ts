@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import { type IpcReport, planned, shortTempDir } from './helpers/ipc.js';
+import { type IpcReport, planned, shortTempDir, socketPeer } from './helpers/ipc.js';
 import {
   expectCleanExits,
   type Forked,
@@ -15,13 +15,7 @@ import {
 const COUNTS = '500,5,0';
 const PER_PROCESS = planned(COUNTS);
 
-/** An ipc-peer on `sock` that settles its election, says 'ready' and waits for 'go'. */
-function peer(sock: string, file: string, p: number): Forked {
-  return forkFixture('ipc-peer', [
-    ...['writer', sock, file, String(p), COUNTS, 'close', '-'],
-    ...['settle', 'wait'],
-  ]);
-}
+const peer = (sock: string, file: string, p: number) => socketPeer(sock, file, p, COUNTS);
 
 async function killed(f: Forked): Promise<void> {
   f.child.kill('SIGKILL');

@@ -2,7 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog, summary } from './helpers/check-log.js';
-import { type IpcReport, messagesOf, planned, readSideFile, shortTempDir } from './helpers/ipc.js';
+import {
+  type IpcReport,
+  messagesOf,
+  planned,
+  readSideFile,
+  shortTempDir,
+  socketWriter,
+} from './helpers/ipc.js';
 import {
   expectCleanExits,
   type Forked,
@@ -142,11 +149,7 @@ describe('@fanin/ipc via socket: a forwarder still connecting', () => {
   it('logs and closes at once (the election still running): close() resolves promptly and the records go through the writer', async () => {
     const { dir, sock } = shortTempDir();
     const file = path.join(dir, 'app.log');
-    const writer = forkFixture('ipc-peer', [
-      ...['writer', sock, file, '0', '100,0,0', 'close', '-'],
-      ...['settle', 'wait'],
-    ]);
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    const writer = await socketWriter(sock, file, '100,0,0');
     // Logs 500 records and calls close() in the same turn as it created its writer.
     const forwarder = forkFixture('ipc-peer', [
       ...['writer', sock, file, '1', '500,0,0', 'close', '-'],
@@ -169,11 +172,7 @@ describe('@fanin/ipc via socket: a forwarder still connecting', () => {
   it('await flush() keeps the process alive until the writer acknowledged (the code after it runs)', async () => {
     const { dir, sock } = shortTempDir();
     const file = path.join(dir, 'app.log');
-    const writer = forkFixture('ipc-peer', [
-      ...['writer', sock, file, '0', '100,0,0', 'close', '-'],
-      ...['settle', 'wait'],
-    ]);
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    const writer = await socketWriter(sock, file, '100,0,0');
     // A script with nothing else to do: it logs, awaits flush(), says 'ready', logs 9 more and
     // closes. Nothing but fanin keeps its event loop alive meanwhile.
     const forwarder = forkFixture('ipc-peer', [

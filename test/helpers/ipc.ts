@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IpcStats as IpcStatsOfCore } from '@fanin/core';
-import { onTestFinished } from 'vitest';
-import type { Forked } from './processes.js';
+import { expect, onTestFinished } from 'vitest';
+import { type Forked, forkFixture, messageOf } from './processes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
@@ -205,4 +205,19 @@ export function frame(type: number, body: Buffer, { magic = 'fn', version = 1 } 
   header[3] = type;
   header.writeUInt32BE(body.length, 4);
   return Buffer.concat([header, body]);
+}
+
+/** An ipc-peer (index `p`) on `sock` that settles its election, says 'ready' and waits for 'go'. */
+export function socketPeer(sock: string, file: string, p: number, counts: string): Forked {
+  return forkFixture('ipc-peer', [
+    ...['writer', sock, file, String(p), counts, 'close', '-'],
+    ...['settle', 'wait'],
+  ]);
+}
+
+/** {@link socketPeer} 0, started first: resolves once it says it is the writer. */
+export async function socketWriter(sock: string, file: string, counts: string): Promise<Forked> {
+  const writer = socketPeer(sock, file, 0, counts);
+  expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+  return writer;
 }
