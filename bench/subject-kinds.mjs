@@ -187,16 +187,16 @@ export function log4jsClusterSubject(appender) {
 // ---- @fanin/ipc: one writer process ------------------------------------------------------------
 
 /**
- * @fanin/ipc under cluster: the primary's writer writes the file; each worker forwards through
- * the same front end (`front` builds { log, end } in a worker and { end } in the primary from
- * the same options). The primary's end() closes its writer once every worker has closed its
- * own (each close resolves when the primary acknowledged every record).
+ * @fanin/ipc under cluster: `create` (a usual subject's, e.g. winstonSubject(…)) runs in every
+ * worker and, as p 0, in the primary, whose writer writes the file. The primary's end() closes
+ * its front end once every worker has closed its own (each close resolves when the primary
+ * acknowledged every record).
  */
-export function ipcClusterSubject(front) {
+export function ipcClusterSubject(create) {
   return {
     cluster: true,
     createPrimary: async ({ file, rotation }) => {
-      const side = await front(file, rotation, 0);
+      const side = await create({ file, p: 0, rotation });
       return {
         end: async () => {
           await side.end();
@@ -204,61 +204,9 @@ export function ipcClusterSubject(front) {
         },
       };
     },
-    create: async ({ file, p, rotation }) => front(file, rotation, p),
+    create,
   };
 }
-
-/** The ipc writer, framework-free, through any `via`. */
-export const ipcWriter = (via) => async (file, rotation, p) => {
-  const { createIpcWriter } = await import('@fanin/ipc');
-  const writer = createIpcWriter({
-    filename: file,
-    via: via(file),
-    ...(rotation && { maxBytes: rotation.maxBytes, backups: rotation.backups }),
-  });
-  return {
-    log: (s, pad) => writer.write(`${line(p, s, pad)}\n`),
-    end: () => writer.close(),
-  };
-};
-
-/** IpcTransport under winston. */
-export const ipcWinston = async (file, rotation, p) => {
-  const { IpcTransport } = await import('@fanin/ipc');
-  const { default: winston } = await import('winston');
-  const transport = new IpcTransport({
-    filename: file,
-    via: 'cluster',
-    ...(rotation && { maxsize: rotation.maxBytes, maxFiles: rotation.backups + 1 }),
-  });
-  const logger = winston.createLogger({ format: winston.format.json(), transports: [transport] });
-  return {
-    log: (s, pad) => logger.info(pad, { p, s }),
-    end: () => {
-      const finished = once(transport, 'finish');
-      logger.end();
-      return finished;
-    },
-  };
-};
-
-/** The @fanin/ipc appender under log4js (clustering disabled, so workers call it). */
-export const ipcLog4js = async (file, rotation, p) => {
-  const { default: log4js } = await import('log4js');
-  const note = configureFirst(log4js, [
-    {
-      label: "type: '@fanin/ipc', via: 'cluster'",
-      config: {
-        type: '@fanin/ipc',
-        filename: file,
-        via: 'cluster',
-        ...(rotation && { maxLogSize: rotation.maxBytes, backups: rotation.backups }),
-      },
-    },
-  ]);
-  const logger = log4js.getLogger();
-  return { note, log: (s, pad) => logger.info(line(p, s, pad)), end: () => shutdown(log4js) };
-};
 
 // ---- framework-free --------------------------------------------------------------------------
 

@@ -4,9 +4,6 @@
 import { createRequire } from 'node:module';
 import {
   ipcClusterSubject,
-  ipcLog4js,
-  ipcWinston,
-  ipcWriter,
   joinTransport,
   lockPerRecord,
   log4jsClusterSubject,
@@ -27,6 +24,10 @@ const require = createRequire(import.meta.url);
 const writerRotation = (r) => (r ? { maxBytes: r.maxBytes, backups: r.backups } : {});
 const winstonRotation = (r) => (r ? { maxsize: r.maxBytes, maxFiles: r.backups + 1 } : {});
 const log4jsRotation = (r) => (r ? { maxLogSize: r.maxBytes, backups: r.backups } : {});
+const ipcWriter = async (file, via, rotation) => {
+  const { createIpcWriter } = await import('@fanin/ipc');
+  return createIpcWriter({ filename: file, via, ...writerRotation(rotation) });
+};
 
 // The brief's first choice is the module name, as a user writes it; log4js resolves it from its
 // own directory, then from require.main's and the cwd. The module object is the fallback.
@@ -280,27 +281,37 @@ export const subjects = [
     framework: 'none',
     writesFile: true,
     rotation: 'log4js',
-    ...ipcClusterSubject(ipcWriter(() => 'cluster')),
+    ...ipcClusterSubject(writerSubject((file, rotation) => ipcWriter(file, 'cluster', rotation))),
   },
   {
     name: 'ipc-winston',
     framework: 'winston',
     writesFile: true,
     rotation: 'winston',
-    ...ipcClusterSubject(ipcWinston),
+    ...ipcClusterSubject(
+      winstonSubject(async (file, _winston, rotation) => {
+        const { IpcTransport } = await import('@fanin/ipc');
+        return new IpcTransport({ filename: file, via: 'cluster', ...winstonRotation(rotation) });
+      }),
+    ),
   },
   {
     name: 'ipc-log4js',
     framework: 'log4js',
     writesFile: true,
     rotation: 'log4js',
-    ...ipcClusterSubject(ipcLog4js),
+    ...ipcClusterSubject(
+      log4jsSubject((file, rotation) => ({
+        label: "type: '@fanin/ipc', via: 'cluster'",
+        config: { type: '@fanin/ipc', filename: file, via: 'cluster', ...log4jsRotation(rotation) },
+      })),
+    ),
   },
   {
     name: 'ipc-socket-writer',
     framework: 'none',
     writesFile: true,
-    create: async ({ file, p }) => ipcWriter((f) => ({ socket: `${f}.sock` }))(file, undefined, p),
+    create: writerSubject((file) => ipcWriter(file, { socket: `${file}.sock` })),
   },
   {
     name: 'raw-64k',
