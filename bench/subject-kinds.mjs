@@ -42,6 +42,7 @@ export function winstonSubject(makeTransport) {
     transport._stream?.on?.('error', onError);
     return {
       errors: () => errors,
+      ready: () => writerReady(transport.writer),
       log: (s, pad) => logger.info(pad, { p, s }),
       end: async () => {
         const finished = once(transport, 'finish');
@@ -104,15 +105,37 @@ export async function joinTransport() {
 export function log4jsSubject(appender) {
   return async ({ file, p, rotation }) => {
     const { default: log4js } = await import('log4js');
-    const candidates = appender(file, rotation);
-    const note = configureFirst(log4js, Array.isArray(candidates) ? candidates : [candidates]);
+    const candidates = await appender(file, rotation);
+    const made = [];
+    const note = configureFirst(
+      log4js,
+      (Array.isArray(candidates) ? candidates : [candidates]).map((c) => keepAppender(c, made)),
+    );
     const logger = log4js.getLogger();
     return {
       note,
+      ready: () => Promise.all(made.map((a) => writerReady(a.writer))),
       log: (s, pad) => logger.info(line(p, s, pad)),
       end: () => shutdown(log4js),
     };
   };
+}
+
+// A fanin writer with a thread of its own (the async queue) tells when that thread is up: the
+// worker waits for it before it reports ready, as pino-transport's waits for thread-stream's
+// 'ready', so no subject's start-up is timed.
+const writerReady = (writer) => writer?.ready?.();
+
+// For an appender given as a module ({ configure }), remembers the appender it makes in `made`.
+function keepAppender(candidate, made) {
+  const type = candidate.config.type;
+  if (typeof type !== 'object' || typeof type?.configure !== 'function') return candidate;
+  const configure = (...args) => {
+    const a = type.configure(...args);
+    made.push(a);
+    return a;
+  };
+  return { ...candidate, config: { ...candidate.config, type: { configure } } };
 }
 
 // Tries each { label, config } in turn; the first that log4js accepts is used and named.
@@ -214,6 +237,7 @@ export function writerSubject(makeWriter) {
   return async ({ file, p, rotation }) => {
     const writer = await makeWriter(file, rotation);
     return {
+      ready: () => writerReady(writer),
       log: (s, pad) => writer.write(`${line(p, s, pad)}\n`),
       end: () => writer.close(),
     };

@@ -261,9 +261,9 @@ export const subjects = [
     name: 'async-log4js',
     framework: 'log4js',
     writesFile: true,
-    create: log4jsSubject((file) => ({
+    create: log4jsSubject(async (file) => ({
       label: "type: '@fanin/async-queue'",
-      config: { type: '@fanin/async-queue', filename: file },
+      config: { type: await import('@fanin/async-queue'), filename: file },
     })),
   },
   {

@@ -39,6 +39,7 @@ async function logAll(logger, count, pattern, padOf) {
 
 async function main() {
   const logger = await subject.create({ file: job.file, p: job.p, rotation: job.rotation });
+  await logger.ready?.();
   const pattern = sizePattern(workload, job.p, job.count);
   const padOf = pads(workload);
   let bytes = 0;

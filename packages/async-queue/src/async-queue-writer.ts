@@ -59,8 +59,11 @@ export class AsyncQueueWriter implements Writer {
   #puts = 0;
   #pending: string[] = [];
   #pendingChars = 0;
+  #roomChars = 0;
+  #fileSink = false;
   #takenOver = 0;
   #closed: Promise<void>;
+  #ready: Promise<void>;
 
   constructor(options: AsyncQueueOptions, where = 'createAsyncQueueWriter') {
     checkAsyncOptions(options, where);
@@ -81,6 +84,10 @@ export class AsyncQueueWriter implements Writer {
       },
     });
     this.#worker.unref();
+    let ready = () => {};
+    this.#ready = new Promise((resolve) => {
+      ready = resolve;
+    });
     this.#closed = new Promise((resolve) => {
       this.#worker.on(
         'message',
@@ -88,16 +95,27 @@ export class AsyncQueueWriter implements Writer {
           if (m.type === 'stats') this.#workerStats = m.stats;
           else if (m.type === 'error')
             this.#report(new FaninError('ERR_FANIN_WRITE', m.message ?? ''));
+          else if (m.type === 'ready') ready();
           else if (m.type === 'closed') resolve();
         },
       );
       this.#worker.on('error', (err) => this.#workerDied(err));
       this.#worker.on('exit', () => {
         if (!this.#closing) this.#workerDied(new Error('the writer thread exited'));
+        ready();
         resolve();
       });
     });
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
+  }
+
+  /**
+   * Resolves once the writer thread runs and has its file open (or has died: writing then goes
+   * through this thread). Records logged before are kept in the ring meanwhile; awaiting this only
+   * keeps the thread's start-up (loading modules, opening the file) out of a measurement.
+   */
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   /** The writer thread (to monitor it; if it dies, writing falls back to this thread). */
@@ -151,25 +169,38 @@ export class AsyncQueueWriter implements Writer {
   // turn are held here and put into the ring as one block: one encode and two atomic operations
   // per turn instead of per record. Only while the ring has room for the whole block in the worst
   // case (3 bytes per UTF-16 unit, plus a wrap): that room only grows until the flush, so a record
-  // accepted here is never dropped later, and the full policy is decided now, per record.
+  // accepted here is never dropped later, and the full policy is decided now, per record. The
+  // room is read from the ring once and then counted down here (`#roomChars`): it is a lower
+  // bound, since the writer thread only frees space, and the hot path reads no shared memory.
   #pend(record: string | Uint8Array): boolean {
-    if (typeof record !== 'string' || Atomics.load(this.#ring.ctrl, FILE_SINK) !== 1) return false;
+    if (typeof record !== 'string' || !this.#blocks()) return false;
     if (this.#pendingChars + record.length > PENDING_CHARS) this.#flushPending();
     const chars = this.#pendingChars + record.length;
-    if (this.#ring.free() < 2 * (8 + 3 * chars)) return false;
+    if (chars > this.#roomChars) {
+      this.#roomChars = (this.#ring.free() >>> 1) / 3 - 8;
+      if (chars > this.#roomChars) return false;
+    }
     this.#pending.push(record);
     this.#pendingChars = chars;
     this.#puts++;
-    this.#scheduleWake();
+    if (!this.#wakeScheduled) this.#scheduleWake();
     return true;
+  }
+
+  // FILE_SINK is set once, by the writer thread as it starts; after that it is read from here.
+  #blocks(): boolean {
+    if (this.#fileSink) return true;
+    this.#fileSink = Atomics.load(this.#ring.ctrl, FILE_SINK) === 1;
+    return this.#fileSink;
   }
 
   #flushPending(): void {
     const n = this.#pending.length;
     if (n === 0) return;
     const text = n === 1 ? (this.#pending[0] as string) : this.#pending.join('');
-    this.#pending = [];
+    this.#pending.length = 0;
     this.#pendingChars = 0;
+    this.#roomChars = 0;
     if (this.#workerAlive && this.#ring.put(text, n)) {
       if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
       return;

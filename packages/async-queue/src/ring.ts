@@ -144,16 +144,19 @@ export class Ring {
   }
 
   /**
-   * Copies the payloads of the records from the tail into `into`, back to back, as many as fit
-   * (at least one: a record larger than `into` comes back alone as a view of the ring). Returns
-   * the bytes, how many records they hold, and the tail after them (not yet published).
+   * Views (no copy) of the entries from the tail, at most `maxParts` of them and about
+   * `maxBytes` (at least one entry), for one writev(2) straight from the shared memory: copying
+   * out of a SharedArrayBuffer goes through V8's relaxed (word by word) memmove, about 1.6
+   * instructions a byte. Returns them, how many records they hold, and the tail after them (not
+   * yet published: the views stay valid until it is).
    */
-  copyOut(into: Buffer): { block: Buffer; records: number; tail: number } {
+  blocks(maxBytes: number, maxParts: number): { parts: Buffer[]; records: number; tail: number } {
     const head = Atomics.load(this.ctrl, HEAD);
     let tail = Atomics.load(this.ctrl, TAIL);
-    let at = 0;
+    const parts: Buffer[] = [];
+    let bytes = 0;
     let records = 0;
-    while (tail !== head) {
+    while (tail !== head && parts.length < maxParts) {
       const pos = (tail >>> 0) % this.capacity;
       const word = this.words[pos >> 2] as number;
       if (word === WRAP) {
@@ -161,18 +164,13 @@ export class Ring {
         continue;
       }
       const e = this.#entry(pos, word);
-      const len = e.end - e.start;
-      if (at + len > into.length) {
-        if (records > 0) break;
-        const block = this.bytes.subarray(e.start, e.end);
-        return { block, records: e.count, tail: (tail + 4 + align4(e.size)) | 0 };
-      }
-      this.bytes.copy(into, at, e.start, e.end);
-      at += len;
+      if (parts.length > 0 && bytes + (e.end - e.start) > maxBytes) break;
+      parts.push(this.bytes.subarray(e.start, e.end));
+      bytes += e.end - e.start;
       records += e.count;
       tail = (tail + 4 + align4(e.size)) | 0;
     }
-    return { block: into.subarray(0, at), records, tail };
+    return { parts, records, tail };
   }
 
   /**

@@ -78,6 +78,28 @@ describe('createAsyncQueueWriter: writing', () => {
     });
   });
 
+  it('ready() resolves once the writer thread runs; records written before it are kept, in order', async () => {
+    const { file, writer } = open();
+    for (let s = 0; s < 100; s++) writer.write(line(s));
+    await writer.ready();
+    for (let s = 100; s < 200; s++) writer.write(line(s));
+    await writer.flush();
+    expect(sequenceOf(file)).toEqual(range(0, 200));
+  });
+
+  it("many turns' blocks go out together (one writev of several ring entries): the file is exact", async () => {
+    const { file, writer } = open();
+    await writer.ready();
+    const next = () => new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 400; turn++) {
+      for (let i = 0; i < 50; i++) writer.write(line(turn * 50 + i, 60 + ((turn + i) % 90)));
+      await next();
+    }
+    await writer.flush();
+    expect(sequenceOf(file)).toEqual(range(0, 20_000));
+    expect(writer.stats()).toMatchObject({ records: 20_000, dropped: { total: 0 } });
+  });
+
   it('a record larger than the ring is written by the calling thread after the ring drained, in order', async () => {
     const { file, writer } = open({ capacityBytes: '64K' });
     for (let s = 0; s < 500; s++) writer.write(line(s), 'info');

@@ -71,4 +71,36 @@ describe('Ring', () => {
     expect(end).toBeLessThan(NEAR_2_32 >>> 0);
     expect(wrong).toBe(0);
   });
+
+  it('blocks(): views of whole entries (blocks and single records) across wraps, at most maxParts and about maxBytes, nothing copied', () => {
+    const ring = new Ring(allocateRing(4096));
+    let put = 0;
+    let out = '';
+    let expected = '';
+    for (let turn = 0; turn < 300; turn++) {
+      // A block of 1–4 records (as one event-loop turn hands over) or a single record.
+      for (;;) {
+        const n = 1 + (put % 4);
+        const text = Array.from({ length: n }, (_, i) => record(put + i, mixed(put + i))).join('');
+        if (!ring.put(text, n > 1 ? n : 0)) break;
+        expected += text;
+        put += n;
+      }
+      const { parts, records, tail } = ring.blocks(1000, 3);
+      expect(parts.length).toBeGreaterThan(0);
+      expect(parts.length).toBeLessThanOrEqual(3);
+      // Over maxBytes only when a single entry is larger by itself.
+      const bytes = parts.reduce((n, p) => n + p.byteLength, 0);
+      if (parts.length > 1) expect(bytes).toBeLessThanOrEqual(1000);
+      // Views of the shared memory, not copies.
+      for (const p of parts) expect(p.buffer).toBe(ring.bytes.buffer);
+      const text = parts.map((p) => p.toString('latin1')).join('');
+      expect(text.split('\n').length - 1).toBe(records);
+      out += text;
+      ring.release(tail);
+    }
+    expect(put).toBeGreaterThan(1000);
+    expect(expected.startsWith(out)).toBe(true);
+    expect(out.length).toBeGreaterThan(expected.length - 4096);
+  });
 });

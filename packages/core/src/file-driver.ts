@@ -24,6 +24,11 @@ export interface FileDriver {
   open(path: string, flags: number, mode: number): number;
   /** Writes from `data` once; returns the bytes written, which may be fewer (a short write). */
   write(fd: number, data: Uint8Array): number;
+  /**
+   * Writes `parts` back to back with one `writev(2)` (one append, as whole as one `write(2)`);
+   * returns the bytes written. Optional: without it, parts are joined into one `write`.
+   */
+  writev?(fd: number, parts: Uint8Array[]): number;
   close(fd: number): void;
   fstat(fd: number): FileInfo;
   /** `undefined` when the path does not exist. */
@@ -90,6 +95,7 @@ const oneByte = Buffer.alloc(1);
 export const nodeFileDriver: FileDriver = {
   open: (path, flags, mode) => fs.openSync(path, flags, mode),
   write: (fd, data) => fs.writeSync(fd, data, 0, data.byteLength),
+  writev: (fd, parts) => fs.writevSync(fd, parts),
   close: (fd) => fs.closeSync(fd),
   fstat: (fd) => info(fs.fstatSync(fd)),
   stat: (path) => {

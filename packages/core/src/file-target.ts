@@ -18,6 +18,11 @@ export interface Sink {
   prepare(nextBytes: number): void;
   /** Writes `data` with one `write(2)`; loops only on short writes and EAGAIN. */
   writeAll(data: Uint8Array): void;
+  /**
+   * Writes `parts` back to back as `writeAll` writes one buffer (one `writev(2)`), without
+   * joining them first. Optional; only called for a target whose atomicLimit is Infinity.
+   */
+  writeParts?(parts: Uint8Array[]): void;
   /** Called once a write succeeded; the rotation policy hooks in here. */
   written?(bytes: number): void;
   close(): void;
@@ -76,6 +81,7 @@ export interface FileTargetOptions {
 }
 
 const NEWLINE = Buffer.from('\n');
+const IOV_MAX = 1024;
 const TORN_QUIET_MS = 250;
 const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY;
 // Readable too, for regular files: the last byte tells whether a killed writer left a line
@@ -247,20 +253,39 @@ export class FileTarget implements Sink {
   }
 
   writeAll(data: Uint8Array): void {
+    this.writeParts([data]);
+  }
+
+  writeParts(parts: Uint8Array[]): void {
     if (this.#newlineFirst) {
       this.#newlineFirst = false;
       this.tornTails++;
-      data = Buffer.concat([NEWLINE, data]);
+      parts = [NEWLINE, ...parts];
     }
+    // Without writev in the driver, the parts are joined: never one write(2) per part, which
+    // would let another process's append land between them.
+    // Past IOV_MAX (1024 on Linux) writev fails with EINVAL: join those too.
+    if (parts.length > 1 && (!this.driver.writev || parts.length > IOV_MAX)) {
+      parts = [Buffer.concat(parts)];
+    }
+    let rest = parts;
     let at = 0;
+    let left = parts.reduce((n, p) => n + p.byteLength, 0);
     let waitedMs = 0;
     let waitMs = 1;
-    while (at < data.byteLength) {
+    while (left > 0) {
       try {
-        const n = this.driver.write(this.#fd, at === 0 ? data : data.subarray(at));
+        const n =
+          rest.length === 1
+            ? this.driver.write(this.#fd, rest[0] as Uint8Array)
+            : (this.driver.writev as (fd: number, parts: Uint8Array[]) => number)(this.#fd, rest);
         // A short write: write(2) may write less than asked (signal, quota, ENOSPC on the way).
-        if (n < data.byteLength - at) this.counters.retries++;
+        if (n < left) {
+          this.counters.retries++;
+          rest = after(rest, n);
+        }
         at += n;
+        left -= n;
       } catch (err) {
         const code = errnoCode(err);
         if (code === 'EINTR') {
@@ -294,6 +319,18 @@ export class FileTarget implements Sink {
   close(): void {
     this.#closeFd();
   }
+}
+
+// The parts left after the first `n` bytes of `parts` were written.
+function after(parts: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < parts.length && n >= (parts[i] as Uint8Array).byteLength) {
+    n -= (parts[i] as Uint8Array).byteLength;
+    i++;
+  }
+  const rest = parts.slice(i);
+  if (n > 0) rest[0] = (rest[0] as Uint8Array).subarray(n);
+  return rest;
 }
 
 function policyFor(

@@ -113,6 +113,38 @@ describe('FileTarget: writeAll', () => {
     expect(target.counters.retries).toBe(3);
   });
 
+  it('writes parts back to back with one writev, and continues a short one mid-part', () => {
+    const mem = new MemoryDriver();
+    const fault = new FaultDriver(mem).shortWrite(5);
+    const target = new FileTarget({ filename: FILE, driver: fault });
+    target.open();
+    target.writeParts(['ab\n', 'cde\n', 'f\n'].map((t) => Buffer.from(t)));
+    // 5 bytes ("ab\ncd") end inside the second part; the rest goes in one more writev.
+    expect(mem.read(FILE)).toBe('ab\ncde\nf\n');
+    expect(mem.writes).toEqual([5, 4]);
+    expect(target.counters.retries).toBe(1);
+    target.writeParts(['g\n', 'h\n'].map((t) => Buffer.from(t)));
+    expect(mem.writes).toEqual([5, 4, 4]);
+  });
+
+  it('joins parts into one write when the driver has no writev, or past IOV_MAX parts', () => {
+    const mem = new MemoryDriver();
+    // A driver of its own (the `driver` option) may have no writev.
+    const noWritev = Object.defineProperty(new FaultDriver(mem), 'writev', { value: undefined });
+    expect(noWritev.writev).toBeUndefined();
+    const target = new FileTarget({ filename: FILE, driver: noWritev });
+    target.open();
+    target.writeParts(['a\n', 'b\n'].map((t) => Buffer.from(t)));
+    expect(mem.writes).toEqual([4]);
+    const many = Array.from({ length: 1500 }, (_, i) => Buffer.from(`${i}\n`));
+    const counted = new FaultDriver(mem);
+    const t2 = new FileTarget({ filename: FILE, driver: counted });
+    t2.open();
+    t2.writeParts(many);
+    expect(counted.writeCalls).toBe(1);
+    expect(mem.read(FILE).split('\n').length).toBe(1503);
+  });
+
   it('throws the errno error with the bytes it did write', () => {
     const mem = new MemoryDriver();
     const fault = new FaultDriver(mem).shortWrite(5).failWrites('EIO', 1);

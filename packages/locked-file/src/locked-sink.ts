@@ -51,6 +51,10 @@ export class LockedSink implements Sink {
     this.#target.writeAll(data);
   }
 
+  writeParts(parts: Uint8Array[]): void {
+    this.#target.writeParts(parts);
+  }
+
   close(): void {
     this.#target.close();
   }

@@ -54,6 +54,11 @@ export class FaultDriver implements FileDriver {
     return this.inner.write(fd, data.subarray(0, Math.min(fault.short, data.byteLength)));
   }
 
+  /** Faults as `write`, on the parts taken as one buffer (a short writev ends mid-part). */
+  writev(fd: number, parts: Uint8Array[]): number {
+    return this.write(fd, Buffer.concat(parts));
+  }
+
   close(fd: number): void {
     this.inner.close(fd);
   }

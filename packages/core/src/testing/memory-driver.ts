@@ -75,6 +75,11 @@ export class MemoryDriver implements FileDriver {
     return data.byteLength;
   }
 
+  /** One write of the parts back to back (recorded as one entry of `writes`). */
+  writev(fd: number, parts: Uint8Array[]): number {
+    return this.write(fd, Buffer.concat(parts));
+  }
+
   close(fd: number): void {
     this.#node(fd);
     this.#fds.delete(fd);
