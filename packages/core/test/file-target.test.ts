@@ -142,7 +142,7 @@ describe('FileTarget: writeAll', () => {
     t2.open();
     t2.writeParts(many);
     expect(counted.writeCalls).toBe(1);
-    expect(mem.read(FILE).split('\n').length).toBe(1503);
+    expect(mem.read(FILE)?.split('\n').length).toBe(1503);
   });
 
   it('throws the errno error with the bytes it did write', () => {
