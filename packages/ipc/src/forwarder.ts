@@ -1,11 +1,13 @@
 import type { BatchWriter } from '@fanin/core';
 import type { Link, LinkEvents } from './link.js';
-import { Outbox } from './outbox.js';
+import { type Chunk, Outbox } from './outbox.js';
 
 /** What the forwarder needs from its writer. */
 export interface ForwarderHost {
   /** The synchronous append writer of this process (created on first use). */
   direct(): BatchWriter;
+  /** Whether that writer's target takes records back to back in one block (a regular file). */
+  directTakesBlocks(): boolean;
   /** The link is gone; the host picks what comes next (a new link, or writing directly). */
   lost(why: string, quiet: boolean): void;
   /** No writer answered in time. */
@@ -52,7 +54,7 @@ export class Forwarder {
   constructor(host: ForwarderHost, limits: ForwarderLimits) {
     this.#host = host;
     this.#limits = limits;
-    this.outbox = new Outbox(limits.maxBufferChars);
+    this.outbox = new Outbox(limits.maxBufferChars, limits.batchChars);
     // The writer is not keeping up once this much waits (eight windows, at least 1 M
     // characters): from there the backlog is this process's to write. The rest of the bound is
     // the slack that covers one acknowledgement's round trip while the caller keeps logging.
@@ -107,12 +109,11 @@ export class Forwarder {
     // buffer would leave the process over several turns, and one still leaving at exit could be
     // neither acknowledged nor known as unsent. It is written here, after what is in flight.
     if (record.length > this.#limits.batchChars) this.#nearlyFull();
-    if (!this.#scheduled && this.#welcomed) {
+    // At the end of the turn its records are joined (so that they die young even when the
+    // window holds them back) and sent.
+    if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
-        this.#scheduled = false;
-        this.#pump();
-      });
+      setImmediate(this.#endOfTurn);
     }
     return true;
   }
@@ -126,8 +127,14 @@ export class Forwarder {
    */
   overflow(record: string, level: string): void {
     this.spill();
-    this.#writeDirect([record], [level]);
+    this.#writeDirect([{ text: record, lens: [record.length], levels: [level], chars: 0 }]);
   }
+
+  readonly #endOfTurn = (): void => {
+    this.#scheduled = false;
+    this.outbox.seal();
+    this.#pump();
+  };
 
   /** Calls back once every record added so far is acknowledged or written here. */
   onDone(callback: () => void): void {
@@ -162,21 +169,35 @@ export class Forwarder {
    */
   spill(): number {
     this.#spillWanted = false;
-    const { records, levels } = this.outbox.drainPending();
-    if (records.length === 0) return 0;
-    this.#writeDirect(records, levels);
-    this.#finished(records.length);
-    return records.length;
+    const chunks = this.outbox.drainPending();
+    if (chunks.length === 0) return 0;
+    const n = this.#writeDirect(chunks);
+    this.#finished(n);
+    return n;
   }
 
-  // This process's own append writer, at once (one write(2) a batch).
-  #writeDirect(records: string[], levels: string[]): void {
+  // This process's own append writer, at once: a regular file takes each chunk as one block
+  // (one encode, one write(2)); another target gets the records one by one.
+  #writeDirect(chunks: Chunk[]): number {
     const direct = this.#host.direct();
-    for (let i = 0; i < records.length; i++) {
-      direct.write(records[i] as string, (levels[i] as string) || undefined);
+    const blocks = this.#host.directTakesBlocks();
+    let n = 0;
+    for (const c of chunks) {
+      n += c.lens.length;
+      if (blocks) {
+        direct.writeBlock(Buffer.from(c.text), c.lens.length);
+        continue;
+      }
+      let at = 0;
+      for (let i = 0; i < c.lens.length; i++) {
+        const len = c.lens[i] as number;
+        direct.write(c.text.slice(at, at + len), (c.levels[i] as string) || undefined);
+        at += len;
+      }
     }
     direct.flushSync();
-    this.directWrites += records.length;
+    this.directWrites += n;
+    return n;
   }
 
   /**

@@ -71,6 +71,7 @@ export class IpcWriter implements Writer {
     this.#fwd = new Forwarder(
       {
         direct: () => this.#directWriter(),
+        directTakesBlocks: () => takesBlocks(this.#directWriter(), this.#o.lazy),
         lost: (why, quiet) => this.#lost(why, quiet),
         unanswered: () => this.#unanswered(),
         welcomed: () => {
@@ -284,7 +285,7 @@ export class IpcWriter implements Writer {
   #writeBlock(text: string, count: number): boolean {
     const file = this.#file;
     if (this.#role !== 'writer' || !file || this.#closing) return false;
-    if (file.sink.atomicLimit !== Number.POSITIVE_INFINITY || this.#o.lazy) return false;
+    if (!takesBlocks(file, this.#o.lazy)) return false;
     return file.writeBlock(Buffer.from(text), count);
   }
 
@@ -353,4 +354,10 @@ export class IpcWriter implements Writer {
   #report(err: FaninError): void {
     (this.#o.onError ?? warnOnce)(err);
   }
+}
+
+// A regular file takes records back to back in one write; a pipe needs them one by one (each
+// within PIPE_BUF), and a lazy target is not known to be either until it opens.
+function takesBlocks(writer: BatchWriter, lazy: boolean | undefined): boolean {
+  return writer.sink.atomicLimit === Number.POSITIVE_INFINITY && lazy !== true;
 }

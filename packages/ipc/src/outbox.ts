@@ -1,4 +1,4 @@
-import { fromTextBatch, type TextBatch, toTextBatch } from './wire.js';
+import { compactLevels, type TextBatch } from './wire.js';
 
 // An unacknowledged batch is kept as one string: records that live until the writer's
 // acknowledgement outlast young-generation collections, and one string is far cheaper for the
@@ -9,25 +9,44 @@ interface Sent extends TextBatch {
 }
 
 /**
+ * Pending records joined into one string, with each record's length and level. Records are
+ * joined when a chunk reaches `sealChars` and at the end of every event-loop turn
+ * ({@link Outbox.seal}), so that a backlog waiting for the window is a few strings, not one
+ * object per record surviving collection after collection.
+ */
+interface Chunk {
+  text: string;
+  lens: number[];
+  levels: string[];
+  chars: number;
+}
+
+/**
  * The forwarder's records: `pending` (not yet sent) and `inFlight` (sent, not yet acknowledged),
  * both counted against one bound. Sizes are UTF-16 lengths: cheap, and within 3× of bytes.
  */
 export class Outbox {
-  #records: string[] = [];
-  #levels: string[] = [];
+  // Pending: sealed chunks (oldest first), then the records of the open one.
+  #chunks: Chunk[] = [];
+  #open: string[] = [];
+  #openLevels: string[] = [];
+  #openChars = 0;
+  #pendingRecords = 0;
   #pendingChars = 0;
   #inFlight: Sent[] = [];
   #inFlightChars = 0;
   #inFlightRecords = 0;
   #nextSeq = 1;
   readonly #maxChars: number;
+  readonly #sealChars: number;
 
-  constructor(maxBufferBytes: number) {
+  constructor(maxBufferBytes: number, sealChars = 32 * 1024) {
     this.#maxChars = maxBufferBytes;
+    this.#sealChars = sealChars;
   }
 
   get pendingRecords(): number {
-    return this.#records.length;
+    return this.#pendingRecords;
   }
   get pendingChars(): number {
     return this.#pendingChars;
@@ -47,17 +66,37 @@ export class Outbox {
     return this.#pendingChars + this.#inFlightChars;
   }
   get empty(): boolean {
-    return this.#records.length === 0 && this.#inFlight.length === 0;
+    return this.#pendingRecords === 0 && this.#inFlight.length === 0;
   }
 
   /** Queues a record; false when the bound would be passed. */
   add(record: string, level: string): boolean {
     const chars = this.#pendingChars + this.#inFlightChars + record.length;
     if (chars > this.#maxChars && !this.empty) return false;
-    this.#records.push(record);
-    this.#levels.push(level);
+    this.#open.push(record);
+    this.#openLevels.push(level);
+    this.#openChars += record.length;
+    this.#pendingRecords++;
     this.#pendingChars += record.length;
+    if (this.#openChars >= this.#sealChars) this.seal();
     return true;
+  }
+
+  /** Joins the open records into one chunk (the forwarder calls it at the end of each turn). */
+  seal(): void {
+    const open = this.#open;
+    if (open.length === 0) return;
+    const lens = new Array<number>(open.length);
+    for (let i = 0; i < open.length; i++) lens[i] = (open[i] as string).length;
+    this.#chunks.push({
+      text: open.length === 1 ? (open[0] as string) : open.join(''),
+      lens,
+      levels: this.#openLevels,
+      chars: this.#openChars,
+    });
+    this.#open = [];
+    this.#openLevels = [];
+    this.#openChars = 0;
   }
 
   /**
@@ -66,26 +105,53 @@ export class Outbox {
    * each cost the kernel a buffer of its own and fill the socket long before the window does.
    */
   take(maxChars: number, windowChars: number): TextBatch | undefined {
-    if (this.#records.length === 0) return undefined;
+    if (this.#pendingRecords === 0) return undefined;
     if (this.#inFlight.length > 0 && this.#inFlightChars > windowChars / 2) return undefined;
-    let n = 0;
-    let chars = 0;
+    this.seal();
     const room = Math.min(maxChars, windowChars - this.#inFlightChars);
-    while (n < this.#records.length) {
-      const c = (this.#records[n] as string).length;
-      if (n > 0 && chars + c > room) break;
-      chars += c;
-      n++;
+    const texts: string[] = [];
+    const lens: number[] = [];
+    const levels: string[] = [];
+    let chars = 0;
+    while (this.#chunks.length > 0) {
+      const c = this.#chunks[0] as Chunk;
+      // The records of the first chunk that fit (at least one when the batch is empty).
+      let k = 0;
+      let kc = 0;
+      while (k < c.lens.length) {
+        const n = c.lens[k] as number;
+        if (chars + kc + n > room && (lens.length > 0 || k > 0)) break;
+        kc += n;
+        lens.push(n);
+        levels.push(c.levels[k] as string);
+        k++;
+      }
+      if (k === 0) break;
+      chars += kc;
+      if (k === c.lens.length) {
+        texts.push(c.text);
+        this.#chunks.shift();
+        continue;
+      }
+      texts.push(c.text.slice(0, kc));
+      this.#chunks[0] = {
+        text: c.text.slice(kc),
+        lens: c.lens.slice(k),
+        levels: c.levels.slice(k),
+        chars: c.chars - kc,
+      };
+      break;
     }
+    const n = lens.length;
     const sent: Sent = {
-      ...toTextBatch({
-        seq: this.#nextSeq++,
-        records: this.#records.splice(0, n),
-        levels: this.#levels.splice(0, n),
-      }),
+      seq: this.#nextSeq++,
+      text: texts.length === 1 ? (texts[0] as string) : texts.join(''),
+      lens,
+      levels: compactLevels(levels),
       chars,
       count: n,
     };
+    this.#pendingRecords -= n;
     this.#pendingChars -= chars;
     this.#inFlight.push(sent);
     this.#inFlightChars += chars;
@@ -115,25 +181,33 @@ export class Outbox {
   /** Moves every unacknowledged batch back to the front of pending (for a new writer). */
   requeueInFlight(): number {
     const n = this.#inFlightRecords;
-    for (let i = this.#inFlight.length - 1; i >= 0; i--) {
-      const b = this.#inFlight[i] as Sent;
-      const { records, levels } = fromTextBatch(b);
-      this.#records.unshift(...records);
-      this.#levels.unshift(...levels);
-      this.#pendingChars += b.chars;
-    }
+    const back: Chunk[] = this.#inFlight.map((b) => ({
+      text: b.text,
+      lens: b.lens,
+      levels: typeof b.levels === 'string' ? b.lens.map(() => b.levels as string) : b.levels,
+      chars: b.chars,
+    }));
+    this.#chunks.unshift(...back);
+    this.#pendingRecords += n;
+    this.#pendingChars += this.#inFlightChars;
     this.#inFlight = [];
     this.#inFlightChars = 0;
     this.#inFlightRecords = 0;
     return n;
   }
 
-  /** Removes and returns every pending record (in-flight ones stay). */
-  drainPending(): { records: string[]; levels: string[] } {
-    const out = { records: this.#records, levels: this.#levels };
-    this.#records = [];
-    this.#levels = [];
+  /**
+   * Removes and returns every pending record (in-flight ones stay), as chunks: each one string
+   * of whole records back to back, with their lengths and levels.
+   */
+  drainPending(): Chunk[] {
+    this.seal();
+    const out = this.#chunks;
+    this.#chunks = [];
+    this.#pendingRecords = 0;
     this.#pendingChars = 0;
     return out;
   }
 }
+
+export type { Chunk };

@@ -16,6 +16,22 @@ function rec(i: number, chars = 100): string {
 
 const numbers = (records: string[]) => records.map((r) => Number(r.slice(0, 6)));
 
+/** `box.drainPending()`, its chunks split into records and levels. */
+function drained(box: Outbox) {
+  const records: string[] = [];
+  const levels: string[] = [];
+  for (const c of box.drainPending()) {
+    expect(c.lens.reduce((a, b) => a + b, 0)).toBe(c.text.length);
+    let at = 0;
+    c.lens.forEach((n, i) => {
+      records.push(c.text.slice(at, at + n));
+      levels.push(c.levels[i] as string);
+      at += n;
+    });
+  }
+  return { records, levels };
+}
+
 function filled(count: number, { bound = 1_000_000, chars = 100 } = {}): Outbox {
   const box = new Outbox(bound);
   for (let i = 0; i < count; i++) expect(box.add(rec(i, chars), `l${i}`)).toBe(true);
@@ -53,6 +69,31 @@ describe('Outbox: the bound', () => {
     box.ack(batch?.seq ?? 0);
     expect(box.empty).toBe(true);
     expect(box.add('y', 'info')).toBe(true);
+  });
+});
+
+describe('Outbox: pending records joined into chunks', () => {
+  it('seal() per turn and at sealChars; take() still splits at record boundaries, in order, levels beside', () => {
+    const box = new Outbox(1_000_000, 1000);
+    let i = 0;
+    // Turns of 3, 15 (over sealChars: sealed at 10) and 4 records of 100 chars.
+    for (const turn of [3, 15, 4]) {
+      for (let k = 0; k < turn; k++, i++) expect(box.add(rec(i), `l${i % 3}`)).toBe(true);
+      box.seal();
+    }
+    expect(box.pendingRecords).toBe(22);
+    expect(box.pendingChars).toBe(2200);
+    const got: number[] = [];
+    const levels: string[] = [];
+    for (let b = takeBatch(box, 450, 1_000_000); b; b = takeBatch(box, 450, 1_000_000)) {
+      expect(b.records.length).toBeLessThanOrEqual(4);
+      got.push(...numbers(b.records));
+      levels.push(...b.levels);
+    }
+    expect(got).toEqual(Array.from({ length: 22 }, (_, k) => k));
+    expect(levels).toEqual(got.map((k) => `l${k % 3}`));
+    expect(box.pendingRecords).toBe(0);
+    expect(box.inFlightRecords).toBe(22);
   });
 });
 
@@ -157,7 +198,7 @@ describe('Outbox: requeueInFlight() and drainPending()', () => {
   it('drainPending returns pending records in order with their levels and leaves those in flight', () => {
     const box = filled(6);
     takeBatch(box, 200, 1_000_000);
-    const { records, levels } = box.drainPending();
+    const { records, levels } = drained(box);
     expect(numbers(records)).toEqual([2, 3, 4, 5]);
     expect(levels).toEqual(['l2', 'l3', 'l4', 'l5']);
     expect(box.pendingRecords).toBe(0);
@@ -165,7 +206,7 @@ describe('Outbox: requeueInFlight() and drainPending()', () => {
     expect(box.inFlightRecords).toBe(2);
     expect(box.usedChars).toBe(200);
     expect(box.empty).toBe(false);
-    expect(box.drainPending()).toEqual({ records: [], levels: [] });
+    expect(box.drainPending()).toEqual([]);
   });
 
   it('requeue then drain gives every unwritten record once, in order', () => {
@@ -175,7 +216,7 @@ describe('Outbox: requeueInFlight() and drainPending()', () => {
     box.ack(1);
     box.add(rec(20, 50), 'l20');
     box.requeueInFlight();
-    const { records, levels } = box.drainPending();
+    const { records, levels } = drained(box);
     expect(numbers(records)).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
     expect(levels).toEqual(numbers(records).map((i) => `l${i}`));
     expect(box.empty).toBe(true);
