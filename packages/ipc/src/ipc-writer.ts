@@ -266,15 +266,19 @@ export class IpcWriter implements Writer {
 
   /**
    * One process's records can reach the file through two writers (the writer process's, and
-   * its own for large records and spills), and either may rotate the file. So each checks
-   * before every write that its path still names the file it has open (one stat(2) a batch):
-   * a record appended to a file just rotated away would land before records already in the
-   * new one. Acknowledgements order the two writers' writes in time; this orders the files.
+   * its own for large records and spills), and either may rotate the file. So with rotation on,
+   * each checks before every write that its path still names the file it has open (one stat(2)
+   * a batch): a record appended to a file just rotated away would land before records already
+   * in the new one. Acknowledgements order the two writers' writes in time; this orders the
+   * files. Without rotation only something outside renames the file (logrotate), and the usual
+   * check (reopenCheckMs, 100 ms) is the same for every writer of it.
    */
   #fileOptions() {
+    const f = this.#s.fileOptions;
+    const rotates = f.maxBytes !== undefined || f.datePattern !== undefined;
     return {
-      ...this.#s.fileOptions,
-      reopenCheckMs: this.#s.fileOptions.reopenCheckMs ?? 0,
+      ...f,
+      reopenCheckMs: f.reopenCheckMs ?? (rotates ? 0 : undefined),
       exitHook: false,
       onError: (e: FaninError) => this.#report(e),
     };
