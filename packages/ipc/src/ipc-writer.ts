@@ -255,7 +255,12 @@ export class IpcWriter implements Writer {
   #becomeWriter(): void {
     this.#role = 'writer';
     // The file writer this process owns: its records, and every peer's, go through it.
-    this.#file ??= createAppendFileWriter(this.#fileOptions(), this.#where);
+    // Acknowledgements wait for the write, and the window waits for acknowledgements: the
+    // writer process writes at the end of every turn rather than at most once a millisecond.
+    this.#file ??= createAppendFileWriter(
+      { minWriteIntervalMs: 0, ...this.#fileOptions() },
+      this.#where,
+    );
   }
 
   /** The writer for records this process writes itself while another process writes the file. */
