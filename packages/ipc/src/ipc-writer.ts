@@ -115,6 +115,17 @@ export class IpcWriter implements Writer {
       record = Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8');
     }
     if (this.#role === 'writer' || this.#role === 'direct') return this.#writeHere(record, level);
+    // The writer process writes forwarded records as they come: the limit is applied here.
+    const max = this.#s.fileOptions.maxRecordBytes;
+    if (max !== undefined && record.length * 3 > max && Buffer.byteLength(record) > max) {
+      this.#report(
+        new FaninError(
+          'ERR_FANIN_RECORD',
+          `fanin: record dropped (oversize): a record of ${Buffer.byteLength(record)} bytes is over maxRecordBytes (${max})`,
+        ),
+      );
+      return this.#drop('oversize', level);
+    }
     this.#notice();
     if (this.#fwd.add(record, level ?? '')) return true;
     const policy = this.#o.whenFull ?? 'block';

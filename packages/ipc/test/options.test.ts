@@ -177,3 +177,29 @@ describe('@fanin/ipc options', () => {
     }
   });
 });
+
+describe('maxRecordBytes while forwarding', () => {
+  it('a record over maxRecordBytes is dropped at write(), counted and reported, while forwarding too; the others are written', async () => {
+    const file = path.join(tmp, 'oversize.log');
+    const errors: FaninError[] = [];
+    const writer = createIpcWriter({
+      filename: file,
+      via: { socket: path.join(tmp, 'oversize.sock') },
+      maxRecordBytes: 1000,
+      onError: (e) => errors.push(e),
+    });
+    // Right after creation the election is still going on: the record would be forwarded.
+    expect(writer.stats().ipc?.role).toBe('connecting');
+    expect(writer.write('a\n')).toBe(true);
+    expect(writer.write(`${'x'.repeat(1500)}\n`, 'info')).toBe(false);
+    expect(writer.write('b\n')).toBe(true);
+    await writer.close();
+    // The loss is also put in the log, as every drop is.
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    expect(lines.filter((l) => !l.includes('"fanin":{"lost":1'))).toEqual(['a', 'b', '']);
+    expect(lines.filter((l) => l.includes('"byReason":{"oversize":1}'))).toHaveLength(1);
+    expect(writer.stats().dropped).toMatchObject({ total: 1, byReason: { oversize: 1 } });
+    expect(errors.map((e) => e.code)).toEqual(['ERR_FANIN_RECORD']);
+    expect(errors[0]?.message).toContain('maxRecordBytes (1000)');
+  });
+});
