@@ -47,12 +47,13 @@ function postStats(force: boolean): void {
 
 // Drains the ring, one writer batch (one write(2)) per `batchBytes`. The tail is published only
 // after the write, so a record leaves the ring only once it is in the file.
-// A regular file takes the ring's entries (blocks of records) in one writev(2), straight from the
-// shared memory (no copy, no per-record objects). A pipe gets them one by one, so that the writer keeps each
-// record within PIPE_BUF unframed.
+// A regular file takes the ring's entries (blocks of records) in one writev(2), straight from
+// the shared memory (no copy, no per-record objects). A pipe gets them one by one, so that the
+// writer keeps each record within PIPE_BUF unframed.
 // `all` false: stop before a batch smaller than `batchBytes` unless the last write is at least
-// minWriteIntervalMs old — the append path's rule: a busy thread writes a regular file about once
-// a millisecond, in full batches, instead of once per event-loop turn of the application.
+// minWriteIntervalMs old — the append path's rule: a busy thread writes a regular file about
+// once a millisecond, in full batches, instead of once per event-loop turn of the application.
+
 // Entries per writev(2), below Linux's IOV_MAX (1024).
 const MAX_PARTS = 512;
 const byBlock = () =>

@@ -127,7 +127,9 @@ export class Forwarder {
    */
   overflow(record: string, level: string): void {
     this.spill();
-    this.#writeDirect([{ text: record, lens: [record.length], levels: [level], chars: 0 }]);
+    this.#writeDirect([
+      { text: record, lens: [record.length], levels: [level], chars: record.length },
+    ]);
   }
 
   readonly #endOfTurn = (): void => {
