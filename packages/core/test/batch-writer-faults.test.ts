@@ -186,6 +186,41 @@ describe('BatchWriter: write errors', () => {
     expect(writer.stats()).toMatchObject({ records: 1, retries: 1, dropped: { total: 0 } });
   });
 
+  it('writeBlock of several blocks: one writev; a short one goes on mid-block, and records are counted once', async () => {
+    const { mem, fault, writer } = memWriter();
+    fault.shortWrite(15);
+    const blocks = [rec(1) + rec(2), rec(3), rec(4) + rec(5) + rec(6)].map((t) => Buffer.from(t));
+    writer.writeBlock(blocks, 6);
+    writer.flushSync();
+    expect(mem.read(FILE)).toBe([1, 2, 3, 4, 5, 6].map((i) => rec(i)).join(''));
+    // 15 bytes end inside the second record; the rest is one more writev.
+    expect(mem.writes).toEqual([15, 45]);
+    expect(writer.stats()).toMatchObject({ records: 6, bytes: 60, retries: 1 });
+    await writer.close();
+  });
+
+  it('writeBlock of several blocks that fails after part of it: dropped as a batch, the next record starts on a new line', async () => {
+    const { mem, fault, writer, onError, lines } = memWriter({ retryMinMs: 5 });
+    fault.shortWrite(15).failWrites('EIO', 1);
+    writer.writeBlock(
+      [rec(1) + rec(2), rec(3)].map((t) => Buffer.from(t)),
+      3,
+    );
+    writer.flushSync();
+    expect(writer.stats()).toMatchObject({ records: 0, writeErrors: 1 });
+    expect(writer.stats().dropped.byReason).toEqual({ EIO: 3 });
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ reason: 'EIO', records: 3 });
+    writer.write(rec(4));
+    await until(() => expect(writer.stats().records).toBe(1));
+    // The torn "r1.......\nr2..." is closed with a newline before the notice and record 4.
+    const all = lines();
+    expect(all.slice(0, 2)).toEqual(['r1.......', 'r2...']);
+    expect(noticeOf(all[2] ?? '')).toMatchObject({ lost: 3, byReason: { EIO: 3 } });
+    expect(all.slice(3)).toEqual(['r4.......']);
+    expect(mem.read(FILE)?.endsWith('\n')).toBe(true);
+    await writer.close();
+  });
+
   for (const code of ['EAGAIN', 'EINTR']) {
     it(`retries a write that fails with ${code}, losing nothing`, async () => {
       const { mem, fault, writer, onError } = memWriter();
