@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLog, expectWholeLog, summary } from './helpers/check-log.js';
+import { checkLog, summary } from './helpers/check-log.js';
 import { forkFixture, tempDir } from './helpers/processes.js';
+import { endingRightAfterLogging } from './helpers/suites.js';
 
-const MODES = ['writer', 'winston', 'log4js'] as const;
 // 5000 records: 100 B ones, and among them 30 of 8 KiB and 3 of 200 KiB (over one batch).
 const RECORDS = 5000;
 const COUNTS = `${RECORDS - 33},30,3`;
@@ -21,21 +21,7 @@ function logThenEnd(mode: string, file: string, ending: Ending, ...extra: string
 }
 
 describe('ending the process right after logging', () => {
-  for (const mode of MODES) {
-    it(`${mode}: all ${RECORDS} records logged before process.exit(0) are in the file`, async () => {
-      const file = path.join(tempDir(), 'app.log');
-      expect(await logThenEnd(mode, file, 'exit').exited).toEqual({ code: 0, signal: null });
-      expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), [RECORDS]), RECORDS);
-    });
-
-    it(`${mode}: all ${RECORDS} records logged before an uncaught exception are in the file`, async () => {
-      const file = path.join(tempDir(), 'app.log');
-      const f = logThenEnd(mode, file, 'throw');
-      expect(await f.exited).toEqual({ code: 1, signal: null });
-      expect(f.stderr.join('')).toContain('uncaught, on purpose');
-      expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), [RECORDS]), RECORDS);
-    });
-  }
+  endingRightAfterLogging('crash-writer', RECORDS, COUNTS);
 
   it('contrast: winston.transports.File in the same setting (reported, not asserted)', async () => {
     const dir = tempDir();
