@@ -31,10 +31,11 @@ export interface HubOwner {
   /** Writes a record received from a peer (to the file, or on to this process's writer). */
   writeForPeer(record: string, level: string): void;
   /**
-   * Writes `count` records received back to back as one block, when the file takes any write
-   * whole (a regular file); returns false when they must go one by one.
+   * Writes records received back to back (each one's length in `lens`) as one block, when the
+   * file takes any write whole (a regular file) and none may be over maxRecordBytes; returns
+   * false when they must go one by one.
    */
-  writeBlockForPeer(text: string, count: number): boolean;
+  writeBlockForPeer(text: string, lens: number[]): boolean;
   /** The file writer, when this process writes the file (acks wait for it). */
   file(): BatchWriter | undefined;
   report(err: FaninError): void;
@@ -276,7 +277,7 @@ export class Hub {
 
   // A batch as it came over a channel: one block for a regular file, else record by record.
   #writeText(tb: TextBatch): void {
-    if (this.#owner.writeBlockForPeer(tb.text, tb.lens.length)) this.received += tb.lens.length;
+    if (this.#owner.writeBlockForPeer(tb.text, tb.lens)) this.received += tb.lens.length;
     else this.#write(fromTextBatch(tb));
   }
 

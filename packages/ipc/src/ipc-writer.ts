@@ -62,7 +62,7 @@ export class IpcWriter implements Writer {
       {
         // A peer's record takes the same path as this process's own (policy and counts too).
         writeForPeer: (r, l) => this.write(r, l || undefined),
-        writeBlockForPeer: (text, count) => this.#writeBlock(text, count),
+        writeBlockForPeer: (text, lens) => this.#writeBlock(text, lens),
         file: () => this.#file,
         report: (e) => this.#report(e),
       },
@@ -301,12 +301,16 @@ export class IpcWriter implements Writer {
   }
 
   // Records from a peer, back to back: one block for a regular file in the writer role (one
-  // encode, no per-record work); else false, and they go one by one.
-  #writeBlock(text: string, count: number): boolean {
+  // encode, no per-record work); else false, and they go one by one — also when one may be
+  // over maxRecordBytes (a peer of this version checks before it sends; another might not): the
+  // file writer then refuses that one, counted, and writes the rest.
+  #writeBlock(text: string, lens: number[]): boolean {
     const file = this.#file;
     if (this.#role !== 'writer' || !file || this.#closing) return false;
     if (!takesBlocks(file, this.#o.lazy)) return false;
-    return file.writeBlock(Buffer.from(text), count);
+    const max = this.#s.fileOptions.maxRecordBytes;
+    if (max !== undefined && lens.some((n) => n * 3 > max)) return false;
+    return file.writeBlock(Buffer.from(text), lens.length);
   }
 
   #writeHere(record: string, level?: string): boolean {

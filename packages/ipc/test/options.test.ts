@@ -1,3 +1,5 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -179,6 +181,29 @@ describe('@fanin/ipc options', () => {
 });
 
 describe('maxRecordBytes while forwarding', () => {
+  it("the writer refuses a peer's record over maxRecordBytes (a peer that does not check) and writes the rest of its batch", async () => {
+    const file = path.join(tmp, 'peer-oversize.log');
+    const errors: FaninError[] = [];
+    // In this (primary) process, via 'cluster' makes the writer; attach() serves a forked peer.
+    const writer = createIpcWriter({
+      filename: file,
+      via: 'cluster',
+      maxRecordBytes: 1000,
+      onError: (e) => errors.push(e),
+    }) as ReturnType<typeof createIpcWriter> & { attach(c: ChildProcess): void };
+    const child = fork(path.join(__dirname, '../../../test/fixtures/ipc-raw-child.cjs'), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    writer.attach(child);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    await writer.close();
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    expect(lines.filter((l) => !l.includes('"fanin":{"lost":1'))).toEqual(['a', 'b', '']);
+    expect(writer.stats().dropped).toMatchObject({ total: 1, byReason: { oversize: 1 } });
+    expect(errors.map((e) => e.code)).toEqual(['ERR_FANIN_RECORD']);
+  });
+
   it('a record over maxRecordBytes is dropped at write(), counted and reported, while forwarding too; the others are written', async () => {
     const file = path.join(tmp, 'oversize.log');
     const errors: FaninError[] = [];
