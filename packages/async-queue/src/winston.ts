@@ -1,5 +1,6 @@
 import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
 import { type AsyncQueueOptions, asyncQueueSpec } from './async-queue-options.js';
+import type { AsyncQueueWriter } from './async-queue-writer.js';
 import { createAsyncQueueWriter } from './create.js';
 
 /** winston `File` options plus the queue's own. */
@@ -19,5 +20,10 @@ export class AsyncQueueTransport extends FaninTransport {
       options: asyncQueueSpec,
       createWriter: (o, where) => createAsyncQueueWriter(o as AsyncQueueOptions, where),
     });
+  }
+
+  /** Resolves once the writer thread runs (see {@link AsyncQueueWriter.ready}). */
+  ready(): Promise<void> {
+    return (this.writer as AsyncQueueWriter).ready();
   }
 }

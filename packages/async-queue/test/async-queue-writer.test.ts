@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type AsyncQueueOptions, createAsyncQueueWriter } from '@fanin/async-queue';
+import {
+  type AsyncQueueOptions,
+  AsyncQueueTransport,
+  createAsyncQueueWriter,
+} from '@fanin/async-queue';
 import { FaninError } from '@fanin/core';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 
@@ -85,6 +89,16 @@ describe('createAsyncQueueWriter: writing', () => {
     for (let s = 100; s < 200; s++) writer.write(line(s));
     await writer.flush();
     expect(sequenceOf(file)).toEqual(range(0, 200));
+  });
+
+  it('AsyncQueueTransport.ready() resolves once its writer thread runs', async () => {
+    const file = path.join(tmp, `${files++}.log`);
+    const transport = new AsyncQueueTransport({ filename: file });
+    onTestFinished(async () => {
+      await transport.writer.close();
+    });
+    await transport.ready();
+    expect(transport.writer.stats().queue?.workerAlive).toBe(true);
   });
 
   it("many turns' blocks go out together (one writev of several ring entries): the file is exact", async () => {
