@@ -56,6 +56,8 @@ export class TimeRotation implements RotationPolicy {
   readonly #dated: RegExp;
   #openPeriod = -1;
   #activePeriod = -1;
+  // When this process first wrote to the file it has open (checked at due()), or Infinity.
+  #firstWrite = Number.POSITIVE_INFINITY;
 
   constructor(base: string, driver: FileDriver, options: TimeRotationOptions) {
     this.#base = base;
@@ -101,10 +103,15 @@ export class TimeRotation implements RotationPolicy {
     // A file kept from an earlier run belongs to the period of its last write.
     this.#openPeriod =
       this.#included || info.size === 0 ? this.#activePeriod : this.#pattern.periodOf(info.mtimeMs);
+    this.#firstWrite = Number.POSITIVE_INFINITY;
   }
 
   due(_open: FileInfo, _nextBytes: number): boolean {
-    return this.#pattern.periodOf(Date.now()) !== this.#openPeriod;
+    const now = Date.now();
+    if (this.#pattern.periodOf(now) !== this.#openPeriod) return true;
+    // A batch goes into the open file now: the file holds records of this period from here on.
+    if (now < this.#firstWrite) this.#firstWrite = now;
+    return false;
   }
 
   rotate(open: FileInfo, _nextBytes: number): string | undefined {
@@ -131,13 +138,16 @@ export class TimeRotation implements RotationPolicy {
     return this.#o.includeInActive === true || this.#base.includes('%DATE%');
   }
 
-  // The active file keeps its name: rename it after the period of its last write.
+  // The active file keeps its name: rename it after the period its records are from — that of
+  // its last write (mtime), or of this process's first write to it when earlier: a batch checked
+  // just before the period ended and written just after moves the mtime into the new period,
+  // though the file holds the old one's records (and would otherwise not be renamed at all).
   #renameEnded(open: FileInfo): string {
     const cur = this.#driver.stat(this.#base);
     if (!same(cur, open) || !cur || cur.size === 0) return this.#base;
-    if (this.#pattern.periodOf(cur.mtimeMs) === this.#pattern.periodOf(Date.now()))
-      return this.#base;
-    const label = this.#pattern.format(cur.mtimeMs);
+    const since = Math.min(cur.mtimeMs, this.#firstWrite);
+    if (this.#pattern.periodOf(since) === this.#pattern.periodOf(Date.now())) return this.#base;
+    const label = this.#pattern.format(since);
     let target = this.nameFor(label);
     for (let n = 1; this.#driver.stat(target) || this.#driver.stat(`${target}.gz`); n++) {
       target = `${this.nameFor(label)}.${n}`;

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFileWriter, DatePattern, FaninOptionError } from '../src/index.js';
 import { MemoryDriver } from '../src/testing/index.js';
@@ -124,6 +125,24 @@ describe('time rotation', () => {
     a.flushSync();
     expect(a.stats().rotations + b.stats().rotations).toBe(1);
     expect(contents(d)).toEqual({ 'app.log': 'b2\na2\n', 'app.log.2026-11-23': 'a1\nb1\n' });
+  });
+
+  it("a batch written just after midnight by a writer that checked just before does not keep the old day's records from their file", () => {
+    const d = new MemoryDriver();
+    const a = writer(d);
+    a.write('a1\n');
+    a.flushSync();
+    // Another process checked the period at 23:59:59.999 and its write lands at 00:00:00.001:
+    // the file's mtime is in the new day, though it holds the old day's records.
+    vi.setSystemTime(start + 60_001);
+    const fd = d.open('/l/app.log', constants.O_WRONLY | constants.O_APPEND, 0o644);
+    d.write(fd, Buffer.from('late\n'));
+    d.close(fd);
+    vi.setSystemTime(start + 61_000);
+    a.write('a2\n');
+    a.flushSync();
+    expect(a.stats().rotations).toBe(1);
+    expect(contents(d)).toEqual({ 'app.log': 'a2\n', 'app.log.2026-11-23': 'a1\nlate\n' });
   });
 
   it('rejects a pattern with no date field, naming the option', () => {
