@@ -407,15 +407,10 @@ export class BatchWriter implements Writer {
     const parts = batch.parts;
     if (batch.blocks && parts.length > 1 && this.#sink.writeParts) {
       const blocks = parts as Uint8Array[];
-      if (this.#torn) {
-        this.#torn = false;
-        blocks.unshift(NEWLINE);
-      }
+      const first = blocks[0] as Uint8Array;
+      blocks[0] = this.#afterTear(first);
       this.#sink.writeParts(blocks);
-      this.#counted(
-        batch.records,
-        blocks.reduce((n, b) => n + b.byteLength, 0),
-      );
+      this.#counted(batch.records, batch.bytes + (blocks[0].byteLength - first.byteLength));
       return;
     }
     const data = this.#afterTear(this.#joiner.join(parts));
@@ -529,10 +524,18 @@ export class BatchWriter implements Writer {
 // A string's UTF-16 length is its byte count for ASCII; UTF-8 takes at most 3 bytes per UTF-16
 // unit, so the exact count is needed only when the record might be over the limit.
 function sizeOf(record: unknown, limit: number): number {
-  if (typeof record === 'string') {
-    return record.length * 3 > limit ? Buffer.byteLength(record) : record.length;
-  }
-  return record instanceof Uint8Array ? record.byteLength : -1;
+  if (typeof record === 'string' || record instanceof Uint8Array) return recordSize(record, limit);
+  return -1;
+}
+
+/**
+ * A record's size as `maxRecordBytes` (`limit`) judges it: its bytes, except that a string
+ * that cannot be over the limit (UTF-8 takes at most 3 bytes a UTF-16 unit) is not measured
+ * and its length stands in.
+ */
+export function recordSize(record: string | Uint8Array, limit: number): number {
+  if (typeof record !== 'string') return record.byteLength;
+  return record.length * 3 > limit ? Buffer.byteLength(record) : record.length;
 }
 
 // Ref'd on purpose: a caller awaiting flush() or close() must not see the process exit under it

@@ -1,5 +1,5 @@
 export type { BatchWriterOptions } from './batch-writer.js';
-export { BatchWriter } from './batch-writer.js';
+export { BatchWriter, recordSize } from './batch-writer.js';
 export { blockFor, retryFor } from './block-for.js';
 export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';

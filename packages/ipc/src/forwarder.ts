@@ -1,6 +1,7 @@
 import type { BatchWriter } from '@fanin/core';
 import type { Link, LinkEvents } from './link.js';
 import { type Chunk, Outbox } from './outbox.js';
+import { fromTextBatch } from './wire.js';
 
 /** How long a partial batch may wait for more records while others are in flight. */
 const SEND_GAP_MS = 1;
@@ -196,11 +197,9 @@ export class Forwarder {
         direct.writeBlock(Buffer.from(c.text), c.lens.length);
         continue;
       }
-      let at = 0;
-      for (let i = 0; i < c.lens.length; i++) {
-        const len = c.lens[i] as number;
-        direct.write(c.text.slice(at, at + len), (c.levels[i] as string) || undefined);
-        at += len;
+      const { records, levels } = fromTextBatch({ seq: 0, ...c });
+      for (let i = 0; i < records.length; i++) {
+        direct.write(records[i] as string, (levels[i] as string) || undefined);
       }
     }
     direct.flushSync();

@@ -264,9 +264,10 @@ export class Hub {
   }
 
   /** Writes a peer's batch and acknowledges it once the file writer has written it. */
-  #accept(peer: Peer, batch: Batch): void {
+  #accept(peer: Peer, batch: Batch | TextBatch): void {
     if (this.#closed) return;
-    this.#write(batch);
+    if ('text' in batch) this.#writeText(batch);
+    else this.#write(batch);
     this.#acknowledge(peer, batch.seq);
   }
 
@@ -317,10 +318,7 @@ export class Hub {
     }
     if (m.t !== 'batch') return;
     try {
-      const tb = checkChannelBatch(m as never, this.#maxFrameBytes);
-      if (this.#closed) return;
-      this.#writeText(tb);
-      this.#acknowledge(peer, tb.seq);
+      this.#accept(peer, checkChannelBatch(m as never, this.#maxFrameBytes));
     } catch (err) {
       // A channel belongs to the process, not to fanin: refuse the message, keep the channel.
       this.#protocolError(err, 'a channel peer');

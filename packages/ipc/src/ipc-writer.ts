@@ -9,6 +9,7 @@ import {
   FaninError,
   type FlushOutcome,
   LossLedger,
+  recordSize,
   registerExitFlush,
   StatsCounter,
   type Writer,
@@ -117,11 +118,12 @@ export class IpcWriter implements Writer {
     if (this.#role === 'writer' || this.#role === 'direct') return this.#writeHere(record, level);
     // The writer process writes forwarded records as they come: the limit is applied here.
     const max = this.#s.fileOptions.maxRecordBytes;
-    if (max !== undefined && record.length * 3 > max && Buffer.byteLength(record) > max) {
+    const size = max === undefined ? 0 : recordSize(record, max);
+    if (max !== undefined && size > max) {
       this.#report(
         new FaninError(
           'ERR_FANIN_RECORD',
-          `fanin: record dropped (oversize): a record of ${Buffer.byteLength(record)} bytes is over maxRecordBytes (${max})`,
+          `fanin: record dropped (oversize): a record of ${size} bytes is over maxRecordBytes (${max})`,
         ),
       );
       return this.#drop('oversize', level);
@@ -317,9 +319,12 @@ export class IpcWriter implements Writer {
     if (this.#role === 'forwarder' || this.#role === 'connecting') {
       return this.#fwd.add(record, level ?? '');
     }
-    return this.#role === 'writer'
-      ? (this.#file as BatchWriter).write(record, level)
-      : this.#directWriter().write(record, level);
+    return this.#ownWriter().write(record, level);
+  }
+
+  /** The file writer this process writes with: the file's (writer role), else its own. */
+  #ownWriter(): BatchWriter {
+    return this.#role === 'writer' ? (this.#file as BatchWriter) : this.#directWriter();
   }
 
   #lost(why: string, quiet: boolean): void {
@@ -369,7 +374,7 @@ export class IpcWriter implements Writer {
     // written here: a loss report must not be lost to the loss it reports.
     const forwarding = this.#role === 'forwarder' || this.#role === 'connecting';
     if (forwarding && this.#fwd.add(text, 'warn')) return;
-    const writer = this.#role === 'writer' ? (this.#file as BatchWriter) : this.#directWriter();
+    const writer = this.#ownWriter();
     writer.write(text, 'warn');
     writer.flushSync();
   }

@@ -1,4 +1,4 @@
-import { compactLevels, type TextBatch } from './wire.js';
+import { compactLevels, levelsOf, type TextBatch } from './wire.js';
 
 // An unacknowledged batch is kept as one string: records that live until the writer's
 // acknowledgement outlast young-generation collections, and one string is far cheaper for the
@@ -184,7 +184,7 @@ export class Outbox {
     const back: Chunk[] = this.#inFlight.map((b) => ({
       text: b.text,
       lens: b.lens,
-      levels: typeof b.levels === 'string' ? b.lens.map(() => b.levels as string) : b.levels,
+      levels: levelsOf(b.levels, b.count),
       chars: b.chars,
     }));
     this.#chunks.unshift(...back);

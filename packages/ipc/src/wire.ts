@@ -98,16 +98,16 @@ export function encodeBatch(batch: Batch): Buffer {
 export function encodeTextBatch(tb: TextBatch): Buffer {
   const text = Buffer.from(tb.text, 'utf8');
   if (text.length !== tb.text.length) return encodeBatch(fromTextBatch(tb));
-  const levelOf = (i: number) => (typeof tb.levels === 'string' ? tb.levels : (tb.levels[i] ?? ''));
+  const levels = levelsOf(tb.levels, tb.lens.length);
   let length = 8 + text.length;
-  for (let i = 0; i < tb.lens.length; i++) length += 5 + levelOf(i).length;
+  for (let i = 0; i < tb.lens.length; i++) length += 5 + (levels[i] ?? '').length;
   const out = Buffer.allocUnsafe(HEADER_BYTES + length);
   header(BATCH, length).copy(out, 0);
   let at = out.writeUInt32BE(tb.seq >>> 0, HEADER_BYTES);
   at = out.writeUInt32BE(tb.lens.length, at);
   let from = 0;
   for (let i = 0; i < tb.lens.length; i++) {
-    const level = levelOf(i);
+    const level = levels[i] ?? '';
     const n = tb.lens[i] as number;
     out[at++] = level.length;
     at += out.write(level, at, 'latin1');
@@ -267,6 +267,11 @@ export function compactLevels(levels: string[]): string | string[] {
   return levels.every((l) => l === first) ? first : levels;
 }
 
+/** The level of each of `n` records, from {@link compactLevels}' form. */
+export function levelsOf(levels: string | string[], n: number): string[] {
+  return typeof levels === 'string' ? new Array<string>(n).fill(levels) : levels;
+}
+
 /** The records of a channel batch, one by one. */
 export function fromTextBatch(tb: TextBatch): Batch {
   const records: string[] = [];
@@ -275,8 +280,7 @@ export function fromTextBatch(tb: TextBatch): Batch {
     records.push(tb.text.slice(at, at + n));
     at += n;
   }
-  const levels = typeof tb.levels === 'string' ? records.map(() => tb.levels as string) : tb.levels;
-  return { seq: tb.seq, records, levels };
+  return { seq: tb.seq, records, levels: levelsOf(tb.levels, records.length) };
 }
 
 /** Checks a batch received over a channel; throws {@link FrameError} on anything malformed. */
