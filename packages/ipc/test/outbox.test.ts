@@ -22,12 +22,9 @@ function drained(box: Outbox) {
   const levels: string[] = [];
   for (const c of box.drainPending()) {
     expect(c.lens.reduce((a, b) => a + b, 0)).toBe(c.text.length);
-    let at = 0;
-    c.lens.forEach((n, i) => {
-      records.push(c.text.slice(at, at + n));
-      levels.push(c.levels[i] as string);
-      at += n;
-    });
+    const b = fromTextBatch({ seq: 0, ...c });
+    records.push(...b.records);
+    levels.push(...b.levels);
   }
   return { records, levels };
 }
