@@ -25,27 +25,27 @@ interface PrimaryDone {
  * Runs a cluster primary (which writes and logs its own records as p = 0) and its workers
  * (p = 1 … WORKERS), all through `mode`; returns the primary's report and one report a worker.
  */
-async function runCluster(mode: string, counts: string, ending: Ending) {
+async function runCluster(mode: string, counts: string, ending: Ending, options = {}) {
   const dir = tempDir();
   const file = path.join(dir, 'app.log');
   const side = path.join(dir, 'workers.jsonl');
-  const primary = forkFixture('ipc-cluster', [
-    mode,
-    file,
-    String(WORKERS),
-    counts,
-    ending,
-    side,
-    'primary-logs',
-    'wait',
-  ]);
+  const primary = forkFixture(
+    'ipc-cluster',
+    [mode, file, String(WORKERS), counts, ending, side, 'primary-logs', 'wait'],
+    { options },
+  );
   expect(await primary.exited).toEqual({ code: 0, signal: null });
   const done = (await messageOf(primary, 'primary-done')) as PrimaryDone;
   const workers = readSideFile(side).sort((a, b) => a.p - b.p);
   return { file, done, workers, messages: primary.messages as IpcReport[] };
 }
 
-function expectAllForwarded(done: PrimaryDone, workers: IpcReport[], perProcess: number) {
+function expectAllForwarded(
+  done: PrimaryDone,
+  workers: IpcReport[],
+  perProcess: number,
+  link: 'socket' | 'channel',
+) {
   expect(done.exits.map((e) => e.code)).toEqual(Array(WORKERS).fill(0));
   expect(done.records).toBe(perProcess);
   expect(done.stats.ipc.role).toBe('writer');
@@ -56,7 +56,13 @@ function expectAllForwarded(done: PrimaryDone, workers: IpcReport[], perProcess:
     expect(w.records).toBe(perProcess);
     expect(w.errors).toEqual([]);
     expect(w.stats.dropped.total).toBe(0);
-    expect(w.stats.ipc).toMatchObject({ role: 'forwarder', resent: 0, writerLost: 0, inFlight: 0 });
+    expect(w.stats.ipc).toMatchObject({
+      role: 'forwarder',
+      resent: 0,
+      writerLost: 0,
+      inFlight: 0,
+      link,
+    });
     // Every record was forwarded and acknowledged, or (at exit) written by the worker itself.
     expect(w.stats.ipc.acked).toBe(w.stats.ipc.forwarded);
     expect(w.stats.ipc.acked + w.stats.ipc.directWrites).toBe(perProcess);
@@ -67,27 +73,31 @@ function expectAllForwarded(done: PrimaryDone, workers: IpcReport[], perProcess:
 }
 
 describe('@fanin/ipc via cluster: a primary writes, 4 workers forward', () => {
-  const cases: [string, string, Ending][] = [
-    ['writer', MIXED, 'close'],
-    ['writer', MIXED, 'exit'],
-    ['winston', FRAMEWORK, 'close'],
-    ['winston', FRAMEWORK, 'exit'],
-    ['log4js', FRAMEWORK, 'close'],
-    ['log4js', FRAMEWORK, 'exit'],
+  // Batches go over the primary's private socket, or (privateSocket: false) over the channel.
+  const cases: [string, string, Ending, 'socket' | 'channel'][] = [
+    ['writer', MIXED, 'close', 'socket'],
+    ['writer', MIXED, 'exit', 'socket'],
+    ['winston', FRAMEWORK, 'close', 'socket'],
+    ['winston', FRAMEWORK, 'exit', 'socket'],
+    ['log4js', FRAMEWORK, 'close', 'socket'],
+    ['log4js', FRAMEWORK, 'exit', 'socket'],
+    ['writer', MIXED, 'close', 'channel'],
+    ['writer', MIXED, 'exit', 'channel'],
   ];
-  for (const [mode, counts, ending] of cases) {
+  for (const [mode, counts, ending, link] of cases) {
     const how =
       ending === 'close'
         ? 'workers end their logger, then leave'
         : 'workers call process.exit(0) right after their last record';
-    it(`${mode}: ${how}; every record of the primary and the workers whole, once, in order`, async () => {
+    it(`${mode}, batches over the ${link === 'socket' ? 'private socket' : 'cluster channel'}: ${how}; every record of the primary and the workers whole, once, in order`, async () => {
       const perProcess = planned(counts);
-      const { file, done, workers } = await runCluster(mode, counts, ending);
+      const options = link === 'channel' ? { privateSocket: false } : {};
+      const { file, done, workers } = await runCluster(mode, counts, ending, options);
       const check = checkLog(fs.readFileSync(file, 'utf8'), Array(WORKERS + 1).fill(perProcess));
       expectWholeLog(check, (WORKERS + 1) * perProcess);
       // Workers and the primary logged at the same time.
       expect(check.switches).toBeGreaterThanOrEqual(WORKERS);
-      expectAllForwarded(done, workers, perProcess);
+      expectAllForwarded(done, workers, perProcess, link);
     });
   }
 });

@@ -132,9 +132,9 @@ export function planned(counts: string): number {
 
 /** A stand-in for a socket writer: answers HELLO with WELCOME, acknowledges (almost) nothing. */
 export interface FakeWriter {
-  /** Bytes of BATCH frames received, over all connections. */
+  /** Bytes of batch frames (BATCH or TEXT) received, over all connections. */
   batchBytes(): number;
-  /** BATCH frames received, over all connections. */
+  /** Batch frames (BATCH or TEXT) received, over all connections. */
   batches(): number;
   /** Connections accepted so far. */
   connections(): number;
@@ -169,7 +169,7 @@ export async function fakeWriter(sock: string, { ackFirst = 0 } = {}): Promise<F
         if (buf.length < 8 + length) break;
         const type = buf[3];
         if (type === 1) socket.write(frame(2, Buffer.from(JSON.stringify({ pid: process.pid }))));
-        if (type === 3) {
+        if (type === 3 || type === 6) {
           batchBytes += 8 + length;
           totalBatches++;
           if (++batches <= ackFirst) socket.write(frame(4, buf.subarray(8, 12)));

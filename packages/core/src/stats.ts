@@ -55,6 +55,13 @@ export interface IpcStats {
   received: number;
   /** Connections closed for a protocol error (garbage, oversize or truncated frames). */
   protocolErrors: number;
+  /**
+   * How a forwarder's batches travel: `'socket'` (a Unix socket — `via: { socket }`, or the
+   * private socket of a cluster primary or fork parent), `'channel'` (Node's IPC channel, when
+   * the private socket is off or could not be reached), `'thread'` (to the main thread) — to
+   * the last writer that welcomed this process; undefined if none did.
+   */
+  link?: 'socket' | 'channel' | 'thread';
 }
 
 /** Counters of a writer that queues records for a writer thread. */

@@ -1,5 +1,7 @@
-import type { Link, LinkEvents } from './link.js';
+import * as net from 'node:net';
+import type { AckWait, Link, LinkEvents } from './link.js';
 import { readUntil } from './link.js';
+import { SocketLink } from './socket-link.js';
 import { ACK_TOKEN_RE, type ChannelMessage, isChannelMessage, type TextBatch } from './wire.js';
 
 /** The parts of `process` (in a cluster worker or a forked child) a channel link uses. */
@@ -17,6 +19,11 @@ const TOKEN_CARRY = 24;
  *
  * Node refs the channel while the process has 'message' listeners, which would keep a worker
  * alive for ever; the link listens only while it waits for a welcome or for acknowledgements.
+ *
+ * When the writer's welcome offers its private socket, the batches and acknowledgements go
+ * over that instead ({@link SocketLink}, binary frames: no serialization of every message);
+ * the channel still brings the goodbye and the disconnect. Records wait until the socket's own
+ * welcome; if it cannot be reached, they go over the channel.
  */
 export class ChannelLink implements Link {
   readonly sendsSurviveExit = false;
@@ -29,15 +36,21 @@ export class ChannelLink implements Link {
   #blocked = false;
   #closed = false;
   #busy = false;
+  /** The writer's private socket, once it welcomed this process there. */
+  #side: SocketLink | undefined;
+  #trying: SocketLink | undefined;
+  readonly #maxFrameBytes: number;
 
-  constructor(events: LinkEvents) {
+  constructor(events: LinkEvents, maxFrameBytes: number) {
     this.#proc = process as ChildProcessSide;
     this.#events = events;
+    this.#maxFrameBytes = maxFrameBytes;
     this.#listen(true);
     this.#post({ fanin: 'ipc', v: 1, t: 'hello', pid: process.pid });
   }
 
   send(batch: TextBatch): boolean {
+    if (this.#side) return this.#side.send(batch);
     const { seq, text, lens, levels } = batch;
     const ok = this.#post({ fanin: 'ipc', v: 1, t: 'batch', seq, text, lens, levels });
     if (!ok) this.#blocked = true;
@@ -47,9 +60,12 @@ export class ChannelLink implements Link {
   active(on: boolean): void {
     this.#busy = on;
     this.#listen(on || !this.#welcomed);
+    this.#side?.active(on);
   }
 
-  awaitAcksSync(upTo: number, ms: number): { acked: number; closed: boolean } {
+  /** Over the private socket, also while the process runs (see {@link readsAcksSync}). */
+  awaitAcksSync(upTo: number, ms: number): AckWait {
+    if (this.#side) return this.#side.awaitAcksSync(upTo, ms);
     const fd = this.#proc.channel?.fd;
     if (this.#closed || !this.#proc.connected || fd === undefined)
       return { acked: 0, closed: true };
@@ -66,9 +82,23 @@ export class ChannelLink implements Link {
     return { acked, closed };
   }
 
+  /**
+   * Acknowledgements can be read synchronously while the process runs only from the private
+   * socket: the channel's descriptor is Node's until the process exits.
+   */
+  get readsAcksSync(): boolean {
+    return this.#side !== undefined;
+  }
+
+  get kind(): 'socket' | 'channel' {
+    return this.#side ? 'socket' : 'channel';
+  }
+
   close(): void {
     this.#closed = true;
     this.#listen(false);
+    this.#side?.close();
+    this.#trying?.close();
   }
 
   #post(m: ChannelMessage): boolean {
@@ -93,10 +123,9 @@ export class ChannelLink implements Link {
 
   #message(m: unknown): void {
     if (!isChannelMessage(m) || this.#closed) return;
-    if (m.t === 'welcome' && !this.#welcomed) {
-      this.#welcomed = true;
-      this.#listen(this.#busy);
-      this.#events.welcome();
+    if (m.t === 'welcome' && !this.#welcomed && !this.#trying) {
+      if (typeof m.sock === 'string' && typeof m.key === 'string') this.#trySide(m.sock, m.key);
+      else this.#welcome();
     } else if (m.t === 'ack' && Number.isInteger(m.seq)) {
       this.#events.ack(m.seq);
     } else if (m.t === 'bye') {
@@ -104,10 +133,48 @@ export class ChannelLink implements Link {
     }
   }
 
+  #welcome(): void {
+    this.#welcomed = true;
+    this.#listen(this.#busy);
+    this.#events.welcome();
+  }
+
+  // Connects to the writer's private socket; its welcome there is this link's welcome. A socket
+  // that closes before it welcomed (refused, no such file, a wrong key) leaves the channel.
+  #trySide(sock: string, key: string): void {
+    const socket = net.connect(sock);
+    const link: SocketLink = new SocketLink(
+      socket,
+      {
+        welcome: () => {
+          if (this.#closed) return;
+          this.#trying = undefined;
+          this.#side = link;
+          link.active(this.#busy);
+          this.#welcome();
+        },
+        ack: (seq) => this.#events.ack(seq),
+        drain: () => this.#events.drain(),
+        lost: (why, quiet) => {
+          if (this.#side === link) this.#lose(why, quiet);
+          else if (this.#trying === link) {
+            this.#trying = undefined;
+            if (!this.#closed) this.#welcome();
+          }
+        },
+      },
+      this.#maxFrameBytes,
+      key,
+    );
+    this.#trying = link;
+  }
+
   #lose(why: string, quiet = false): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#listen(false);
+    this.#side?.close();
+    this.#trying?.close();
     this.#events.lost(why, quiet);
   }
 

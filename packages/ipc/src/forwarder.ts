@@ -26,6 +26,8 @@ export interface ForwarderLimits {
   windowChars: number;
   batchChars: number;
   connectTimeoutMs: number;
+  /** How long a full buffer waits for what is in flight before writing here (exitTimeoutMs). */
+  ackWaitMs: number;
   /** The caller would rather write for itself than drop (`whenFull` is not `'drop'`). */
   spills: boolean;
 }
@@ -50,6 +52,9 @@ export class Forwarder {
   #gapTimer: NodeJS.Timeout | undefined;
   #exiting = false;
   #spillWanted = false;
+  #kind: Link['kind'] | undefined;
+  /** The newest batch a full buffer waited for. */
+  #waited = 0;
   readonly #soft: number;
   #timer: NodeJS.Timeout | undefined;
   #added = 0;
@@ -128,11 +133,27 @@ export class Forwarder {
   /**
    * The buffer is full and the caller may not drop: this process writes the backlog and the
    * record itself. Well before (see the constructor), {@link add} already stopped sending so
-   * that what was in flight is acknowledged before a spill; if the writer has not acknowledged
-   * it by the time the bound is reached, the spill goes ahead and the writer may append those
-   * in-flight records (at most a window) after it.
+   * that what was in flight is acknowledged before a spill. If it is not acknowledged yet, the
+   * caller waits for it here (at most `ackWaitMs`) where the link can read acknowledgements
+   * synchronously (a socket); otherwise (a Node channel), or when batches are still in this
+   * process's socket buffer or the writer does not answer in time, the spill goes ahead and
+   * the writer may append those in-flight records (at most a window) after it.
    */
   overflow(record: string, level: string): void {
+    const link = this.#link;
+    const upTo = this.outbox.lastSeq;
+    // A writer that stalled once is not waited for again for the same batches.
+    if (
+      link?.readsAcksSync &&
+      this.#welcomed &&
+      this.outbox.inFlightRecords > 0 &&
+      upTo > this.#waited
+    ) {
+      this.#waited = upTo;
+      const { acked } = link.awaitAcksSync(upTo, this.#limits.ackWaitMs);
+      // The acknowledgement spills what is pending (spillWanted is set by now).
+      if (acked > 0) this.#ack(acked);
+    }
     this.spill();
     this.#writeDirect([
       { text: record, lens: [record.length], levels: [level], chars: record.length },
@@ -256,6 +277,11 @@ export class Forwarder {
     }
   }
 
+  /** How batches travelled to the last writer that welcomed this process. */
+  get linkKind(): Link['kind'] | undefined {
+    return this.#kind;
+  }
+
   /** Whether posted batches arrive even if nobody waits for them (worker threads). */
   get sendsSurviveExit(): boolean {
     return this.#link?.sendsSurviveExit ?? false;
@@ -279,6 +305,7 @@ export class Forwarder {
   #welcome(): void {
     clearTimeout(this.#timer);
     this.#welcomed = true;
+    this.#kind = this.#link?.kind;
     this.#host.welcomed();
     this.#pump();
     if (this.outbox.empty) this.#link?.active(false);

@@ -1,8 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
-import type * as net from 'node:net';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { type BatchWriter, errnoCode, FaninError } from '@fanin/core';
 import { readUntil } from './link.js';
@@ -12,6 +15,7 @@ import {
   ackToken,
   BATCH,
   type Batch,
+  type BytesBatch,
   type ChannelMessage,
   checkChannelBatch,
   encodeAck,
@@ -22,7 +26,9 @@ import {
   fromTextBatch,
   HELLO,
   isChannelMessage,
+  TEXT,
   type TextBatch,
+  textOfBytes,
   WELCOME,
 } from './wire.js';
 
@@ -31,11 +37,11 @@ export interface HubOwner {
   /** Writes a record received from a peer (to the file, or on to this process's writer). */
   writeForPeer(record: string, level: string): void;
   /**
-   * Writes records received back to back (each one's length in `lens`) as one block, when the
-   * file takes any write whole (a regular file) and none may be over maxRecordBytes; returns
-   * false when they must go one by one.
+   * Writes records received back to back (text, or its UTF-8 bytes; each record's length in
+   * `lens`) as one block, when the file takes any write whole (a regular file) and none may be
+   * over maxRecordBytes; returns false when they must go one by one.
    */
-  writeBlockForPeer(text: string, lens: number[]): boolean;
+  writeBlockForPeer(text: string | Buffer, lens: number[]): boolean;
   /** The file writer, when this process writes the file (acks wait for it). */
   file(): BatchWriter | undefined;
   report(err: FaninError): void;
@@ -70,10 +76,15 @@ export class Hub {
   #closed = false;
   readonly #threadCells = new Map<number, Int32Array>();
   #threadProgress: (() => void) | undefined;
+  readonly #privateSocket: boolean;
+  /** The private socket offered to channel peers: undefined until needed, null if unavailable. */
+  #side: { sock: string; key: string } | null | undefined;
 
-  constructor(owner: HubOwner, maxFrameBytes: number) {
+  /** `privateSocket`: offer channel peers (cluster workers, fork children) a Unix socket. */
+  constructor(owner: HubOwner, maxFrameBytes: number, privateSocket = true) {
     this.#owner = owner;
     this.#maxFrameBytes = maxFrameBytes;
+    this.#privateSocket = privateSocket;
   }
 
   get peers(): number {
@@ -144,7 +155,7 @@ export class Hub {
     cluster.on('message', onMessage);
     // Workers forked before this writer existed said hello to nobody: welcome them now.
     for (const w of Object.values(cluster.workers ?? {})) {
-      if (w?.isConnected()) w.send(welcome(), undefined, undefined, ignore);
+      if (w?.isConnected()) peerOf(w).welcome();
     }
     this.#detach.push(() => {
       cluster.off('message', onMessage);
@@ -171,23 +182,27 @@ export class Hub {
       this.#peers.delete(peer);
     };
     child.once('exit', off);
-    if (child.connected) child.send(welcome(), undefined, undefined, ignore);
+    if (child.connected) peer.welcome();
     this.#detach.push(() => {
       off();
       if (child.connected) child.send(bye(), undefined, undefined, ignore);
     });
   }
 
-  /** Serves the connections of a listening Unix socket. */
-  serveSocket(server: net.Server): void {
+  /**
+   * Serves the connections of a listening Unix socket; with `key`, only peers whose HELLO
+   * carries it (the private socket of channel peers).
+   */
+  serveSocket(server: net.Server, key?: string, cleanup?: () => void): void {
     const sockets = new Set<net.Socket>();
     server.on('connection', (socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
-      this.#socketPeer(socket);
+      this.#socketPeer(socket, key);
     });
     this.#detach.push(() => {
       server.close();
+      cleanup?.();
       // Acknowledgements already queued go first, then the goodbye; each peer closes its side
       // on it (so that it never writes into a closed socket) and elects the next writer.
       for (const s of sockets) s.end(encodeBye());
@@ -255,6 +270,64 @@ export class Hub {
     clearTimeout(timer);
   }
 
+  /**
+   * The private socket channel peers send their batches over (their channel carries only
+   * hello, welcome and goodbye): Node's channel serializes every message (JSON by default), a
+   * cost per character the binary frames do not have. A directory only this user can enter,
+   * a socket only this user can open, and a random key each peer's HELLO must carry. Made on
+   * the first welcome; where it cannot be made, peers keep sending over their channel.
+   */
+  #sideSocket(): { sock?: string; key?: string } {
+    if (this.#side === undefined) this.#side = this.#privateSocket ? this.#openSide() : null;
+    return this.#side ?? {};
+  }
+
+  #openSide(): { sock: string; key: string } | null {
+    let dir: string | undefined;
+    try {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-ipc-'));
+      const sock = path.join(dir, 's');
+      if (Buffer.byteLength(sock) > 100) throw new Error(`${sock} is too long for a socket`);
+      const key = randomBytes(16).toString('hex');
+      const server = net.createServer();
+      // bind(2) and listen(2) happen within listen() for a path (errors come later, as an
+      // event): peers may connect as soon as it returns. exclusive: a cluster worker that
+      // forks children binds its own socket instead of asking the primary for one.
+      // Owner-only from the first instant (as the election's socket; unix(7): connecting needs
+      // write permission on the file), inside a directory only the owner can enter anyway.
+      const umask = process.umask(0o177);
+      try {
+        server.listen({ path: sock, exclusive: true });
+      } finally {
+        process.umask(umask);
+      }
+      server.unref();
+      const where = dir;
+      const remove = () => fs.rmSync(where, { recursive: true, force: true });
+      process.once('exit', remove);
+      server.on('error', (err) => {
+        this.#owner.report(
+          new FaninError('ERR_FANIN_OPEN', `fanin ipc: private socket ${sock}: ${err.message}`),
+        );
+      });
+      this.serveSocket(server, key, () => {
+        process.off('exit', remove);
+        remove();
+      });
+      return { sock, key };
+    } catch (err) {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      this.#owner.report(
+        new FaninError(
+          'ERR_FANIN_OPEN',
+          `fanin ipc: no private socket for channel peers (${(err as Error).message}); they send over their channel`,
+          { cause: err },
+        ),
+      );
+      return null;
+    }
+  }
+
   #write(batch: Batch): void {
     const n = batch.records.length;
     for (let i = 0; i < n; i++) {
@@ -264,11 +337,19 @@ export class Hub {
   }
 
   /** Writes a peer's batch and acknowledges it once the file writer has written it. */
-  #accept(peer: Peer, batch: Batch | TextBatch): void {
+  #accept(peer: Peer, batch: Batch | TextBatch | BytesBatch): void {
     if (this.#closed) return;
     if ('text' in batch) this.#writeText(batch);
+    else if ('bytes' in batch) this.#writeBytes(batch);
     else this.#write(batch);
     this.#acknowledge(peer, batch.seq);
+  }
+
+  // A TEXT frame's records: their bytes as one block for a regular file, else decoded and
+  // written record by record.
+  #writeBytes(bb: BytesBatch): void {
+    if (this.#owner.writeBlockForPeer(bb.bytes, bb.lens)) this.received += bb.lens.length;
+    else this.#write(fromTextBatch(textOfBytes(bb)));
   }
 
   #acknowledge(peer: Peer, seq: number): void {
@@ -300,7 +381,7 @@ export class Hub {
     };
     const peer: Peer = {
       received: 0,
-      welcome: () => trySend(welcome()),
+      welcome: () => trySend({ ...welcome(), ...this.#sideSocket() }),
       ack: (seq) => trySend({ fanin: 'ipc', v: 1, t: 'ack', seq, token: ackToken(seq) }),
       // Only a channel known to carry JSON lines may get a raw line (cluster's default).
       ...(child
@@ -325,9 +406,10 @@ export class Hub {
     }
   }
 
-  #socketPeer(socket: net.Socket): void {
+  #socketPeer(socket: net.Socket, key?: string): void {
     const decoder = new FrameDecoder(this.#maxFrameBytes);
     let failed = false;
+    let greeted = false;
     const peer: Peer = {
       received: 0,
       welcome: () => socket.write(encodeHello(WELCOME)),
@@ -342,8 +424,13 @@ export class Hub {
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const f of decoder.push(chunk)) {
-          if (f.type === HELLO) peer.welcome();
-          else if (f.type === BATCH) this.#accept(peer, f.batch);
+          if (f.type === HELLO) {
+            if (key !== undefined && f.key !== key) throw new FrameError('HELLO without the key');
+            greeted = true;
+            peer.welcome();
+          } else if (!greeted && key !== undefined) {
+            throw new FrameError('a batch before HELLO');
+          } else if (f.type === BATCH || f.type === TEXT) this.#accept(peer, f.batch);
           else throw new FrameError(`unexpected frame type ${f.type} from a peer`);
         }
       } catch (err) {

@@ -32,6 +32,14 @@ export interface IpcOptions extends AppendFileOptions {
   exitTimeoutMs?: number;
   /** The largest frame a writer accepts from a peer; a larger one closes that connection. @default 16 MiB */
   maxFrameBytes?: number | string;
+  /**
+   * In the writer process of `'cluster'` and `'parent'`: offer the workers (children) a private
+   * Unix socket (a new directory under `os.tmpdir()`, mode 0700, and a key in the welcome) to
+   * send their batches over in fanin's binary frames instead of Node's serialized channel
+   * messages. Their channel still carries the hello, welcome and goodbye. Where the socket
+   * cannot be made, workers use the channel. @default true
+   */
+  privateSocket?: boolean;
 }
 
 const viaRule = {
@@ -54,6 +62,7 @@ export const ipcSpec: OptionSpec = {
   connectTimeoutMs: { kind: 'int', min: 0 },
   exitTimeoutMs: { kind: 'int', min: 0 },
   maxFrameBytes: { kind: 'size' },
+  privateSocket: { kind: 'boolean' },
   fd: {
     kind: 'unsupported',
     why: 'the writer is another process, which cannot use this process\'s descriptor; give "filename"',
@@ -79,7 +88,14 @@ export interface IpcSettings {
 
 // The longest path bind(2) takes: sun_path is 108 bytes with its terminating NUL (unix(7)).
 const SUN_PATH_MAX = 107;
-const IPC_ONLY = ['via', 'windowBytes', 'connectTimeoutMs', 'exitTimeoutMs', 'maxFrameBytes'];
+const IPC_ONLY = [
+  'via',
+  'windowBytes',
+  'connectTimeoutMs',
+  'exitTimeoutMs',
+  'maxFrameBytes',
+  'privateSocket',
+];
 
 /** Checks every option (throwing FaninOptionError naming it) and normalizes them. */
 export function ipcSettings(o: IpcOptions, where: string): IpcSettings {

@@ -68,6 +68,7 @@ export class IpcWriter implements Writer {
         report: (e) => this.#report(e),
       },
       this.#s.maxFrameBytes,
+      options.privateSocket !== false,
     );
     this.#fwd = new Forwarder(
       {
@@ -86,6 +87,7 @@ export class IpcWriter implements Writer {
         // (4 for a surrogate pair, 2 characters), plus 5 bytes of length and level a record.
         batchChars: Math.min(BATCH_CHARS, Math.floor((this.#s.maxFrameBytes - 1024) / 4)),
         connectTimeoutMs: this.#s.connectTimeoutMs,
+        ackWaitMs: this.#s.exitTimeoutMs,
         spills: options.whenFull !== 'drop',
       },
     );
@@ -220,12 +222,12 @@ export class IpcWriter implements Writer {
     }
     this.#hub.serveThreads(this.#s.file);
     if (via === 'cluster' && cluster.isWorker) {
-      this.#forwardOver(new ChannelLink(this.#fwd.events()));
+      this.#forwardOver(new ChannelLink(this.#fwd.events(), this.#s.maxFrameBytes));
     } else if (via === 'cluster') {
       this.#becomeWriter();
       this.#hub.serveCluster();
     } else if (via === 'parent' && process.send) {
-      this.#forwardOver(new ChannelLink(this.#fwd.events()));
+      this.#forwardOver(new ChannelLink(this.#fwd.events(), this.#s.maxFrameBytes));
     } else if (via === 'parent') {
       this.#becomeWriter();
     } else {
@@ -306,13 +308,13 @@ export class IpcWriter implements Writer {
   // encode, no per-record work); else false, and they go one by one — also when one may be
   // over maxRecordBytes (a peer of this version checks before it sends; another might not): the
   // file writer then refuses that one, counted, and writes the rest.
-  #writeBlock(text: string, lens: number[]): boolean {
+  #writeBlock(text: string | Buffer, lens: number[]): boolean {
     const file = this.#file;
     if (this.#role !== 'writer' || !file || this.#closing) return false;
     if (!takesBlocks(file, this.#o.lazy)) return false;
     const max = this.#s.fileOptions.maxRecordBytes;
     if (max !== undefined && lens.some((n) => n * 3 > max)) return false;
-    return file.writeBlock(Buffer.from(text), lens.length);
+    return file.writeBlock(typeof text === 'string' ? Buffer.from(text) : text, lens.length);
   }
 
   #writeHere(record: string, level?: string): boolean {

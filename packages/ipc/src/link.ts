@@ -31,13 +31,21 @@ export interface AckWait {
 export interface Link {
   /** A send is delivered even if this process or thread ends right after it (threads). */
   readonly sendsSurviveExit: boolean;
+  /**
+   * {@link awaitAcksSync} works while the process runs, not only at exit (the link owns its
+   * descriptor): a full buffer can then wait for what is in flight before writing here.
+   */
+  readonly readsAcksSync: boolean;
+  /** How batches travel (stats). */
+  readonly kind: 'socket' | 'channel' | 'thread';
   /** Hands a batch over; false asks the forwarder to wait for `drain`. */
   send(batch: TextBatch): boolean;
   /** While records are in flight the link keeps the process alive; idle, it lets it exit. */
   active(on: boolean): void;
   /**
-   * At exit, with no event loop: reads acknowledgements synchronously until batch `upTo` is
-   * acknowledged, the writer is gone, or `ms` pass.
+   * At exit, with no event loop (or, where {@link readsAcksSync}, while the caller blocks): reads
+   * acknowledgements synchronously until batch `upTo` is acknowledged, the writer is gone, or
+   * `ms` pass. Batches that have not left the process (see `sentUpTo`) are not waited for.
    */
   awaitAcksSync(upTo: number, ms: number): AckWait;
   close(): void;

@@ -20,6 +20,7 @@ export function ipcStats(
     peers: hub.peers,
     received: hub.received,
     protocolErrors: hub.protocolErrors,
+    ...(fwd.linkKind ? { link: fwd.linkKind } : {}),
   };
 }
 

@@ -5,7 +5,8 @@ import {
   ACK,
   BYE,
   encodeHello,
-  encodeTextBatch,
+  encodeTextHead,
+  type Frame,
   FrameDecoder,
   FrameError,
   HELLO,
@@ -24,6 +25,8 @@ export const fdOf = (socket: net.Socket): number | undefined =>
  */
 export class SocketLink implements Link {
   readonly sendsSurviveExit = false;
+  readonly readsAcksSync = true;
+  readonly kind = 'socket';
   readonly #socket: net.Socket;
   readonly #events: LinkEvents;
   readonly #decoder: FrameDecoder;
@@ -34,20 +37,14 @@ export class SocketLink implements Link {
   #welcomed = false;
   #failure: string | undefined;
 
-  constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number) {
+  /** `key`: what a writer's private socket asks of a HELLO (cluster and fork children). */
+  constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number, key?: string) {
     this.#socket = socket;
     this.#events = events;
     this.#decoder = new FrameDecoder(maxFrameBytes);
     socket.on('data', (chunk: Buffer) => {
       try {
-        for (const f of this.#decoder.push(chunk)) {
-          if (f.type === WELCOME) {
-            this.#welcomed = true;
-            events.welcome();
-          } else if (f.type === ACK) this.#acked(f.seq);
-          else if (f.type === BYE) this.#goodbye();
-          else throw new FrameError(`unexpected frame type ${f.type} from the writer`);
-        }
+        for (const f of this.#decoder.push(chunk)) this.#frame(f);
       } catch (err) {
         this.#failure = `the writer sent a bad frame: ${(err as Error).message}`;
         socket.destroy();
@@ -65,14 +62,24 @@ export class SocketLink implements Link {
       if (this.#bye || !this.#welcomed) this.#lose('the writer closed', true);
       else this.#lose(this.#failure ?? 'the socket to the writer closed');
     });
-    socket.write(encodeHello(HELLO));
+    socket.write(encodeHello(HELLO, key));
   }
 
+  /**
+   * One TEXT frame: its head, then the text as it is — Node encodes it straight into the
+   * write, and the cork makes both one writev(2).
+   */
   send(batch: TextBatch): boolean {
     if (this.#closed) return false;
-    const frame = encodeTextBatch(batch);
-    this.#sent.push([batch.seq, frame.length]);
-    return this.#socket.write(frame);
+    const head = encodeTextHead(batch, Buffer.byteLength(batch.text));
+    // What the stream counts in writableLength: bytes of a buffer, UTF-16 units of a string.
+    this.#sent.push([batch.seq, head.length + batch.text.length]);
+    const socket = this.#socket;
+    socket.cork();
+    socket.write(head);
+    const ok = socket.write(batch.text, 'utf8');
+    socket.uncork();
+    return ok;
   }
 
   active(on: boolean): void {
@@ -100,15 +107,33 @@ export class SocketLink implements Link {
     }
     let acked = 0;
     if (sentUpTo <= (this.#sent[0]?.[0] ?? 1) - 1) return { acked, closed: false, sentUpTo };
+    // Frames other than acknowledgements (a goodbye) are handled once the event loop runs again.
+    const later: Frame[] = [];
+    let closed: boolean;
     try {
-      const closed = readUntil(fd, ms, (chunk) => {
-        for (const f of this.#decoder.push(chunk)) if (f.type === ACK) acked = f.seq;
+      closed = readUntil(fd, ms, (chunk) => {
+        for (const f of this.#decoder.push(chunk)) {
+          if (f.type === ACK) acked = f.seq;
+          else later.push(f);
+        }
         return acked >= sentUpTo;
       });
-      return { acked, closed, sentUpTo };
     } catch {
-      return { acked, closed: true, sentUpTo };
+      closed = true;
     }
+    this.#dropAcked(acked);
+    if (later.length > 0) {
+      setImmediate(() => {
+        try {
+          for (const f of later) this.#frame(f);
+        } catch (err) {
+          this.#failure = `the writer sent a bad frame: ${(err as Error).message}`;
+          this.#socket.destroy();
+        }
+      });
+    }
+    if (closed) this.#socket.destroy();
+    return { acked, closed, sentUpTo };
   }
 
   close(): void {
@@ -118,11 +143,21 @@ export class SocketLink implements Link {
     this.#socket.unref();
   }
 
-  #acked(seq: number): void {
+  #frame(f: Frame): void {
+    if (f.type === WELCOME) {
+      this.#welcomed = true;
+      this.#events.welcome();
+    } else if (f.type === ACK) {
+      this.#dropAcked(f.seq);
+      this.#events.ack(f.seq);
+    } else if (f.type === BYE) this.#goodbye();
+    else throw new FrameError(`unexpected frame type ${f.type} from the writer`);
+  }
+
+  #dropAcked(seq: number): void {
     while (this.#sent.length > 0 && (this.#sent[0] as [number, number])[0] <= seq) {
       this.#sent.shift();
     }
-    this.#events.ack(seq);
   }
 
   // Goodbye: the writer is closing on purpose. Close this side (the writer waits for it), and

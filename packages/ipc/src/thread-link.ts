@@ -22,6 +22,8 @@ export const threadChannelName = (file: string) => `fanin-ipc:${file}`;
  */
 export class ThreadLink implements Link {
   readonly sendsSurviveExit = true;
+  readonly readsAcksSync = false;
+  readonly kind = 'thread';
   readonly #channel: BroadcastChannel;
   // [0]: the last batch the main thread acknowledged; [1]: the last batch this thread sent.
   readonly #acks = new Int32Array(new SharedArrayBuffer(8));

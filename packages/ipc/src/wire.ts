@@ -3,10 +3,15 @@ import { FaninError } from '@fanin/core';
 // The socket wire format, version 1. Every frame is an 8-byte header and a body:
 //   bytes 0–1  magic 0x66 0x6e ("fn")
 //   byte  2    version (1)
-//   byte  3    type: HELLO, WELCOME, BATCH, ACK
+//   byte  3    type: HELLO, WELCOME, BATCH, ACK, BYE, TEXT
 //   bytes 4–7  body length, u32 big-endian
-// HELLO/WELCOME bodies are UTF-8 JSON ({ pid }); BYE has an empty body. A BATCH body is
+// HELLO/WELCOME bodies are UTF-8 JSON ({ pid }, and a HELLO on a writer's private socket also
+// { key }); BYE has an empty body. A BATCH body is
 //   u32 seq, u32 count, then per record: u8 level length, level (ASCII), u32 length, bytes.
+// A TEXT body (what a forwarder sends: its records already back to back) is
+//   u32 seq, u32 count, u8 form (0: one level for all, then u8 length + level; 1: per record
+//   u8 length + level), then count × u32 record length in UTF-16 units, then the records'
+//   UTF-8 bytes to the end of the frame. The writer appends those bytes as they are.
 // An ACK body is u32 seq: every batch up to and including seq is in the file (cumulative).
 // Over a Node IPC channel (cluster, fork) the same content travels as a message object
 // ({@link ChannelMessage}); Node frames it, and `v` carries the version.
@@ -22,6 +27,7 @@ export const BATCH = 3;
 export const ACK = 4;
 /** The writer is closing on purpose: elect the next one without reporting an error. */
 export const BYE = 5;
+export const TEXT = 6;
 
 /** Records of one batch and their levels ('' when the record had none). */
 export interface Batch {
@@ -30,10 +36,22 @@ export interface Batch {
   levels: string[];
 }
 
+/**
+ * A TEXT frame's batch: the records' UTF-8 bytes back to back (a view into the frame), each
+ * record's length in UTF-16 units, and the levels as {@link compactLevels} gives them.
+ */
+export interface BytesBatch {
+  seq: number;
+  bytes: Buffer;
+  lens: number[];
+  levels: string | string[];
+}
+
 /** A decoded frame. */
 export type Frame =
-  | { type: typeof HELLO | typeof WELCOME; pid: number }
+  | { type: typeof HELLO | typeof WELCOME; pid: number; key?: string }
   | { type: typeof BATCH; batch: Batch }
+  | { type: typeof TEXT; batch: BytesBatch }
   | { type: typeof ACK; seq: number }
   | { type: typeof BYE };
 
@@ -47,8 +65,10 @@ function header(type: number, length: number): Buffer {
   return h;
 }
 
-export function encodeHello(type: typeof HELLO | typeof WELCOME): Buffer {
-  const body = Buffer.from(JSON.stringify({ pid: process.pid }));
+export function encodeHello(type: typeof HELLO | typeof WELCOME, key?: string): Buffer {
+  const body = Buffer.from(
+    JSON.stringify(key === undefined ? { pid: process.pid } : { pid: process.pid, key }),
+  );
   return Buffer.concat([header(type, body.length), body]);
 }
 
@@ -92,30 +112,40 @@ export function encodeBatch(batch: Batch): Buffer {
 }
 
 /**
- * The BATCH frame of a batch held as one string: for ASCII text (the usual log line) each
- * record's byte length is its character length, so the text is encoded once, whole.
+ * The header and body of a TEXT frame up to its text, for a batch whose text is `textBytes`
+ * bytes of UTF-8: the text itself follows in the same write (no copy of it here).
  */
+export function encodeTextHead(tb: TextBatch, textBytes: number): Buffer {
+  const n = tb.lens.length;
+  // A level is at most 255 characters on the wire (its length is a byte).
+  const levels = typeof tb.levels === 'string' ? cut(tb.levels) : tb.levels.map(cut);
+  let levelBytes = 0;
+  if (typeof levels === 'string') levelBytes = 1 + levels.length;
+  else for (const l of levels) levelBytes += 1 + l.length;
+  const headBytes = HEADER_BYTES + 9 + levelBytes + 4 * n;
+  const out = Buffer.allocUnsafe(headBytes);
+  out[0] = MAGIC0;
+  out[1] = MAGIC1;
+  out[2] = VERSION;
+  out[3] = TEXT;
+  out.writeUInt32BE(headBytes - HEADER_BYTES + textBytes, 4);
+  let at = out.writeUInt32BE(tb.seq >>> 0, HEADER_BYTES);
+  at = out.writeUInt32BE(n, at);
+  out[at++] = typeof levels === 'string' ? 0 : 1;
+  for (const l of typeof levels === 'string' ? [levels] : levels) {
+    out[at++] = l.length;
+    at += out.write(l, at, 'latin1');
+  }
+  for (let i = 0; i < n; i++) at = out.writeUInt32BE(tb.lens[i] as number, at);
+  return out;
+}
+
+const cut = (level: string) => (level.length > 255 ? level.slice(0, 255) : level);
+
+/** A whole TEXT frame in one buffer (tests, and peers that do not write the text apart). */
 export function encodeTextBatch(tb: TextBatch): Buffer {
   const text = Buffer.from(tb.text, 'utf8');
-  if (text.length !== tb.text.length) return encodeBatch(fromTextBatch(tb));
-  const levels = levelsOf(tb.levels, tb.lens.length);
-  let length = 8 + text.length;
-  for (let i = 0; i < tb.lens.length; i++) length += 5 + (levels[i] ?? '').length;
-  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
-  header(BATCH, length).copy(out, 0);
-  let at = out.writeUInt32BE(tb.seq >>> 0, HEADER_BYTES);
-  at = out.writeUInt32BE(tb.lens.length, at);
-  let from = 0;
-  for (let i = 0; i < tb.lens.length; i++) {
-    const level = levels[i] ?? '';
-    const n = tb.lens[i] as number;
-    out[at++] = level.length;
-    at += out.write(level, at, 'latin1');
-    at = out.writeUInt32BE(n, at);
-    at += text.copy(out, at, from, from + n);
-    from += n;
-  }
-  return out;
+  return Buffer.concat([encodeTextHead(tb, text.length), text]);
 }
 
 /** A peer broke the protocol; the connection is closed and counted. */
@@ -171,19 +201,24 @@ function decodeBody(type: number, body: Buffer): Frame {
     case HELLO:
     case WELCOME: {
       let pid: unknown;
+      let key: unknown;
       try {
-        pid = (JSON.parse(body.toString('utf8')) as { pid?: unknown }).pid;
+        ({ pid, key } = JSON.parse(body.toString('utf8')) as { pid?: unknown; key?: unknown });
       } catch {
         throw new FrameError('HELLO body is not JSON');
       }
       if (!Number.isInteger(pid)) throw new FrameError('HELLO body has no pid');
-      return { type, pid: pid as number };
+      if (key !== undefined && typeof key !== 'string')
+        throw new FrameError('HELLO key is not a string');
+      return key === undefined ? { type, pid: pid as number } : { type, pid: pid as number, key };
     }
     case ACK:
       if (body.length !== 4) throw new FrameError('ACK body is not 4 bytes');
       return { type, seq: body.readUInt32BE(0) };
     case BATCH:
       return { type, batch: decodeBatch(body) };
+    case TEXT:
+      return { type, batch: decodeText(body) };
     case BYE:
       if (body.length !== 0) throw new FrameError('BYE body is not empty');
       return { type };
@@ -214,9 +249,66 @@ function decodeBatch(body: Buffer): Batch {
   return { seq, records, levels };
 }
 
+function decodeText(body: Buffer): BytesBatch {
+  if (body.length < 9) throw new FrameError('TEXT body too short');
+  const seq = body.readUInt32BE(0);
+  const count = body.readUInt32BE(4);
+  const form = body[8];
+  if (form !== 0 && form !== 1) throw new FrameError(`TEXT level form ${form} is unknown`);
+  let at = 9;
+  const level = (): string => {
+    const ln = body[at];
+    if (ln === undefined || at + 1 + ln > body.length) throw new FrameError('TEXT truncated');
+    const l = body.toString('latin1', at + 1, at + 1 + ln);
+    at += 1 + ln;
+    return l;
+  };
+  let levels: string | string[];
+  if (form === 0) levels = level();
+  else {
+    // Every record has at least its level's length byte: a count the frame cannot hold is refused
+    // before anything is allocated for it.
+    if (count > body.length - at) throw new FrameError('TEXT truncated');
+    levels = [];
+    for (let i = 0; i < count; i++) levels.push(level());
+  }
+  if (count * 4 > body.length - at) throw new FrameError('TEXT truncated');
+  const lens = new Array<number>(count);
+  let units = 0;
+  for (let i = 0; i < count; i++, at += 4) {
+    const n = body.readUInt32BE(at);
+    lens[i] = n;
+    units += n;
+  }
+  // UTF-8 takes 1 to 3 bytes a UTF-16 unit (4 for a pair of them): lengths that cannot be the
+  // text's are refused without decoding it.
+  const bytes = body.subarray(at);
+  if (bytes.length < units || bytes.length > 3 * units) {
+    throw new FrameError('TEXT lengths do not add up to its text');
+  }
+  return { seq, bytes, lens, levels };
+}
+
+/** The records of a TEXT frame's batch, as text. */
+export function textOfBytes(bb: BytesBatch): TextBatch {
+  const text = bb.bytes.toString('utf8');
+  let units = 0;
+  for (const n of bb.lens) units += n;
+  if (units !== text.length) throw new FrameError('TEXT lengths do not add up to its text');
+  return { seq: bb.seq, text, lens: bb.lens, levels: bb.levels };
+}
+
 /** The message object sent over a Node IPC channel (cluster worker or forked child). */
 export type ChannelMessage =
-  | { fanin: 'ipc'; v: 1; t: 'hello' | 'welcome' | 'bye'; pid: number }
+  | {
+      fanin: 'ipc';
+      v: 1;
+      t: 'hello' | 'welcome' | 'bye';
+      pid: number;
+      /** In a welcome: the writer's private socket for batches, and the key its HELLO needs. */
+      sock?: string;
+      key?: string;
+    }
   | {
       fanin: 'ipc';
       v: 1;

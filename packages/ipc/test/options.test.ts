@@ -228,3 +228,50 @@ describe('maxRecordBytes while forwarding', () => {
     expect(errors[0]?.message).toContain('maxRecordBytes (1000)');
   });
 });
+
+describe('the private socket a cluster primary or fork parent offers its peers', () => {
+  const RAW_CHILD = path.join(__dirname, '../../../test/fixtures/ipc-raw-child.cjs');
+
+  it('owner-only directory and socket, a key in the welcome: a HELLO without it is refused and counted; a peer with it is served; removed at close', async () => {
+    const file = path.join(tmp, 'private.log');
+    const errors: FaninError[] = [];
+    const writer = createIpcWriter({
+      filename: file,
+      via: 'cluster',
+      onError: (e) => errors.push(e),
+    });
+    const child = fork(RAW_CHILD, ['private'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const reports: { kind: string; [k: string]: unknown }[] = [];
+    child.on('message', (m) => {
+      if ((m as { fanin?: unknown }).fanin === undefined) reports.push(m as never);
+    });
+    (writer as unknown as { attach(c: ChildProcess): void }).attach(child);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const offered = reports.find((r) => r.kind === 'private') as { sock: string; key: string };
+    expect(offered).toMatchObject({ dirMode: '700', sockMode: '600' });
+    expect(offered.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(reports.find((r) => r.kind === 'keyless')).toEqual({
+      kind: 'keyless',
+      answer: 'closed',
+    });
+    expect(writer.stats().ipc).toMatchObject({ protocolErrors: 1, received: 3 });
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/HELLO without the key/)]);
+    await writer.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe(`a\n${'x'.repeat(1500)}\nb\n`);
+    expect(fs.existsSync(path.dirname(offered.sock))).toBe(false);
+  });
+
+  it('privateSocket: false offers none: the peer sends over its channel', async () => {
+    const file = path.join(tmp, 'no-private.log');
+    const writer = createIpcWriter({ filename: file, via: 'cluster', privateSocket: false });
+    const child = fork(RAW_CHILD, ['private'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    (writer as unknown as { attach(c: ChildProcess): void }).attach(child);
+    // In 'private' mode the raw child only sends over a private socket; with none offered it
+    // sends its channel batch (the welcome has no sock) and exits on the acknowledgement.
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    await writer.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe(`a\n${'x'.repeat(1500)}\nb\n`);
+  });
+});

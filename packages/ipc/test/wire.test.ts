@@ -11,6 +11,7 @@ import {
   encodeBye,
   encodeHello,
   encodeTextBatch,
+  encodeTextHead,
   type Frame,
   FrameDecoder,
   FrameError,
@@ -19,6 +20,8 @@ import {
   HELLO,
   MAGIC0,
   MAGIC1,
+  TEXT,
+  textOfBytes,
   toTextBatch,
   VERSION,
   WELCOME,
@@ -305,14 +308,86 @@ describe('wire: checkChannelBatch', () => {
   });
 });
 
-describe('wire: encodeTextBatch', () => {
-  it('makes the same frame as encodeBatch, for ASCII and for other text', () => {
+describe('wire: TEXT frames (encodeTextHead / encodeTextBatch)', () => {
+  /** The records a TEXT frame decodes to, through the writer's per-record path. */
+  const recordsOf = (bytes: Buffer) => {
+    const [f] = decodeAll(bytes);
+    if (f?.type !== TEXT) throw new Error(`not a TEXT frame: ${JSON.stringify(f)}`);
+    return fromTextBatch(textOfBytes(f.batch));
+  };
+
+  it('round-trips ASCII and other text, one level for all or one per record', () => {
     for (const records of [
       ['a\n', 'bc\n'],
       ['é\n', '😀 x\n', ''],
     ]) {
-      const batch = { seq: 4, records, levels: records.map((_, i) => `l${i}`) };
-      expect(encodeTextBatch(toTextBatch(batch))).toEqual(encodeBatch(batch));
+      const each = { seq: 4, records, levels: records.map((_, i) => `l${i}`) };
+      expect(recordsOf(encodeTextBatch(toTextBatch(each)))).toEqual(each);
+      const one = { seq: 5, records, levels: records.map(() => 'info') };
+      const tb = toTextBatch(one);
+      expect(tb.levels).toBe('info');
+      expect(recordsOf(encodeTextBatch(tb))).toEqual(one);
     }
+  });
+
+  it('carries the text as UTF-8 bytes after a head that encodeTextHead makes alone', () => {
+    const tb = toTextBatch({ seq: 9, records: ['ab\n', 'é\n'], levels: ['x', 'x'] });
+    const text = Buffer.from(tb.text);
+    const head = encodeTextHead(tb, text.length);
+    const whole = encodeTextBatch(tb);
+    expect(whole).toEqual(Buffer.concat([head, text]));
+    const [f] = decodeAll(whole);
+    expect(f).toMatchObject({ type: TEXT, batch: { seq: 9, lens: [3, 2], levels: 'x' } });
+    expect((f as { batch: { bytes: Buffer } }).batch.bytes).toEqual(text);
+  });
+
+  it('a level longer than 255 characters is cut to 255 on the wire', () => {
+    const long = 'L'.repeat(300);
+    const tb = toTextBatch({ seq: 1, records: ['a'], levels: [long] });
+    expect(recordsOf(encodeTextBatch(tb)).levels).toEqual([long.slice(0, 255)]);
+  });
+
+  // seq 1, count 2, one level "i", lengths 2 and 2, then `text`.
+  const body = (text: string, form = 0, lens = [2, 2]) => {
+    const head = Buffer.alloc(9);
+    head.writeUInt32BE(1, 0);
+    head.writeUInt32BE(lens.length, 4);
+    head[8] = form;
+    const l = Buffer.alloc(4 * lens.length);
+    lens.forEach((n, i) => l.writeUInt32BE(n, 4 * i));
+    return Buffer.concat([head, Buffer.from([1]), Buffer.from('i'), l, Buffer.from(text)]);
+  };
+
+  for (const [name, bytes, why] of [
+    ['lengths longer than the text', body('a\n'), /do not add up/],
+    ['text over 3 bytes a unit', body('a\n€€€€'), /do not add up/],
+    ['an unknown level form', body('a\nb\n', 7), /level form 7/],
+    [
+      'a count the frame cannot hold',
+      body('', 0, [1, 1, 1, 1, 1, 1, 1, 1]).subarray(0, 20),
+      /truncated/,
+    ],
+    ['a body shorter than its fixed part', Buffer.alloc(5), /too short/],
+  ] as const) {
+    it(`refuses ${name}`, () => {
+      expect(frameError(() => decodeAll(frame(TEXT, bytes as Buffer))).message).toMatch(why);
+    });
+  }
+
+  it('refuses text whose lengths fit the bytes but not the characters, when split', () => {
+    // 4 bytes, lengths 2 + 2 = 4 units; but "é" is 2 bytes for 1 unit: 3 characters, not 4.
+    const f = decodeAll(frame(TEXT, body('éab')));
+    expect(f[0]?.type).toBe(TEXT);
+    const bb = (f[0] as { batch: Parameters<typeof textOfBytes>[0] }).batch;
+    expect(frameError(() => textOfBytes(bb)).message).toMatch(/do not add up/);
+  });
+
+  it('a HELLO may carry a key', () => {
+    expect(decodeAll(encodeHello(HELLO, 'k1'))).toEqual([
+      { type: HELLO, pid: process.pid, key: 'k1' },
+    ]);
+    expect(
+      frameError(() => decodeAll(frame(HELLO, Buffer.from('{"pid":1,"key":2}')))).message,
+    ).toMatch(/key is not a string/);
   });
 });
