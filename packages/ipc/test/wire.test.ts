@@ -354,7 +354,7 @@ describe('wire: TEXT frames (encodeTextHead / encodeTextBatch)', () => {
     head.writeUInt32BE(lens.length, 4);
     head[8] = form;
     const l = Buffer.alloc(4 * lens.length);
-    lens.forEach((n, i) => l.writeUInt32BE(n, 4 * i));
+    for (const [i, n] of lens.entries()) l.writeUInt32BE(n, 4 * i);
     return Buffer.concat([head, Buffer.from([1]), Buffer.from('i'), l, Buffer.from(text)]);
   };
 
