@@ -248,7 +248,10 @@ describe('the private socket a cluster primary or fork parent offers its peers',
     (writer as unknown as { attach(c: ChildProcess): void }).attach(child);
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
-    const offered = reports.find((r) => r.kind === 'private') as { sock: string; key: string };
+    const offered = reports.find((r) => r.kind === 'private') as unknown as {
+      sock: string;
+      key: string;
+    };
     expect(offered).toMatchObject({ dirMode: '700', sockMode: '600' });
     expect(offered.key).toMatch(/^[0-9a-f]{32}$/);
     expect(reports.find((r) => r.kind === 'keyless')).toEqual({
