@@ -121,8 +121,7 @@ export class Forwarder {
     // buffer would leave the process over several turns, and one still leaving at exit could be
     // neither acknowledged nor known as unsent. It is written here, after what is in flight.
     if (record.length > this.#limits.batchChars) this.#nearlyFull();
-    // At the end of the turn its records are joined (so that they die young even when the
-    // window holds them back) and sent.
+    // At the end of the turn they are sent (or wait for a full batch; see #holdPartial).
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#endOfTurn);
@@ -162,7 +161,6 @@ export class Forwarder {
 
   readonly #endOfTurn = (): void => {
     this.#scheduled = false;
-    this.outbox.seal();
     this.#pump();
   };
 

@@ -10,14 +10,15 @@ interface Sent extends TextBatch {
 
 /**
  * Pending records joined into one string, with each record's length and level. Records are
- * joined when a chunk reaches `sealChars` and at the end of every event-loop turn
- * ({@link Outbox.seal}), so that a backlog waiting for the window is a few strings, not one
- * object per record surviving collection after collection.
+ * joined when a chunk reaches `sealChars` (one batch: under load a batch is one chunk, sent
+ * as it is) and when a batch is taken ({@link Outbox.seal}), so that a backlog waiting for
+ * the window is a few strings, not one object per record surviving collection after collection.
  */
 interface Chunk {
   text: string;
   lens: number[];
-  levels: string[];
+  /** One level for all its records (the usual case), or one each. */
+  levels: string | string[];
   chars: number;
 }
 
@@ -29,7 +30,9 @@ export class Outbox {
   // Pending: sealed chunks (oldest first), then the records of the open one.
   #chunks: Chunk[] = [];
   #open: string[] = [];
-  #openLevels: string[] = [];
+  // The open records' level: one for all until a record has another, then one each.
+  #openLevel = '';
+  #openLevels: string[] | undefined;
   #openChars = 0;
   #pendingRecords = 0;
   #pendingChars = 0;
@@ -73,8 +76,14 @@ export class Outbox {
   add(record: string, level: string): boolean {
     const chars = this.#pendingChars + this.#inFlightChars + record.length;
     if (chars > this.#maxChars && !this.empty) return false;
-    this.#open.push(record);
-    this.#openLevels.push(level);
+    const open = this.#open;
+    open.push(record);
+    if (this.#openLevels) this.#openLevels.push(level);
+    else if (open.length === 1) this.#openLevel = level;
+    else if (level !== this.#openLevel) {
+      this.#openLevels = new Array<string>(open.length - 1).fill(this.#openLevel);
+      this.#openLevels.push(level);
+    }
     this.#openChars += record.length;
     this.#pendingRecords++;
     this.#pendingChars += record.length;
@@ -82,7 +91,7 @@ export class Outbox {
     return true;
   }
 
-  /** Joins the open records into one chunk (the forwarder calls it at the end of each turn). */
+  /** Joins the open records into one chunk. */
   seal(): void {
     const open = this.#open;
     if (open.length === 0) return;
@@ -91,11 +100,11 @@ export class Outbox {
     this.#chunks.push({
       text: open.length === 1 ? (open[0] as string) : open.join(''),
       lens,
-      levels: this.#openLevels,
+      levels: this.#openLevels ?? this.#openLevel,
       chars: this.#openChars,
     });
     this.#open = [];
-    this.#openLevels = [];
+    this.#openLevels = undefined;
     this.#openChars = 0;
   }
 
@@ -109,45 +118,52 @@ export class Outbox {
     if (this.#inFlight.length > 0 && this.#inFlightChars > windowChars / 2) return undefined;
     this.seal();
     const room = Math.min(maxChars, windowChars - this.#inFlightChars);
-    const texts: string[] = [];
-    const lens: number[] = [];
-    const levels: string[] = [];
+    // Whole chunks as they are (the usual case: no per-record work); the first chunk that does
+    // not fit is cut at a record boundary (at least one record when the batch is empty).
+    const parts: Chunk[] = [];
     let chars = 0;
+    let n = 0;
     while (this.#chunks.length > 0) {
       const c = this.#chunks[0] as Chunk;
-      // The records of the first chunk that fit (at least one when the batch is empty).
-      let k = 0;
-      let kc = 0;
-      while (k < c.lens.length) {
-        const n = c.lens[k] as number;
-        if (chars + kc + n > room && (lens.length > 0 || k > 0)) break;
-        kc += n;
-        lens.push(n);
-        levels.push(c.levels[k] as string);
-        k++;
-      }
-      if (k === 0) break;
-      chars += kc;
-      if (k === c.lens.length) {
-        texts.push(c.text);
+      if (chars + c.chars <= room) {
+        parts.push(c);
+        chars += c.chars;
+        n += c.lens.length;
         this.#chunks.shift();
         continue;
       }
-      texts.push(c.text.slice(0, kc));
+      let k = 0;
+      let kc = 0;
+      while (k < c.lens.length) {
+        const len = c.lens[k] as number;
+        if (chars + kc + len > room && (n > 0 || k > 0)) break;
+        kc += len;
+        k++;
+      }
+      if (k === 0) break;
+      const levels = c.levels;
+      parts.push({
+        text: c.text.slice(0, kc),
+        lens: c.lens.slice(0, k),
+        levels: typeof levels === 'string' ? levels : levels.slice(0, k),
+        chars: kc,
+      });
       this.#chunks[0] = {
         text: c.text.slice(kc),
         lens: c.lens.slice(k),
-        levels: c.levels.slice(k),
+        levels: typeof levels === 'string' ? levels : levels.slice(k),
         chars: c.chars - kc,
       };
+      chars += kc;
+      n += k;
       break;
     }
-    const n = lens.length;
+    const one = parts.length === 1 ? (parts[0] as Chunk) : undefined;
     const sent: Sent = {
       seq: this.#nextSeq++,
-      text: texts.length === 1 ? (texts[0] as string) : texts.join(''),
-      lens,
-      levels: compactLevels(levels),
+      text: one ? one.text : parts.map((p) => p.text).join(''),
+      lens: one ? one.lens : parts.flatMap((p) => p.lens),
+      levels: one ? one.levels : joinLevels(parts),
       chars,
       count: n,
     };
@@ -184,7 +200,7 @@ export class Outbox {
     const back: Chunk[] = this.#inFlight.map((b) => ({
       text: b.text,
       lens: b.lens,
-      levels: levelsOf(b.levels, b.count),
+      levels: b.levels,
       chars: b.chars,
     }));
     this.#chunks.unshift(...back);
@@ -211,3 +227,10 @@ export class Outbox {
 }
 
 export type { Chunk };
+
+/** The levels of chunks taken together, in {@link compactLevels}' form. */
+function joinLevels(parts: Chunk[]): string | string[] {
+  const first = parts[0]?.levels ?? '';
+  if (parts.every((p) => p.levels === first) && typeof first === 'string') return first;
+  return compactLevels(parts.flatMap((p) => levelsOf(p.levels, p.lens.length)));
+}
