@@ -331,8 +331,7 @@ export class Forwarder {
   #pump(): void {
     const link = this.#link;
     if (!link || !this.#welcomed || this.#exiting || this.#spillWanted) return;
-    if (this.#holdPartial()) return;
-    while (!this.#blocked) {
+    while (!this.#blocked && !this.#holdPartial()) {
       const batch = this.outbox.take(this.#limits.batchChars, this.#limits.windowChars);
       if (!batch) return;
       this.forwarded += batch.lens.length;

@@ -76,6 +76,8 @@ export class Outbox {
   add(record: string, level: string): boolean {
     const chars = this.#pendingChars + this.#inFlightChars + record.length;
     if (chars > this.#maxChars && !this.empty) return false;
+    // A chunk holds at most sealChars (one batch), unless one record is larger.
+    if (this.#openChars + record.length > this.#sealChars) this.seal();
     const open = this.#open;
     open.push(record);
     if (this.#openLevels) this.#openLevels.push(level);
@@ -87,7 +89,6 @@ export class Outbox {
     this.#openChars += record.length;
     this.#pendingRecords++;
     this.#pendingChars += record.length;
-    if (this.#openChars >= this.#sealChars) this.seal();
     return true;
   }
 
@@ -116,7 +117,8 @@ export class Outbox {
   take(maxChars: number, windowChars: number): TextBatch | undefined {
     if (this.#pendingRecords === 0) return undefined;
     if (this.#inFlight.length > 0 && this.#inFlightChars > windowChars / 2) return undefined;
-    this.seal();
+    // Sealed chunks go first, as they are; the open records once they are all that is left.
+    if (this.#chunks.length === 0) this.seal();
     const room = Math.min(maxChars, windowChars - this.#inFlightChars);
     // Whole chunks as they are (the usual case: no per-record work); the first chunk that does
     // not fit is cut at a record boundary (at least one record when the batch is empty).

@@ -5,7 +5,7 @@ import {
   ACK,
   BYE,
   encodeHello,
-  encodeTextHead,
+  encodeTextFrame,
   type Frame,
   FrameDecoder,
   FrameError,
@@ -13,6 +13,9 @@ import {
   type TextBatch,
   WELCOME,
 } from './wire.js';
+
+/** Room for a batch of 32 K characters (up to 3 bytes each) and its lengths. */
+const SCRATCH_BYTES = 128 * 1024;
 
 /** Node keeps a socket's descriptor on its handle; there is no public accessor. */
 export const fdOf = (socket: net.Socket): number | undefined =>
@@ -36,6 +39,7 @@ export class SocketLink implements Link {
   #bye = false;
   #welcomed = false;
   #failure: string | undefined;
+  #scratch: Buffer | undefined;
 
   /** `key`: what a writer's private socket asks of a HELLO (cluster and fork children). */
   constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number, key?: string) {
@@ -66,19 +70,20 @@ export class SocketLink implements Link {
   }
 
   /**
-   * One TEXT frame: its head, then the text as it is — Node encodes it straight into the
-   * write, and the cork makes both one writev(2).
+   * One TEXT frame, encoded into a scratch buffer that is used again as long as each write is
+   * taken whole by the kernel at once (Node then holds nothing of it); a frame Node has to keep
+   * keeps its buffer, and the next frame gets a new one.
    */
   send(batch: TextBatch): boolean {
     if (this.#closed) return false;
-    const head = encodeTextHead(batch, Buffer.byteLength(batch.text));
-    // What the stream counts in writableLength: bytes of a buffer, UTF-16 units of a string.
-    this.#sent.push([batch.seq, head.length + batch.text.length]);
-    const socket = this.#socket;
-    socket.cork();
-    socket.write(head);
-    const ok = socket.write(batch.text, 'utf8');
-    socket.uncork();
+    const frame = encodeTextFrame(batch, this.#scratch);
+    this.#sent.push([batch.seq, frame.length]);
+    const ok = this.#socket.write(frame);
+    // Anything still held by Node may be this frame: its buffer is no longer the scratch.
+    if (this.#socket.writableLength > 0 && frame.buffer === this.#scratch?.buffer) {
+      this.#scratch = undefined;
+    }
+    this.#scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
     return ok;
   }
 

@@ -112,40 +112,41 @@ export function encodeBatch(batch: Batch): Buffer {
 }
 
 /**
- * The header and body of a TEXT frame up to its text, for a batch whose text is `textBytes`
- * bytes of UTF-8: the text itself follows in the same write (no copy of it here).
+ * The TEXT frame of a batch held as one string, in `scratch` when it is large enough (else in a
+ * new buffer): returns the frame, a view. The text is encoded once, straight into the frame.
  */
-export function encodeTextHead(tb: TextBatch, textBytes: number): Buffer {
+export function encodeTextFrame(tb: TextBatch, scratch?: Buffer): Buffer {
   const n = tb.lens.length;
   // A level is at most 255 characters on the wire (its length is a byte).
-  const levels = typeof tb.levels === 'string' ? cut(tb.levels) : tb.levels.map(cut);
+  const levels = typeof tb.levels === 'string' ? [cut(tb.levels)] : tb.levels.map(cut);
   let levelBytes = 0;
-  if (typeof levels === 'string') levelBytes = 1 + levels.length;
-  else for (const l of levels) levelBytes += 1 + l.length;
+  for (const l of levels) levelBytes += 1 + l.length;
   const headBytes = HEADER_BYTES + 9 + levelBytes + 4 * n;
-  const out = Buffer.allocUnsafe(headBytes);
+  // UTF-8 takes at most 3 bytes a UTF-16 unit.
+  const most = headBytes + 3 * tb.text.length;
+  const out = scratch && scratch.length >= most ? scratch : Buffer.allocUnsafe(most);
   out[0] = MAGIC0;
   out[1] = MAGIC1;
   out[2] = VERSION;
   out[3] = TEXT;
-  out.writeUInt32BE(headBytes - HEADER_BYTES + textBytes, 4);
   let at = out.writeUInt32BE(tb.seq >>> 0, HEADER_BYTES);
   at = out.writeUInt32BE(n, at);
-  out[at++] = typeof levels === 'string' ? 0 : 1;
-  for (const l of typeof levels === 'string' ? [levels] : levels) {
+  out[at++] = typeof tb.levels === 'string' ? 0 : 1;
+  for (const l of levels) {
     out[at++] = l.length;
     at += out.write(l, at, 'latin1');
   }
   for (let i = 0; i < n; i++) at = out.writeUInt32BE(tb.lens[i] as number, at);
-  return out;
+  const textBytes = out.write(tb.text, at, 'utf8');
+  out.writeUInt32BE(at - HEADER_BYTES + textBytes, 4);
+  return out.subarray(0, at + textBytes);
 }
 
 const cut = (level: string) => (level.length > 255 ? level.slice(0, 255) : level);
 
-/** A whole TEXT frame in one buffer (tests, and peers that do not write the text apart). */
+/** A whole TEXT frame in a buffer of its own. */
 export function encodeTextBatch(tb: TextBatch): Buffer {
-  const text = Buffer.from(tb.text, 'utf8');
-  return Buffer.concat([encodeTextHead(tb, text.length), text]);
+  return Buffer.from(encodeTextFrame(tb));
 }
 
 /** A peer broke the protocol; the connection is closed and counted. */

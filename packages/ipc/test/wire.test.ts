@@ -11,7 +11,7 @@ import {
   encodeBye,
   encodeHello,
   encodeTextBatch,
-  encodeTextHead,
+  encodeTextFrame,
   type Frame,
   FrameDecoder,
   FrameError,
@@ -308,7 +308,7 @@ describe('wire: checkChannelBatch', () => {
   });
 });
 
-describe('wire: TEXT frames (encodeTextHead / encodeTextBatch)', () => {
+describe('wire: TEXT frames (encodeTextFrame / encodeTextBatch)', () => {
   /** The records a TEXT frame decodes to, through the writer's per-record path. */
   const recordsOf = (bytes: Buffer) => {
     const [f] = decodeAll(bytes);
@@ -330,12 +330,20 @@ describe('wire: TEXT frames (encodeTextHead / encodeTextBatch)', () => {
     }
   });
 
-  it('carries the text as UTF-8 bytes after a head that encodeTextHead makes alone', () => {
+  it('carries the text as UTF-8 bytes after the lengths, in a scratch buffer when it fits', () => {
     const tb = toTextBatch({ seq: 9, records: ['ab\n', 'é\n'], levels: ['x', 'x'] });
     const text = Buffer.from(tb.text);
-    const head = encodeTextHead(tb, text.length);
     const whole = encodeTextBatch(tb);
-    expect(whole).toEqual(Buffer.concat([head, text]));
+    expect(whole.subarray(whole.length - text.length)).toEqual(text);
+    const scratch = Buffer.alloc(1024);
+    const inScratch = encodeTextFrame(tb, scratch);
+    expect(inScratch.buffer).toBe(scratch.buffer);
+    expect(inScratch).toEqual(whole);
+    // Too small a scratch: a buffer of its own, the same frame.
+    const small = Buffer.alloc(8);
+    const own = encodeTextFrame(tb, small);
+    expect(own.buffer).not.toBe(small.buffer);
+    expect(own).toEqual(whole);
     const [f] = decodeAll(whole);
     expect(f).toMatchObject({ type: TEXT, batch: { seq: 9, lens: [3, 2], levels: 'x' } });
     expect((f as { batch: { bytes: Buffer } }).batch.bytes).toEqual(text);
