@@ -59,6 +59,8 @@ interface Peer {
   /** The socket's descriptor, for a peer on a socket. */
   fd?(): number | undefined;
   received: number;
+  /** An acknowledgement waits for the file writer. */
+  acking?: boolean;
 }
 
 /**
@@ -352,9 +354,17 @@ export class Hub {
     else this.#write(fromTextBatch(textOfBytes(bb)));
   }
 
+  // One acknowledgement a write: once the file writer has written everything queued, every
+  // batch received so far is in the file, so the newest one is acknowledged (acks are
+  // cumulative) — not one message for each batch that write carried.
   #acknowledge(peer: Peer, seq: number): void {
     peer.received = seq;
-    this.#whenWritten(() => peer.ack(seq));
+    if (peer.acking) return;
+    peer.acking = true;
+    this.#whenWritten(() => {
+      peer.acking = false;
+      peer.ack(peer.received);
+    });
   }
 
   // A batch as it came over a channel: one block for a regular file, else record by record.

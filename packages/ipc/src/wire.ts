@@ -162,7 +162,11 @@ export class FrameError extends FaninError {
  */
 export class FrameDecoder {
   readonly #max: number;
-  #buf: Buffer = Buffer.alloc(0);
+  // The frame in progress: its bytes so far (views of the chunks read), how many, and its
+  // whole size once its header is in (0 before).
+  #parts: Buffer[] = [];
+  #held = 0;
+  #total = 0;
 
   constructor(maxFrameBytes: number) {
     this.#max = maxFrameBytes;
@@ -170,30 +174,84 @@ export class FrameDecoder {
 
   /** Bytes received that do not make a whole frame yet (non-zero at EOF: a truncated frame). */
   get buffered(): number {
-    return this.#buf.length;
+    return this.#held;
   }
 
-  /** Feeds `chunk`; returns the frames it completes. */
+  /**
+   * Feeds `chunk`; returns the frames it completes. Frames inside the chunk are decoded where
+   * they lie; only a frame split across reads is copied, once, when its last byte is in.
+   */
   push(chunk: Buffer): Frame[] {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     const frames: Frame[] = [];
-    while (this.#buf.length >= HEADER_BYTES) {
-      const b = this.#buf;
-      if (b[0] !== MAGIC0 || b[1] !== MAGIC1) throw new FrameError('not a fanin frame (bad magic)');
-      if (b[2] !== VERSION) throw new FrameError(`unsupported wire version ${b[2]}`);
-      const length = b.readUInt32BE(4);
-      if (length > this.#max) {
-        throw new FrameError(`frame of ${length} bytes is over maxFrameBytes (${this.#max})`);
+    let rest = chunk;
+    if (this.#held > 0) {
+      if (this.#total === 0) {
+        const take = Math.min(HEADER_BYTES - this.#held, rest.length);
+        this.#hold(rest.subarray(0, take));
+        rest = rest.subarray(take);
+        const head = Buffer.concat(this.#parts, this.#held);
+        this.#parts = [head];
+        if (this.#held < HEADER_BYTES) {
+          checkMagic(head);
+          return frames;
+        }
+        this.#total = HEADER_BYTES + this.#length(head);
       }
-      if (b.length < HEADER_BYTES + length) break;
-      frames.push(decodeBody(b[3] as number, b.subarray(HEADER_BYTES, HEADER_BYTES + length)));
-      this.#buf = b.subarray(HEADER_BYTES + length);
+      const take = Math.min(this.#total - this.#held, rest.length);
+      if (take > 0) this.#hold(rest.subarray(0, take));
+      rest = rest.subarray(take);
+      if (this.#held < this.#total) return frames;
+      const whole =
+        this.#parts.length === 1
+          ? (this.#parts[0] as Buffer)
+          : Buffer.concat(this.#parts, this.#total);
+      this.#parts = [];
+      this.#held = 0;
+      this.#total = 0;
+      frames.push(decodeBody(whole[3] as number, whole.subarray(HEADER_BYTES)));
     }
-    // The header check above runs as soon as 8 bytes are in: garbage is refused before growth.
-    if (this.#buf.length >= 2 && (this.#buf[0] !== MAGIC0 || this.#buf[1] !== MAGIC1)) {
-      throw new FrameError('not a fanin frame (bad magic)');
+    let at = 0;
+    while (rest.length - at >= HEADER_BYTES) {
+      const length = this.#length(at === 0 ? rest : rest.subarray(at));
+      if (rest.length - at < HEADER_BYTES + length) break;
+      frames.push(
+        decodeBody(
+          rest[at + 3] as number,
+          rest.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length),
+        ),
+      );
+      at += HEADER_BYTES + length;
+    }
+    if (at < rest.length) {
+      // The header check runs as soon as 8 bytes are in: garbage is refused before growth.
+      const tail = rest.subarray(at);
+      checkMagic(tail);
+      this.#hold(tail);
+      if (tail.length >= HEADER_BYTES) this.#total = HEADER_BYTES + this.#length(tail);
     }
     return frames;
+  }
+
+  #hold(bytes: Buffer): void {
+    this.#parts.push(bytes);
+    this.#held += bytes.length;
+  }
+
+  // The body length a header announces, once its magic, version and size are checked.
+  #length(b: Buffer): number {
+    checkMagic(b);
+    if (b[2] !== VERSION) throw new FrameError(`unsupported wire version ${b[2]}`);
+    const length = b.readUInt32BE(4);
+    if (length > this.#max) {
+      throw new FrameError(`frame of ${length} bytes is over maxFrameBytes (${this.#max})`);
+    }
+    return length;
+  }
+}
+
+function checkMagic(b: Buffer): void {
+  if ((b.length >= 1 && b[0] !== MAGIC0) || (b.length >= 2 && b[1] !== MAGIC1)) {
+    throw new FrameError('not a fanin frame (bad magic)');
   }
 }
 

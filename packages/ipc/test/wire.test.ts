@@ -5,6 +5,7 @@ import {
   BATCH,
   type Batch,
   BYE,
+  type BytesBatch,
   checkChannelBatch,
   encodeAck,
   encodeBatch,
@@ -171,10 +172,31 @@ describe('wire: bad input is a FrameError', () => {
     expect(err.message).toMatch(/bad magic/);
   });
 
-  it('garbage is refused from its first two bytes, before a whole header arrives', () => {
+  it('garbage is refused from its first byte, before a whole header arrives', () => {
+    expect(() => new FrameDecoder(MAX).push(Buffer.from('G'))).toThrow(FrameError);
     const decoder = new FrameDecoder(MAX);
-    expect(decoder.push(Buffer.from('G'))).toEqual([]);
+    expect(decoder.push(Buffer.from('f'))).toEqual([]);
     expect(() => decoder.push(Buffer.from('E'))).toThrow(FrameError);
+  });
+
+  it('frames cut anywhere across reads decode whole, in order; only what is held counts as buffered', () => {
+    const batches = [0, 1, 2].map((i) =>
+      toTextBatch({ seq: i + 1, records: [`r${i}\n`, 'é\n'], levels: ['a', 'b'] }),
+    );
+    const bytes = Buffer.concat([...batches.map(encodeTextBatch), encodeAck(7), encodeBye()]);
+    for (const cut of [1, 3, 7, 8, 9, 20, bytes.length - 1]) {
+      const decoder = new FrameDecoder(MAX);
+      const frames = [...decoder.push(bytes.subarray(0, cut))];
+      expect(decoder.buffered).toBeLessThanOrEqual(cut);
+      frames.push(...decoder.push(bytes.subarray(cut)));
+      expect(decoder.buffered).toBe(0);
+      expect(frames.map((f) => f.type)).toEqual([TEXT, TEXT, TEXT, ACK, BYE]);
+      expect(
+        frames
+          .slice(0, 3)
+          .map((f) => fromTextBatch(textOfBytes((f as { batch: BytesBatch }).batch)).records),
+      ).toEqual(batches.map((b) => fromTextBatch(b).records));
+    }
   });
 
   it('garbage after a valid frame is refused', () => {
