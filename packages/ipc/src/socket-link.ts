@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import type * as net from 'node:net';
+import { blockFor, errnoCode } from '@fanin/core';
 import type { AckWait, Link, LinkEvents } from './link.js';
 import { readUntil } from './link.js';
 import {
@@ -22,9 +24,15 @@ export const fdOf = (socket: net.Socket): number | undefined =>
   (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
 
 /**
- * Forwarding over a connected Unix socket: frames of the fanin wire format, `write`'s return
- * value and `'drain'` for back-pressure. The socket is unref'ed while idle so that it never
- * keeps a process alive that has nothing left to send.
+ * Forwarding over a connected Unix socket: frames of the fanin wire format. Batches are
+ * written to the socket's descriptor directly (write(2) on the non-blocking socket), not
+ * through Node's stream: so this link knows, at every moment, which frames the kernel has
+ * taken whole — and a frame the kernel took only in part stays here, where a full buffer or
+ * an exit can finish writing it synchronously before it waits for acknowledgements (Node's
+ * stream would hold it where nothing but the event loop can send it). While the kernel's
+ * buffer is full, the rest is tried again every millisecond and `send` returns false until
+ * it is all out (then `drain`). The socket is unref'ed while idle so that it never keeps a
+ * process alive that has nothing left to send.
  */
 export class SocketLink implements Link {
   readonly sendsSurviveExit = false;
@@ -40,6 +48,10 @@ export class SocketLink implements Link {
   #welcomed = false;
   #failure: string | undefined;
   #scratch: Buffer | undefined;
+  /** Bytes of frames the kernel has not taken yet, oldest first. */
+  readonly #queue: Buffer[] = [];
+  #queued = 0;
+  #retry: NodeJS.Timeout | undefined;
 
   /** `key`: what a writer's private socket asks of a HELLO (cluster and fork children). */
   constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number, key?: string) {
@@ -54,7 +66,6 @@ export class SocketLink implements Link {
         socket.destroy();
       }
     });
-    socket.on('drain', () => events.drain());
     // A writer handing over says goodbye before it closes; an EPIPE or a reset after that (or
     // racing it) is part of the hand-over. So the verdict waits for 'close'.
     socket.on('error', (err) => {
@@ -63,6 +74,7 @@ export class SocketLink implements Link {
     // A connection the writer never welcomed was reset by a writer on its way out (still in
     // its listen backlog, or accepted as it exited): no writer was lost, the next is elected.
     socket.on('close', () => {
+      clearTimeout(this.#retry);
       if (this.#bye || !this.#welcomed) this.#lose('the writer closed', true);
       else this.#lose(this.#failure ?? 'the socket to the writer closed');
     });
@@ -70,21 +82,61 @@ export class SocketLink implements Link {
   }
 
   /**
-   * One TEXT frame, encoded into a scratch buffer that is used again as long as each write is
-   * taken whole by the kernel at once (Node then holds nothing of it); a frame Node has to keep
-   * keeps its buffer, and the next frame gets a new one.
+   * One TEXT frame, encoded into a scratch buffer and written at once when nothing is queued;
+   * what the kernel does not take is copied to the queue (the scratch stays this link's).
    */
   send(batch: TextBatch): boolean {
     if (this.#closed) return false;
+    this.#scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
     const frame = encodeTextFrame(batch, this.#scratch);
     this.#sent.push([batch.seq, frame.length]);
-    const ok = this.#socket.write(frame);
-    // Anything still held by Node may be this frame: its buffer is no longer the scratch.
-    if (this.#socket.writableLength > 0 && frame.buffer === this.#scratch?.buffer) {
-      this.#scratch = undefined;
+    const n = this.#queue.length === 0 ? this.#writeNow(frame) : 0;
+    if (n === frame.length) return true;
+    this.#queue.push(Buffer.from(frame.subarray(n)));
+    this.#queued += frame.length - n;
+    this.#retryLater();
+    return false;
+  }
+
+  // write(2) on the socket's descriptor: the bytes taken (0 when its buffer is full). A failed
+  // socket is destroyed: its 'close' reports the loss.
+  #writeNow(bytes: Buffer): number {
+    const fd = fdOf(this.#socket);
+    if (fd === undefined) return 0;
+    try {
+      return fs.writeSync(fd, bytes);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return 0;
+      this.#failure ??= `writing to the writer failed: ${(err as Error).message}`;
+      this.#socket.destroy();
+      return 0;
     }
-    this.#scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
-    return ok;
+  }
+
+  // Writes what the kernel takes of the queue; true once it is empty.
+  #flushQueue(): boolean {
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0] as Buffer;
+      const n = this.#writeNow(head);
+      this.#queued -= n;
+      if (n < head.length) {
+        this.#queue[0] = head.subarray(n);
+        return false;
+      }
+      this.#queue.shift();
+    }
+    return true;
+  }
+
+  #retryLater(): void {
+    if (this.#retry !== undefined || this.#socket.destroyed) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#socket.destroyed) return;
+      if (this.#flushQueue()) this.#events.drain();
+      else this.#retryLater();
+    }, 1);
   }
 
   active(on: boolean): void {
@@ -94,16 +146,19 @@ export class SocketLink implements Link {
   }
 
   /**
-   * Waits only for frames that left this process: `writableLength` is what Node still holds
-   * (a write's bytes leave its count once the kernel took them), so the newest frames adding
-   * up to it never reached the writer — the oldest of them perhaps in part, which the writer
-   * discards as a cut-off frame when this process is gone.
+   * Finishes writing the queue first (blocking between tries, within `ms`), then waits for
+   * the frames that left this process. What is still queued at the deadline never reached the
+   * writer whole — the oldest of it perhaps in part, which the writer discards as a cut-off
+   * frame when this process is gone.
    */
   awaitAcksSync(upTo: number, ms: number): AckWait {
     const fd = fdOf(this.#socket);
     if (this.#closed || fd === undefined) return { acked: 0, closed: true };
     if (this.#sent.length === 0) return { acked: upTo, closed: false };
-    let held = this.#socket.writableLength;
+    const deadline = Date.now() + ms;
+    // (A retry timer still set fires later and reports the drain.)
+    while (!this.#flushQueue() && !this.#socket.destroyed && Date.now() < deadline) blockFor(1);
+    let held = this.#queued;
     let sentUpTo = upTo;
     for (let i = this.#sent.length - 1; i >= 0 && held > 0; i--) {
       const [seq, bytes] = this.#sent[i] as [number, number];
@@ -116,7 +171,7 @@ export class SocketLink implements Link {
     const later: Frame[] = [];
     let closed: boolean;
     try {
-      closed = readUntil(fd, ms, (chunk) => {
+      closed = readUntil(fd, Math.max(0, deadline - Date.now()), (chunk) => {
         for (const f of this.#decoder.push(chunk)) {
           if (f.type === ACK) acked = f.seq;
           else later.push(f);
@@ -144,6 +199,7 @@ export class SocketLink implements Link {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#retry);
     this.#socket.end();
     this.#socket.unref();
   }
