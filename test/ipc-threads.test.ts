@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import { type IpcStats, planned, readSideFile } from './helpers/ipc.js';
+import { type IpcReport, type IpcStats, planned, readSideFile } from './helpers/ipc.js';
 import { forkFixture, messageOf, tempDir } from './helpers/processes.js';
 
 const COUNTS = '2000,20,2';
 const PER_THREAD = planned(COUNTS);
-type Main = 'main-busy' | 'main-blocked';
+type Main = 'main-busy' | 'main-blocked' | 'main-stall';
 
 interface MainDone {
   records: number;
@@ -17,11 +17,11 @@ interface MainDone {
   threads: { p: number; code: number }[];
 }
 
-async function run(ending: 'close' | 'exit', main: Main): Promise<void> {
+async function run(ending: 'close' | 'exit', main: Main, options = {}): Promise<IpcReport[]> {
   const dir = tempDir();
   const file = path.join(dir, 'app.log');
   const side = path.join(dir, 'threads.jsonl');
-  const f = forkFixture('ipc-threads', [file, COUNTS, ending, side, main]);
+  const f = forkFixture('ipc-threads', [file, COUNTS, ending, side, main], { options });
   expect(await f.exited).toEqual({ code: 0, signal: null });
   const done = (await messageOf(f, 'done')) as MainDone;
   const threads = readSideFile(side).sort((a, b) => a.p - b.p);
@@ -50,6 +50,7 @@ async function run(ending: 'close' | 'exit', main: Main): Promise<void> {
   // The main thread received what the threads forwarded.
   const forwarded = threads.reduce((n, t) => n + t.stats.ipc.forwarded, 0);
   expect(done.stats.ipc.received).toBe(forwarded);
+  return threads;
 }
 
 describe('@fanin/ipc: worker threads forward to their main thread', () => {
@@ -68,4 +69,14 @@ describe('@fanin/ipc: worker threads forward to their main thread', () => {
       });
     }
   }
+});
+
+describe('@fanin/ipc: worker threads whose buffer fills while the main thread is stuck', () => {
+  it('each thread waits for the acknowledgement of what it posted before it writes its backlog itself: every record whole, once, in order', async () => {
+    const threads = await run('close', 'main-stall', { maxBufferBytes: 262_144 });
+    for (const t of threads) {
+      expect(t.stats.ipc.directWrites).toBeGreaterThan(0);
+      expect(t.stats.ipc.link).toBe('thread');
+    }
+  });
 });

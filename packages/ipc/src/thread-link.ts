@@ -22,7 +22,7 @@ export const threadChannelName = (file: string) => `fanin-ipc:${file}`;
  */
 export class ThreadLink implements Link {
   readonly sendsSurviveExit = true;
-  readonly readsAcksSync = false;
+  readonly readsAcksSync = true;
   readonly kind = 'thread';
   readonly #channel: BroadcastChannel;
   // [0]: the last batch the main thread acknowledged; [1]: the last batch this thread sent.
@@ -56,10 +56,19 @@ export class ThreadLink implements Link {
     else this.#channel.unref();
   }
 
-  // Never waited on: a thread's exit posts the rest instead (see sendsSurviveExit), and the
-  // main thread's close() waits for what is on its way.
-  awaitAcksSync(): AckWait {
-    return { acked: Atomics.load(this.#acks, 0), closed: this.#closed };
+  /**
+   * Waits on the shared cell, which the main thread sets (and notifies) once it has written a
+   * batch: for a full buffer. (A thread's exit posts the rest instead, see sendsSurviveExit, and
+   * the main thread's close() waits for what is on its way.)
+   */
+  awaitAcksSync(upTo: number, ms: number): AckWait {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const acked = Atomics.load(this.#acks, 0);
+      const left = deadline - Date.now();
+      if (acked >= upTo || left <= 0 || this.#closed) return { acked, closed: this.#closed };
+      Atomics.wait(this.#acks, 0, acked, left);
+    }
   }
 
   close(): void {
