@@ -22,8 +22,11 @@ const TOKEN_CARRY = 24;
  *
  * When the writer's welcome offers its private socket, the batches and acknowledgements go
  * over that instead ({@link SocketLink}, binary frames: no serialization of every message);
- * the channel still brings the goodbye and the disconnect. Records wait until the socket's own
- * welcome; if it cannot be reached, they go over the channel.
+ * the channel still brings the goodbye and the disconnect. Records do not wait for it: they
+ * go over the channel until the socket is welcomed; then new batches wait here until every
+ * batch sent over the channel is acknowledged (so the writer cannot take a later batch before
+ * an earlier one), and from then on go over the socket. If it cannot be reached, or closes
+ * before the switch, they stay on the channel.
  */
 export class ChannelLink implements Link {
   readonly sendsSurviveExit = false;
@@ -39,6 +42,13 @@ export class ChannelLink implements Link {
   /** The writer's private socket, once it welcomed this process there. */
   #side: SocketLink | undefined;
   #trying: SocketLink | undefined;
+  /** Batches go over the private socket from now on. */
+  #onSide = false;
+  /** The newest batch sent, and acknowledged, over the channel. */
+  #channelSent = 0;
+  #channelAcked = 0;
+  /** Batches taken while the channel still had some in flight, once the socket was ready. */
+  #held: TextBatch[] = [];
   readonly #maxFrameBytes: number;
 
   constructor(events: LinkEvents, maxFrameBytes: number) {
@@ -50,8 +60,22 @@ export class ChannelLink implements Link {
   }
 
   send(batch: TextBatch): boolean {
-    if (this.#side) return this.#side.send(batch);
+    const side = this.#side;
+    if (side && !this.#onSide && this.#channelAcked < this.#channelSent) {
+      this.#held.push(batch);
+      this.#blocked = true;
+      return false;
+    }
+    if (side) {
+      this.#onSide = true;
+      return side.send(batch);
+    }
+    return this.#sendOverChannel(batch);
+  }
+
+  #sendOverChannel(batch: TextBatch): boolean {
     const { seq, text, lens, levels } = batch;
+    this.#channelSent = seq;
     const ok = this.#post({ fanin: 'ipc', v: 1, t: 'batch', seq, text, lens, levels });
     if (!ok) this.#blocked = true;
     return ok;
@@ -65,10 +89,14 @@ export class ChannelLink implements Link {
 
   /** Over the private socket, also while the process runs (see {@link readsAcksSync}). */
   awaitAcksSync(upTo: number, ms: number): AckWait {
-    if (this.#side) return this.#side.awaitAcksSync(upTo, ms);
+    if (this.#onSide && this.#side) return this.#side.awaitAcksSync(upTo, ms);
     const fd = this.#proc.channel?.fd;
     if (this.#closed || !this.#proc.connected || fd === undefined)
       return { acked: 0, closed: true };
+    // Batches held for the switch never left this process.
+    const sentUpTo = Math.min(upTo, this.#channelSent);
+    if (this.#channelAcked >= sentUpTo)
+      return { acked: this.#channelAcked, closed: false, sentUpTo };
     let acked = 0;
     let carry = '';
     // After 'exit' nothing else reads the channel: reading its descriptor here takes nothing
@@ -77,9 +105,9 @@ export class ChannelLink implements Link {
       const text = carry + chunk.toString('latin1');
       for (const m of text.matchAll(ACK_TOKEN_RE)) acked = Math.max(acked, Number(m[1]));
       carry = text.slice(-TOKEN_CARRY);
-      return acked >= upTo;
+      return acked >= sentUpTo;
     });
-    return { acked, closed };
+    return { acked, closed, sentUpTo };
   }
 
   /**
@@ -87,11 +115,11 @@ export class ChannelLink implements Link {
    * socket: the channel's descriptor is Node's until the process exits.
    */
   get readsAcksSync(): boolean {
-    return this.#side !== undefined;
+    return this.#onSide;
   }
 
   get kind(): 'socket' | 'channel' {
-    return this.#side ? 'socket' : 'channel';
+    return this.#onSide ? 'socket' : 'channel';
   }
 
   close(): void {
@@ -123,11 +151,13 @@ export class ChannelLink implements Link {
 
   #message(m: unknown): void {
     if (!isChannelMessage(m) || this.#closed) return;
-    if (m.t === 'welcome' && !this.#welcomed && !this.#trying) {
+    if (m.t === 'welcome' && !this.#welcomed) {
       if (typeof m.sock === 'string' && typeof m.key === 'string') this.#trySide(m.sock, m.key);
-      else this.#welcome();
+      this.#welcome();
     } else if (m.t === 'ack' && Number.isInteger(m.seq)) {
+      this.#channelAcked = Math.max(this.#channelAcked, m.seq);
       this.#events.ack(m.seq);
+      if (this.#held.length > 0 && this.#channelAcked >= this.#channelSent) this.#release();
     } else if (m.t === 'bye') {
       this.#lose('the writer closed', true);
     }
@@ -139,34 +169,48 @@ export class ChannelLink implements Link {
     this.#events.welcome();
   }
 
-  // Connects to the writer's private socket; its welcome there is this link's welcome. A socket
-  // that closes before it welcomed (refused, no such file, a wrong key) leaves the channel.
+  // Connects to the writer's private socket; once it is welcomed there, the next batch sent
+  // with nothing in flight over the channel goes over it. A socket that closes before batches
+  // went over it (refused, no such file, a wrong key, a writer closing) leaves the channel.
   #trySide(sock: string, key: string): void {
     const socket = net.connect(sock);
     const link: SocketLink = new SocketLink(
       socket,
       {
         welcome: () => {
-          if (this.#closed) return;
+          if (this.#closed || this.#trying !== link) return;
           this.#trying = undefined;
           this.#side = link;
           link.active(this.#busy);
-          this.#welcome();
         },
         ack: (seq) => this.#events.ack(seq),
         drain: () => this.#events.drain(),
         lost: (why, quiet) => {
-          if (this.#side === link) this.#lose(why, quiet);
-          else if (this.#trying === link) {
-            this.#trying = undefined;
-            if (!this.#closed) this.#welcome();
-          }
+          if (this.#onSide && this.#side === link) this.#lose(why, quiet);
+          else if (this.#side === link) {
+            this.#side = undefined;
+            this.#release();
+          } else if (this.#trying === link) this.#trying = undefined;
         },
       },
       this.#maxFrameBytes,
       key,
     );
     this.#trying = link;
+  }
+
+  // Sends the batches held for the switch: over the socket once the channel has nothing in
+  // flight, over the channel if the socket went away first; then the forwarder may go on.
+  #release(): void {
+    const held = this.#held;
+    if (held.length === 0 || this.#closed) return;
+    this.#held = [];
+    let ok = true;
+    for (const b of held) ok = this.send(b) && ok;
+    if (ok && this.#blocked) {
+      this.#blocked = false;
+      this.#events.drain();
+    }
   }
 
   #lose(why: string, quiet = false): void {

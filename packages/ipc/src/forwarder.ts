@@ -344,6 +344,7 @@ export class Forwarder {
       this.#lastSendAt = performance.now();
       link.active(true);
       if (!link.send(batch)) this.#blocked = true;
+      this.#kind = link.kind;
       if (this.#link !== link) return;
     }
   }

@@ -423,8 +423,13 @@ export class Hub {
     const peer: Peer = {
       received: 0,
       welcome: () => socket.write(encodeHello(WELCOME)),
+      // Written to the descriptor at once when Node holds nothing for this socket (12 bytes:
+      // the kernel takes them), else queued behind what it holds.
       ack: (seq) => {
-        if (!socket.destroyed) socket.write(encodeAck(seq));
+        if (socket.destroyed) return;
+        const frame = encodeAck(seq);
+        const n = socket.writableLength === 0 ? writeNow(fdOf(socket), frame) : 0;
+        if (n < frame.length) socket.write(frame.subarray(n));
       },
       // At exit: the last acknowledgement and a goodbye, so peers elect the next writer quietly.
       ackSync: (seq) => writeLineSync(fdOf(socket), Buffer.concat([encodeAck(seq), encodeBye()])),
@@ -480,6 +485,16 @@ const bye = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'bye', pid: process.
 // looks for the token inside it.
 const ackLine = (seq: number) =>
   Buffer.from(`${JSON.stringify({ fanin: 'ipc', v: 1, t: 'ack', seq, token: ackToken(seq) })}\n`);
+
+/** write(2) of `bytes` to a non-blocking `fd`: how many the kernel took (0 on any error). */
+function writeNow(fd: number | undefined, bytes: Buffer): number {
+  if (fd === undefined) return 0;
+  try {
+    return fs.writeSync(fd, bytes);
+  } catch {
+    return 0;
+  }
+}
 
 function writeLineSync(fd: number | undefined, bytes: Buffer): void {
   if (fd === undefined) return;

@@ -73,14 +73,14 @@ export function encodeHello(type: typeof HELLO | typeof WELCOME, key?: string): 
 }
 
 export function encodeAck(seq: number): Buffer {
-  const f = header(ACK, 4);
-  return Buffer.concat([f, u32(seq)]);
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n >>> 0, 0);
-  return b;
+  const f = Buffer.allocUnsafe(HEADER_BYTES + 4);
+  f[0] = MAGIC0;
+  f[1] = MAGIC1;
+  f[2] = VERSION;
+  f[3] = ACK;
+  f.writeUInt32BE(4, 4);
+  f.writeUInt32BE(seq >>> 0, HEADER_BYTES);
+  return f;
 }
 
 export function encodeBye(): Buffer {
