@@ -3,6 +3,9 @@ import type { Link, LinkEvents } from './link.js';
 import { type Chunk, Outbox } from './outbox.js';
 import { fromTextBatch } from './wire.js';
 
+/** The buffer a spill encodes its records into, reused from spill to spill. */
+const SPILL_SCRATCH_BYTES = 1024 * 1024;
+
 /** How long a partial batch may wait for more records while others are in flight. */
 const SEND_GAP_MS = 1;
 
@@ -53,6 +56,7 @@ export class Forwarder {
   #exiting = false;
   #spillWanted = false;
   #kind: Link['kind'] | undefined;
+  #spillScratch: Buffer | undefined;
   /** The newest batch a full buffer waited for. */
   #waited = 0;
   readonly #soft: number;
@@ -211,13 +215,7 @@ export class Forwarder {
     let n = 0;
     for (const c of chunks) n += c.lens.length;
     if (this.#host.directTakesBlocks()) {
-      // All of them with one writev(2): one turn at the file's lock, which the writer process
-      // and other spilling processes want too.
-      direct.writeBlock(
-        chunks.map((c) => Buffer.from(c.text)),
-        n,
-      );
-      direct.flushSync();
+      this.#writeBlocks(direct, chunks);
       this.directWrites += n;
       return n;
     }
@@ -230,6 +228,39 @@ export class Forwarder {
     direct.flushSync();
     this.directWrites += n;
     return n;
+  }
+
+  // Chunks encoded back to back into one reused buffer (a fresh one for every spill would cost
+  // page faults on every write), written a buffer at a time: few write(2)s, few turns at the
+  // file's lock, which the writer process and other spilling processes want too. A buffer the
+  // writer could not write at once (still queued in it) is left to it.
+  #writeBlocks(direct: BatchWriter, chunks: Chunk[]): void {
+    let scratch = (this.#spillScratch ??= Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES));
+    let at = 0;
+    let records = 0;
+    const flush = () => {
+      if (at === 0) return;
+      direct.writeBlock(scratch.subarray(0, at), records);
+      if (direct.flushSync().abandoned > 0) {
+        scratch = this.#spillScratch = Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES);
+      }
+      at = 0;
+      records = 0;
+    };
+    for (const c of chunks) {
+      // UTF-8 takes at most 3 bytes a UTF-16 unit.
+      const most = 3 * c.text.length;
+      if (most > scratch.length) {
+        flush();
+        direct.writeBlock(Buffer.from(c.text), c.lens.length);
+        direct.flushSync();
+        continue;
+      }
+      if (at + most > scratch.length) flush();
+      at += scratch.write(c.text, at);
+      records += c.lens.length;
+    }
+    flush();
   }
 
   /**

@@ -52,12 +52,14 @@ export interface Link {
 }
 
 /**
- * Reads `fd` (non-blocking) until `found` says done, EOF, or `ms` pass; blocks 1 ms between
- * empty reads. `found` gets each chunk read. Returns whether the descriptor reached EOF.
+ * Reads `fd` (non-blocking) until `found` says done, EOF, or `ms` pass; blocks between empty
+ * reads (see {@link Backoff}). `found` gets each chunk read. Returns whether the descriptor
+ * reached EOF.
  */
 export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => boolean): boolean {
   const deadline = Date.now() + ms;
   const buf = Buffer.allocUnsafe(65536);
+  const backoff = new Backoff();
   for (;;) {
     let n: number;
     try {
@@ -66,11 +68,30 @@ export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => bool
       const code = errnoCode(err);
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') return true;
       if (Date.now() >= deadline) return false;
-      blockFor(1);
+      backoff.block();
       continue;
     }
     if (n === 0) return true;
+    backoff.reset();
     if (found(Buffer.from(buf.subarray(0, n)))) return false;
     if (Date.now() >= deadline) return false;
+  }
+}
+
+/**
+ * The pause between tries of a synchronous wait: 50 µs at first (an acknowledgement usually
+ * comes within a fraction of a millisecond, and the caller is blocked meanwhile), doubling to
+ * 1 ms (a writer that is slow for longer is not polled thousands of times a second).
+ */
+export class Backoff {
+  #ms = 0.05;
+
+  block(): void {
+    blockFor(this.#ms);
+    this.#ms = Math.min(1, this.#ms * 2);
+  }
+
+  reset(): void {
+    this.#ms = 0.05;
   }
 }

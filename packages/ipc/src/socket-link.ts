@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import { blockFor, errnoCode } from '@fanin/core';
+import { errnoCode } from '@fanin/core';
 import type { AckWait, Link, LinkEvents } from './link.js';
-import { readUntil } from './link.js';
+import { Backoff, readUntil } from './link.js';
 import {
   ACK,
   BYE,
@@ -15,6 +15,9 @@ import {
   type TextBatch,
   WELCOME,
 } from './wire.js';
+
+/** Tries on the next event-loop turns before a full socket is tried once a millisecond. */
+const RETRY_TURNS = 50;
 
 /** Room for a batch of 32 K characters (up to 3 bytes each) and its lengths. */
 const SCRATCH_BYTES = 128 * 1024;
@@ -51,7 +54,9 @@ export class SocketLink implements Link {
   /** Bytes of frames the kernel has not taken yet, oldest first. */
   readonly #queue: Buffer[] = [];
   #queued = 0;
-  #retry: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled try of the queue, when one is scheduled. */
+  #retry: (() => void) | undefined;
+  #tries = 0;
 
   /** `key`: what a writer's private socket asks of a HELLO (cluster and fork children). */
   constructor(socket: net.Socket, events: LinkEvents, maxFrameBytes: number, key?: string) {
@@ -73,8 +78,9 @@ export class SocketLink implements Link {
     });
     // A connection the writer never welcomed was reset by a writer on its way out (still in
     // its listen backlog, or accepted as it exited): no writer was lost, the next is elected.
+    socket.on('drain', () => events.drain());
     socket.on('close', () => {
-      clearTimeout(this.#retry);
+      this.#retry?.();
       if (this.#bye || !this.#welcomed) this.#lose('the writer closed', true);
       else this.#lose(this.#failure ?? 'the socket to the writer closed');
     });
@@ -90,6 +96,9 @@ export class SocketLink implements Link {
     this.#scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
     const frame = encodeTextFrame(batch, this.#scratch);
     this.#sent.push([batch.seq, frame.length]);
+    // No descriptor to write to (a Windows pipe has none): Node's stream, with its drain.
+    const fd = fdOf(this.#socket);
+    if (fd !== undefined && fd < 0) return this.#socket.write(Buffer.from(frame));
     const n = this.#queue.length === 0 ? this.#writeNow(frame) : 0;
     if (n === frame.length) return true;
     this.#queue.push(Buffer.from(frame.subarray(n)));
@@ -129,14 +138,26 @@ export class SocketLink implements Link {
     return true;
   }
 
+  // The kernel's buffer is full: try again on the next event-loop turns (a busy process turns
+  // often, and a try is one write(2) that says EAGAIN), then every millisecond — a writer that
+  // reads nothing for longer is not polled in a spin.
   #retryLater(): void {
     if (this.#retry !== undefined || this.#socket.destroyed) return;
-    this.#retry = setTimeout(() => {
+    const again = () => {
       this.#retry = undefined;
       if (this.#socket.destroyed) return;
-      if (this.#flushQueue()) this.#events.drain();
-      else this.#retryLater();
-    }, 1);
+      if (this.#flushQueue()) {
+        this.#tries = 0;
+        this.#events.drain();
+      } else this.#retryLater();
+    };
+    if (++this.#tries <= RETRY_TURNS) {
+      const immediate = setImmediate(again);
+      this.#retry = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(again, 1);
+      this.#retry = () => clearTimeout(timer);
+    }
   }
 
   active(on: boolean): void {
@@ -156,8 +177,9 @@ export class SocketLink implements Link {
     if (this.#closed || fd === undefined) return { acked: 0, closed: true };
     if (this.#sent.length === 0) return { acked: upTo, closed: false };
     const deadline = Date.now() + ms;
-    // (A retry timer still set fires later and reports the drain.)
-    while (!this.#flushQueue() && !this.#socket.destroyed && Date.now() < deadline) blockFor(1);
+    // (A retry still scheduled runs later and reports the drain.)
+    const backoff = new Backoff();
+    while (!this.#flushQueue() && !this.#socket.destroyed && Date.now() < deadline) backoff.block();
     let held = this.#queued;
     let sentUpTo = upTo;
     for (let i = this.#sent.length - 1; i >= 0 && held > 0; i--) {
@@ -199,7 +221,7 @@ export class SocketLink implements Link {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#retry);
+    this.#retry?.();
     this.#socket.end();
     this.#socket.unref();
   }
