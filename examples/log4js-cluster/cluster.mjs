@@ -1,8 +1,8 @@
 // node:cluster with log4js: the primary forks WORKERS workers; each logs RECORDS records (100 B,
 // 8 KB and 200 KB) through log4js and the @fanin/ipc appender, then calls process.exit() at
 // once — the case log4js's own cluster mode loses most records in. Workers forward their
-// records to the primary over the cluster channel; the primary alone writes (and would rotate)
-// the file. The primary waits for every worker, shuts log4js down, and checks the file.
+// records to the primary (over the private Unix socket it offers on the cluster channel); the
+// primary alone writes (and would rotate) the file. The primary waits for every worker, shuts log4js down, and checks the file.
 import cluster from 'node:cluster';
 import * as path from 'node:path';
 import log4js from 'log4js';
