@@ -235,7 +235,8 @@ export class Forwarder {
   // file's lock, which the writer process and other spilling processes want too. A buffer the
   // writer could not write at once (still queued in it) is left to it.
   #writeBlocks(direct: BatchWriter, chunks: Chunk[]): void {
-    let scratch = (this.#spillScratch ??= Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES));
+    this.#spillScratch ??= Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES);
+    let scratch = this.#spillScratch;
     let at = 0;
     let records = 0;
     const flush = () => {
