@@ -12,7 +12,7 @@ const COUNTS = `${RECORDS},0,0`;
 /**
  * A socket writer stopped (SIGSTOP) while a forwarder logs past its buffer bound: the forwarder
  * must write its backlog itself, but only after what it had sent is in the file — it waits
- * for the writer's acknowledgements (SIGCONT comes 400 ms later) instead of appending its
+ * for the writer's acknowledgements (SIGCONT comes 800 ms later) instead of appending its
  * backlog before batches the writer has not written yet.
  */
 async function stoppedWriter(options: Record<string, unknown>) {
@@ -35,7 +35,7 @@ async function stoppedWriter(options: Record<string, unknown>) {
 
   process.kill(writer.child.pid as number, 'SIGSTOP');
   forwarder.child.send('go');
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  await new Promise((resolve) => setTimeout(resolve, 800));
   process.kill(writer.child.pid as number, 'SIGCONT');
 
   expect(await forwarder.exited).toEqual({ code: 0, signal: null });
