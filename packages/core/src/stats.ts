@@ -37,7 +37,10 @@ export interface IpcStats {
    * (records wait); `'direct'` writes for itself, having found none.
    */
   role: 'writer' | 'forwarder' | 'connecting' | 'direct';
-  /** Records handed to the link (a resent record counts again). */
+  /**
+   * Records sent to the writer (a resent record counts again); at exit, those that never left
+   * this process are taken back out (they are in `directWrites`).
+   */
   forwarded: number;
   /** Records the writer confirmed as written. */
   acked: number;

@@ -282,9 +282,11 @@ export class Forwarder {
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
       const { acked, sentUpTo } = link.awaitAcksSync(this.outbox.lastSeq, ms);
       if (acked > 0) this.#ack(acked);
-      // Batches that never left this process are no resend: nobody else can write them.
+      // Batches that never left this process (still queued here, or held for the switch to
+      // the private socket) were not forwarded, and are no resend: nobody else can write them.
       const unsent = this.outbox.inFlightAfter(sentUpTo ?? this.outbox.lastSeq);
       this.resent -= unsent;
+      this.forwarded -= unsent;
     }
     return this.writeAllDirect();
   }
