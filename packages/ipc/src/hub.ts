@@ -287,7 +287,8 @@ export class Hub {
   #openSide(): { sock: string; key: string } | null {
     let dir: string | undefined;
     try {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-ipc-'));
+      removeStaleSides(os.tmpdir());
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SIDE_PREFIX}${process.pid}-`));
       const sock = path.join(dir, 's');
       if (Buffer.byteLength(sock) > 100) throw new Error(`${sock} is too long for a socket`);
       const key = randomBytes(16).toString('hex');
@@ -474,6 +475,49 @@ export class Hub {
 // an 'error' on the Worker/ChildProcess, which would crash an app with no listener. The peer
 // settles its unacknowledged records itself.
 const ignore = () => {};
+
+/** A private socket's directory: the prefix, the writer's pid, a dash, mkdtemp's suffix. */
+const SIDE_PREFIX = 'fanin-ipc-';
+const SIDE_DIR_RE = /^fanin-ipc-(\d+)-[A-Za-z0-9]+$/;
+
+/**
+ * Removes the private-socket directories of writers that are gone without their exit handler
+ * (SIGKILL, or SIGTERM/SIGINT with no handler): those of this user whose pid is no process any
+ * more. Best effort: a directory that cannot be read or removed is left.
+ */
+export function removeStaleSides(tmp: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return 0;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const pid = Number(SIDE_DIR_RE.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    const dir = path.join(tmp, name);
+    try {
+      if (uid !== undefined && fs.lstatSync(dir).uid !== uid) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // Someone else's, or gone already.
+    }
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: a live process of another user.
+    return errnoCode(err) === 'EPERM';
+  }
+}
 
 /** How long an exiting socket writer waits for its peers to close their side after goodbye. */
 const HANDOVER_WAIT_MS = 200;

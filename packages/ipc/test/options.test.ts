@@ -278,3 +278,24 @@ describe('the private socket a cluster primary or fork parent offers its peers',
     expect(fs.readFileSync(file, 'utf8')).toBe(`a\n${'x'.repeat(1500)}\nb\n`);
   });
 });
+
+describe('private socket directories left by writers that died without their exit handler', () => {
+  it("are removed when a writer makes its own: only this user's, only those whose pid is gone", async () => {
+    const { removeStaleSides } = await import('../src/hub.js');
+    const { spawnSync } = await import('node:child_process');
+    const root = fs.mkdtempSync(path.join(tmp, 'sweep-'));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const dirs = {
+      dead: `fanin-ipc-${dead}-aB3xyz`,
+      self: `fanin-ipc-${process.pid}-aB3xyz`,
+      init: 'fanin-ipc-1-aB3xyz',
+      other: 'fanin-ipc-notapid',
+    };
+    for (const d of Object.values(dirs)) {
+      fs.mkdirSync(path.join(root, d));
+      fs.writeFileSync(path.join(root, d, 's'), '');
+    }
+    expect(removeStaleSides(root)).toBe(1);
+    expect(fs.readdirSync(root).sort()).toEqual([dirs.init, dirs.other, dirs.self].sort());
+  });
+});
