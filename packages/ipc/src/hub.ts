@@ -396,7 +396,7 @@ export class Hub {
       ack: (seq) => trySend({ fanin: 'ipc', v: 1, t: 'ack', seq, token: ackToken(seq) }),
       // Only a channel known to carry JSON lines may get a raw line (cluster's default).
       ...(child
-        ? { ackSync: (seq: number) => writeLineSync(child.channel?.fd, ackLine(seq)) }
+        ? { ackSync: (seq: number) => void writeNow(child.channel?.fd, ackLine(seq)) }
         : {}),
     };
     this.#peers.add(peer);
@@ -433,7 +433,7 @@ export class Hub {
         if (n < frame.length) socket.write(frame.subarray(n));
       },
       // At exit: the last acknowledgement and a goodbye, so peers elect the next writer quietly.
-      ackSync: (seq) => writeLineSync(fdOf(socket), Buffer.concat([encodeAck(seq), encodeBye()])),
+      ackSync: (seq) => void writeNow(fdOf(socket), Buffer.concat([encodeAck(seq), encodeBye()])),
       fd: () => fdOf(socket),
     };
     this.#peers.add(peer);
@@ -530,22 +530,16 @@ const bye = (): ChannelMessage => ({ fanin: 'ipc', v: 1, t: 'bye', pid: process.
 const ackLine = (seq: number) =>
   Buffer.from(`${JSON.stringify({ fanin: 'ipc', v: 1, t: 'ack', seq, token: ackToken(seq) })}\n`);
 
-/** write(2) of `bytes` to a non-blocking `fd`: how many the kernel took (0 on any error). */
+/**
+ * write(2) of `bytes` to a peer's non-blocking `fd`: how many the kernel took. 0 on any error —
+ * EAGAIN (the peer's buffer is full) or EPIPE (it is gone): an acknowledgement that does not
+ * arrive makes the peer resend, so nothing is lost.
+ */
 function writeNow(fd: number | undefined, bytes: Buffer): number {
   if (fd === undefined) return 0;
   try {
     return fs.writeSync(fd, bytes);
   } catch {
     return 0;
-  }
-}
-
-function writeLineSync(fd: number | undefined, bytes: Buffer): void {
-  if (fd === undefined) return;
-  try {
-    fs.writeSync(fd, bytes);
-  } catch (err) {
-    // EAGAIN (the peer's buffer is full) or EPIPE (it is gone): it resends; nothing is lost.
-    void errnoCode(err);
   }
 }

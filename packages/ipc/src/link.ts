@@ -65,8 +65,7 @@ export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => bool
     try {
       n = fs.readSync(fd, buf, 0, buf.length, null);
     } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR') return true;
+      if (!wouldBlock(err)) return true;
       if (Date.now() >= deadline) return false;
       backoff.block();
       continue;
@@ -76,6 +75,12 @@ export function readUntil(fd: number, ms: number, found: (chunk: Buffer) => bool
     if (found(Buffer.from(buf.subarray(0, n)))) return false;
     if (Date.now() >= deadline) return false;
   }
+}
+
+/** An error of a non-blocking read or write that only says "not now": try again. */
+export function wouldBlock(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR';
 }
 
 /**

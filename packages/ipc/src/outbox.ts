@@ -199,13 +199,8 @@ export class Outbox {
   /** Moves every unacknowledged batch back to the front of pending (for a new writer). */
   requeueInFlight(): number {
     const n = this.#inFlightRecords;
-    const back: Chunk[] = this.#inFlight.map((b) => ({
-      text: b.text,
-      lens: b.lens,
-      levels: b.levels,
-      chars: b.chars,
-    }));
-    this.#chunks.unshift(...back);
+    // A sent batch is a chunk already (its text, lengths, levels and size).
+    this.#chunks.unshift(...this.#inFlight);
     this.#pendingRecords += n;
     this.#pendingChars += this.#inFlightChars;
     this.#inFlight = [];

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import { errnoCode } from '@fanin/core';
 import type { AckWait, Link, LinkEvents } from './link.js';
-import { Backoff, readUntil } from './link.js';
+import { Backoff, readUntil, wouldBlock } from './link.js';
 import {
   ACK,
   BYE,
@@ -33,8 +32,8 @@ export const fdOf = (socket: net.Socket): number | undefined =>
  * taken whole — and a frame the kernel took only in part stays here, where a full buffer or
  * an exit can finish writing it synchronously before it waits for acknowledgements (Node's
  * stream would hold it where nothing but the event loop can send it). While the kernel's
- * buffer is full, the rest is tried again every millisecond and `send` returns false until
- * it is all out (then `drain`). The socket is unref'ed while idle so that it never keeps a
+ * buffer is full, the rest is tried again (see #retryLater) and `send` returns false until it
+ * is all out (then `drain`). The socket is unref'ed while idle so that it never keeps a
  * process alive that has nothing left to send.
  */
 export class SocketLink implements Link {
@@ -76,9 +75,10 @@ export class SocketLink implements Link {
     socket.on('error', (err) => {
       this.#failure ??= `the socket to the writer failed: ${err.message}`;
     });
+    // Only where the stream carries the batches (see send).
+    socket.on('drain', () => events.drain());
     // A connection the writer never welcomed was reset by a writer on its way out (still in
     // its listen backlog, or accepted as it exited): no writer was lost, the next is elected.
-    socket.on('drain', () => events.drain());
     socket.on('close', () => {
       this.#retry?.();
       if (this.#bye || !this.#welcomed) this.#lose('the writer closed', true);
@@ -115,8 +115,7 @@ export class SocketLink implements Link {
     try {
       return fs.writeSync(fd, bytes);
     } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return 0;
+      if (wouldBlock(err)) return 0;
       this.#failure ??= `writing to the writer failed: ${(err as Error).message}`;
       this.#socket.destroy();
       return 0;

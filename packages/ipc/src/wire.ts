@@ -55,13 +55,18 @@ export type Frame =
   | { type: typeof ACK; seq: number }
   | { type: typeof BYE };
 
+/** Writes a frame header (magic, version, `type`, body `length`) at the start of `out`. */
+function writeHeader(out: Buffer, type: number, length: number): void {
+  out[0] = MAGIC0;
+  out[1] = MAGIC1;
+  out[2] = VERSION;
+  out[3] = type;
+  out.writeUInt32BE(length, 4);
+}
+
 function header(type: number, length: number): Buffer {
   const h = Buffer.allocUnsafe(HEADER_BYTES);
-  h[0] = MAGIC0;
-  h[1] = MAGIC1;
-  h[2] = VERSION;
-  h[3] = type;
-  h.writeUInt32BE(length, 4);
+  writeHeader(h, type, length);
   return h;
 }
 
@@ -74,11 +79,7 @@ export function encodeHello(type: typeof HELLO | typeof WELCOME, key?: string): 
 
 export function encodeAck(seq: number): Buffer {
   const f = Buffer.allocUnsafe(HEADER_BYTES + 4);
-  f[0] = MAGIC0;
-  f[1] = MAGIC1;
-  f[2] = VERSION;
-  f[3] = ACK;
-  f.writeUInt32BE(4, 4);
+  writeHeader(f, ACK, 4);
   f.writeUInt32BE(seq >>> 0, HEADER_BYTES);
   return f;
 }
@@ -125,10 +126,6 @@ export function encodeTextFrame(tb: TextBatch, scratch?: Buffer): Buffer {
   // UTF-8 takes at most 3 bytes a UTF-16 unit.
   const most = headBytes + 3 * tb.text.length;
   const out = scratch && scratch.length >= most ? scratch : Buffer.allocUnsafe(most);
-  out[0] = MAGIC0;
-  out[1] = MAGIC1;
-  out[2] = VERSION;
-  out[3] = TEXT;
   let at = out.writeUInt32BE(tb.seq >>> 0, HEADER_BYTES);
   at = out.writeUInt32BE(n, at);
   out[at++] = typeof tb.levels === 'string' ? 0 : 1;
@@ -138,7 +135,8 @@ export function encodeTextFrame(tb: TextBatch, scratch?: Buffer): Buffer {
   }
   for (let i = 0; i < n; i++) at = out.writeUInt32BE(tb.lens[i] as number, at);
   const textBytes = out.write(tb.text, at, 'utf8');
-  out.writeUInt32BE(at - HEADER_BYTES + textBytes, 4);
+  // The body's length is known once the text is in.
+  writeHeader(out, TEXT, at - HEADER_BYTES + textBytes);
   return out.subarray(0, at + textBytes);
 }
 
