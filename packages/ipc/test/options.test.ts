@@ -180,6 +180,26 @@ describe('@fanin/ipc options', () => {
   });
 });
 
+const RAW_CHILD = path.join(__dirname, '../../../test/fixtures/ipc-raw-child.cjs');
+
+/**
+ * Forks the hand-written peer (test/fixtures/ipc-raw-child.cjs, with `mode`), has `writer`
+ * serve it, and resolves once it exited cleanly, with what it reported (its non-fanin messages).
+ */
+async function serveRawChild(writer: Writer, mode?: string) {
+  const child = fork(RAW_CHILD, mode ? [mode] : [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const reports: { kind: string; [k: string]: unknown }[] = [];
+  child.on('message', (m) => {
+    if ((m as { fanin?: unknown }).fanin === undefined) reports.push(m as never);
+  });
+  (writer as unknown as { attach(c: ChildProcess): void }).attach(child);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  expect(code).toBe(0);
+  return reports;
+}
+
 describe('maxRecordBytes while forwarding', () => {
   it("the writer refuses a peer's record over maxRecordBytes (a peer that does not check) and writes the rest of its batch", async () => {
     const file = path.join(tmp, 'peer-oversize.log');
@@ -190,13 +210,8 @@ describe('maxRecordBytes while forwarding', () => {
       via: 'cluster',
       maxRecordBytes: 1000,
       onError: (e) => errors.push(e),
-    }) as ReturnType<typeof createIpcWriter> & { attach(c: ChildProcess): void };
-    const child = fork(path.join(__dirname, '../../../test/fixtures/ipc-raw-child.cjs'), [], {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    writer.attach(child);
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    await serveRawChild(writer);
     await writer.close();
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     expect(lines.filter((l) => !l.includes('"fanin":{"lost":1'))).toEqual(['a', 'b', '']);
@@ -230,8 +245,6 @@ describe('maxRecordBytes while forwarding', () => {
 });
 
 describe('the private socket a cluster primary or fork parent offers its peers', () => {
-  const RAW_CHILD = path.join(__dirname, '../../../test/fixtures/ipc-raw-child.cjs');
-
   it('owner-only directory and socket, a key in the welcome: a HELLO without it is refused and counted; a peer with it is served; removed at close', async () => {
     const file = path.join(tmp, 'private.log');
     const errors: FaninError[] = [];
@@ -240,14 +253,7 @@ describe('the private socket a cluster primary or fork parent offers its peers',
       via: 'cluster',
       onError: (e) => errors.push(e),
     });
-    const child = fork(RAW_CHILD, ['private'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    const reports: { kind: string; [k: string]: unknown }[] = [];
-    child.on('message', (m) => {
-      if ((m as { fanin?: unknown }).fanin === undefined) reports.push(m as never);
-    });
-    (writer as unknown as { attach(c: ChildProcess): void }).attach(child);
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    const reports = await serveRawChild(writer, 'private');
     const offered = reports.find((r) => r.kind === 'private') as unknown as {
       sock: string;
       key: string;
@@ -268,12 +274,9 @@ describe('the private socket a cluster primary or fork parent offers its peers',
   it('privateSocket: false offers none: the peer sends over its channel', async () => {
     const file = path.join(tmp, 'no-private.log');
     const writer = createIpcWriter({ filename: file, via: 'cluster', privateSocket: false });
-    const child = fork(RAW_CHILD, ['private'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    (writer as unknown as { attach(c: ChildProcess): void }).attach(child);
     // In 'private' mode the raw child only sends over a private socket; with none offered it
     // sends its channel batch (the welcome has no sock) and exits on the acknowledgement.
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    await serveRawChild(writer, 'private');
     await writer.close();
     expect(fs.readFileSync(file, 'utf8')).toBe(`a\n${'x'.repeat(1500)}\nb\n`);
   });
