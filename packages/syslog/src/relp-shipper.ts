@@ -1,0 +1,291 @@
+import { FaninError } from '@fanin/core';
+import { type Endpoint, RelpSession } from './relp-connection.js';
+import { nextTxnr } from './relp-frame.js';
+import type { Spool, SpoolPos } from './spool.js';
+
+/** How the shipper keeps its session. */
+export interface ShipperOptions {
+  endpoint: Endpoint;
+  /** Unacknowledged frames at most (relp.md "Window Size"). */
+  windowSize: number;
+  /** Back-off after a failed or lost session: from this, doubling, jittered. */
+  reconnectMinMs: number;
+  /** …up to this. */
+  reconnectMaxMs: number;
+  /** Times one record may be refused (`rsp 500`) before it is dropped as `refused`. */
+  maxRefusals: number;
+  /** Errors: once when an outage starts, once when it ends (with its length and attempts). */
+  report(err: FaninError): void;
+  /** A refused record was given up (counted by the writer). */
+  dropRefused(): void;
+  /** The cursor moved (the writer persists it soon). */
+  acked(): void;
+}
+
+/** The shipper's counters. */
+export interface ShipperCounters {
+  sent: number;
+  acknowledged: number;
+  resent: number;
+  reconnects: number;
+  refused: number;
+}
+
+interface InFlight {
+  txnr: number;
+  end: SpoolPos;
+  acked: boolean;
+}
+
+/**
+ * Ships spools in order over one RELP session: the first spool (an adopted one, left by a dead
+ * process) until it is acknowledged to its end, then the next; the last spool is this writer's
+ * own, which grows. At most `windowSize` frames are unacknowledged; the spool's cursor moves
+ * over the acknowledged prefix only, so a lost session resends every unacknowledged frame, in
+ * order, from the cursor (at-least-once: what the collector wrote but could not acknowledge is
+ * duplicated, at most one window per loss, each copy with its writer id and sequence number).
+ */
+export class RelpShipper {
+  readonly counters: ShipperCounters = { sent: 0, acknowledged: 0, resent: 0, reconnects: 0, refused: 0 };
+  readonly #o: ShipperOptions;
+  readonly #spools: Spool[];
+  #session: RelpSession | undefined;
+  #connecting = false;
+  #opening: RelpSession | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #attempts = 0;
+  #outageSince = 0;
+  #everConnected = false;
+  #window: InFlight[] = [];
+  readonly #byTxnr = new Map<number, InFlight>();
+  #sendPos: SpoolPos;
+  #highWater: SpoolPos;
+  #paused = false;
+  #closed = false;
+  readonly #refusals = new Map<SpoolPos, number>();
+  readonly #waiters: (() => void)[] = [];
+
+  constructor(spools: Spool[], options: ShipperOptions) {
+    this.#o = options;
+    this.#spools = spools;
+    this.#sendPos = this.#current.cursor;
+    this.#highWater = this.#sendPos;
+  }
+
+  get #current(): Spool {
+    return this.#spools[0] as Spool;
+  }
+
+  /** True while a session is open. */
+  get connected(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** True when a session was tried and failed, and none is open now. */
+  get inOutage(): boolean {
+    return this.#session === undefined && this.#outageSince > 0;
+  }
+
+  /** Frames sent and not yet acknowledged. */
+  get inFlight(): number {
+    return this.#window.length;
+  }
+
+  /** Opens a session if none is open or being opened; sends what waits. */
+  start(): void {
+    if (this.#closed || this.#session || this.#connecting || this.#retry) return;
+    this.#connecting = true;
+    const events = {
+      onAck: (txnr: number) => this.#onAck(txnr),
+      onRefused: (txnr: number, why: string) => this.#onRefused(txnr, why),
+      onLost: (err: FaninError) => this.#onLost(err),
+      onDrain: () => {
+        this.#paused = false;
+        this.pump();
+      },
+      onReceived: () => this.pump(),
+    };
+    const session = RelpSession.connect(this.#o.endpoint, events);
+    this.#opening = session;
+    // Records waiting keep the process alive while the session opens; an idle writer does not.
+    session.ref(!this.#spools.every((s) => s.drained));
+    session.ready.then(
+      () => this.#onOpen(session),
+      (err: FaninError) => {
+        this.#connecting = false;
+        this.#opening = undefined;
+        this.#onLost(err);
+      },
+    );
+  }
+
+  #onOpen(session: RelpSession): void {
+    this.#connecting = false;
+    this.#opening = undefined;
+    if (this.#closed) {
+      session.destroy();
+      return;
+    }
+    if (this.#everConnected) this.counters.reconnects++;
+    if (this.#outageSince > 0) {
+      const ms = Date.now() - this.#outageSince;
+      this.#o.report(outageEnd(ms, this.#attempts));
+    }
+    this.#everConnected = true;
+    this.#outageSince = 0;
+    this.#attempts = 0;
+    this.#session = session;
+    this.pump();
+  }
+
+  /** Sends spooled records while the window and the socket have room. */
+  pump(): void {
+    const session = this.#session;
+    if (!session) {
+      this.#opening?.ref(true);
+      return this.start();
+    }
+    while (!this.#paused && this.#window.length < this.#o.windowSize) {
+      const records = this.#current.read(this.#sendPos, this.#o.windowSize - this.#window.length);
+      if (records.length === 0) {
+        if (!this.#retireCurrent()) break;
+        continue;
+      }
+      const { first, ok } = session.sendAll(records.map((r) => r.data));
+      let txnr = first;
+      for (const rec of records) {
+        const entry = { txnr, end: rec.end, acked: false };
+        this.#window.push(entry);
+        this.#byTxnr.set(txnr, entry);
+        txnr = nextTxnr(txnr);
+        if (rec.end <= this.#highWater) this.counters.resent++;
+        else this.#highWater = rec.end;
+        this.#sendPos = rec.end;
+      }
+      this.counters.sent += records.length;
+      if (!ok) this.#paused = true;
+    }
+    session.ref(this.#window.length > 0);
+  }
+
+  /** An adopted spool shipped to its end and acknowledged is removed; the next one starts. */
+  #retireCurrent(): boolean {
+    if (this.#spools.length < 2 || this.#window.length > 0) return false;
+    this.#current.close(true);
+    this.#spools.shift();
+    this.#sendPos = this.#current.cursor;
+    this.#highWater = this.#sendPos;
+    return true;
+  }
+
+  #onAck(txnr: number): void {
+    const entry = this.#byTxnr.get(txnr);
+    if (!entry) return;
+    this.#byTxnr.delete(txnr);
+    entry.acked = true;
+    let n = 0;
+    while (this.#window[n]?.acked) n++;
+    if (n === 0) return;
+    const done = this.#window.splice(0, n);
+    this.counters.acknowledged += n;
+    this.#current.ack((done[n - 1] as InFlight).end);
+    this.#o.acked();
+    this.#wake();
+  }
+
+  #onRefused(txnr: number, why: string): void {
+    const entry = this.#byTxnr.get(txnr);
+    if (!entry) return;
+    this.counters.refused++;
+    const times = (this.#refusals.get(entry.end) ?? 0) + 1;
+    this.#refusals.set(entry.end, times);
+    if (times >= this.#o.maxRefusals) {
+      // Given up: acknowledged as far as the cursor goes, counted as dropped.
+      this.#refusals.delete(entry.end);
+      this.#o.dropRefused();
+      this.#onAck(txnr);
+      return;
+    }
+    // Order matters more than the one record: resend from the cursor on a new session.
+    this.#session?.destroy();
+    this.#onLost(refusedError(why));
+  }
+
+  #onLost(err: FaninError): void {
+    this.#session?.destroy();
+    this.#session = undefined;
+    this.#window = [];
+    this.#byTxnr.clear();
+    this.#paused = false;
+    this.#sendPos = this.#current.cursor;
+    if (this.#outageSince === 0) {
+      this.#outageSince = Date.now();
+      this.#o.report(err);
+    }
+    this.#wake();
+    if (this.#closed) return;
+    const cap = Math.min(this.#o.reconnectMaxMs, this.#o.reconnectMinMs * 2 ** this.#attempts);
+    this.#attempts++;
+    // "Equal jitter": half the capped delay fixed, half random, so that many writers that lost
+    // the same collector do not reconnect in step.
+    const delay = cap / 2 + Math.random() * (cap / 2);
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.start();
+    }, delay).unref();
+  }
+
+  /** Resolves once every spool is acknowledged to its end, no session can be had, or `ms` passed. */
+  settle(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const deadline = Date.now() + ms;
+      const check = (): void => {
+        const done = this.#spools.every((s) => s.drained);
+        if (done || this.inOutage || Date.now() >= deadline) {
+          clearTimeout(timer);
+          resolve(done);
+        } else this.#waiters.push(check);
+      };
+      const timer = setTimeout(check, Math.min(ms, 2 ** 31 - 1)).unref();
+      this.pump();
+      check();
+    });
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Bytes of spool segments on disk, every spool of this shipper together. */
+  spooledBytes(): number {
+    let total = 0;
+    for (const s of this.#spools) total += s.diskBytes;
+    return total;
+  }
+
+  /** Persists every cursor (synchronous: safe at exit). */
+  persist(): void {
+    for (const s of this.#spools) s.persist();
+  }
+
+  /** Ends the session (`close` if open) and closes the spools, removing those drained. */
+  async close(waitMs: number): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#opening?.destroy();
+    const session = this.#session;
+    this.#session = undefined;
+    if (session && this.#window.length === 0) await session.close(waitMs);
+    else session?.destroy();
+    for (const s of this.#spools) s.close(true);
+  }
+}
+
+function outageEnd(ms: number, attempts: number): FaninError {
+  const why = `collector reachable again after ${ms} ms and ${attempts} attempts; spooled records are being sent`;
+  return new FaninError('ERR_FANIN_WRITE', `fanin syslog: ${why}`);
+}
+
+function refusedError(why: string): FaninError {
+  return new FaninError('ERR_FANIN_WRITE', `fanin syslog: the collector refused a record (${why}); resending`);
+}

@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { onTestFinished } from 'vitest';
+
+/** A real rsyslogd listening with imrelp on 127.0.0.1, writing `%structured-data% %msg%` lines. */
+export interface Collector {
+  port: number;
+  /** The file omfile writes: one line per message. */
+  output: string;
+  /** Starts rsyslogd (again) on the same port and files; resolves when the port answers. */
+  start(): Promise<void>;
+  /** Sends `signal` to rsyslogd and waits for it to end. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => fs.existsSync(p));
+
+/** True when rsyslogd and its imrelp module are installed (scripts/system-deps.sh). */
+export const haveRsyslog =
+  RSYSLOGD !== undefined &&
+  ['/usr/lib/x86_64-linux-gnu/rsyslog', '/usr/lib/aarch64-linux-gnu/rsyslog', '/usr/lib/rsyslog'].some(
+    (d) => fs.existsSync(path.join(d, 'imrelp.so')),
+  );
+
+// main_queue Direct: a message is written by omfile before imrelp acknowledges it, so an
+// acknowledgement means "in the output file" (rsyslog doc, "Direct Queues"). No imuxsock or
+// imklog: this rsyslogd only listens on its RELP port. 64k messages for the 60 KB records.
+function config(dir: string, port: number, output: string): string {
+  return `global(workDirectory="${dir}/work" maxMessageSize="64k")
+main_queue(queue.type="Direct")
+module(load="imrelp")
+input(type="imrelp" address="127.0.0.1" port="${port}" maxDataSize="80k")
+template(name="line" type="string" string="%structured-data% %msg%\\n")
+action(type="omfile" file="${output}" template="line")
+`;
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`rsyslogd exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`rsyslogd did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Writes an rsyslog config into `dir` and returns a handle to run rsyslogd with it (`-n`: in
+ * the foreground, as our child; `-i`: its own pid file). Stopped when the test ends.
+ */
+export async function createCollector(dir: string): Promise<Collector> {
+  const port = await freePort();
+  const output = path.join(dir, 'collected.log');
+  const conf = path.join(dir, 'rsyslog.conf');
+  fs.mkdirSync(path.join(dir, 'work'), { recursive: true });
+  fs.writeFileSync(conf, config(dir, port, output));
+  let child: ChildProcess | undefined;
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const ended = once(c, 'exit');
+    c.kill(signal);
+    await ended;
+  };
+  onTestFinished(() => stop('SIGKILL'));
+  return {
+    port,
+    output,
+    stop,
+    async start() {
+      const c = spawn(RSYSLOGD as string, ['-n', '-f', conf, '-i', path.join(dir, 'rsyslogd.pid')], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      child = c;
+      await waitForPort(port, c);
+    },
+  };
+}
+
+/** One collected line: the writer id and sequence number of fanin's SD element, and the message. */
+export interface CollectedLine {
+  w: string;
+  s: number;
+  msg: string;
+}
+
+/** Parses the collector's output file (missing file: no lines). */
+export function readCollected(file: string): CollectedLine[] {
+  if (!fs.existsSync(file)) return [];
+  const out: CollectedLine[] = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const m = /^\[fanin@32473 w="([^"]+)" s="(\d+)"\] (.*)$/.exec(line);
+    if (!m) throw new Error(`unparsable collected line: ${JSON.stringify(line.slice(0, 200))}`);
+    out.push({ w: m[1] as string, s: Number(m[2]), msg: m[3] as string });
+  }
+  return out;
+}
+
+/**
+ * Counts, over the collected lines, per writer: duplicates (a (w, s) seen before), and whether
+ * each writer's sequence numbers, first copies only, are 1..n without a gap and in order.
+ */
+export function audit(lines: CollectedLine[]): {
+  writers: Map<string, number>;
+  duplicates: number;
+  gaps: number;
+  outOfOrder: number;
+} {
+  const seen = new Map<string, Set<number>>();
+  const last = new Map<string, number>();
+  let duplicates = 0;
+  let outOfOrder = 0;
+  for (const { w, s } of lines) {
+    const set = seen.get(w) ?? new Set<number>();
+    seen.set(w, set);
+    if (set.has(s)) {
+      duplicates++;
+      continue;
+    }
+    if (s !== (last.get(w) ?? 0) + 1) outOfOrder++;
+    set.add(s);
+    last.set(w, s);
+  }
+  let gaps = 0;
+  const writers = new Map<string, number>();
+  for (const [w, set] of seen) {
+    writers.set(w, set.size);
+    gaps += Math.max(...set) - set.size;
+  }
+  return { writers, duplicates, gaps, outOfOrder };
+}
