@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # System tools the tests use, from Debian's packages: logrotate (the external-rotation tests run
-# the real one against live writers). Installs only what is missing.
+# the real one against live writers); rsyslog with its RELP and OpenSSL modules (the
+# @fanin/syslog tests ship to a real rsyslogd). Installs only what is missing.
 set -euo pipefail
-if command -v logrotate >/dev/null 2>&1 || [ -x /usr/sbin/logrotate ]; then exit 0; fi
+missing=()
+if ! command -v logrotate >/dev/null 2>&1 && [ ! -x /usr/sbin/logrotate ]; then missing+=(logrotate); fi
+if ! command -v rsyslogd >/dev/null 2>&1 && [ ! -x /usr/sbin/rsyslogd ]; then missing+=(rsyslog); fi
+have_module() { compgen -G "/usr/lib/*/rsyslog/$1.so" >/dev/null || [ -e "/usr/lib/rsyslog/$1.so" ]; }
+if ! have_module imrelp; then missing+=(rsyslog-relp); fi
+if ! have_module lmnsd_ossl; then missing+=(rsyslog-openssl); fi
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq logrotate >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null

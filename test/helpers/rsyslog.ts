@@ -32,9 +32,11 @@ const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => fs.existsS
 /** True when rsyslogd and its imrelp module are installed (scripts/system-deps.sh). */
 export const haveRsyslog =
   RSYSLOGD !== undefined &&
-  ['/usr/lib/x86_64-linux-gnu/rsyslog', '/usr/lib/aarch64-linux-gnu/rsyslog', '/usr/lib/rsyslog'].some(
-    (d) => fs.existsSync(path.join(d, 'imrelp.so')),
-  );
+  [
+    '/usr/lib/x86_64-linux-gnu/rsyslog',
+    '/usr/lib/aarch64-linux-gnu/rsyslog',
+    '/usr/lib/rsyslog',
+  ].some((d) => fs.existsSync(path.join(d, 'imrelp.so')));
 
 // main_queue Direct: a message is written by omfile before imrelp acknowledges it, so an
 // acknowledgement means "in the output file" (rsyslog doc, "Direct Queues"). No imuxsock or
@@ -91,9 +93,13 @@ export async function createCollector(dir: string): Promise<Collector> {
     output,
     stop,
     async start() {
-      const c = spawn(RSYSLOGD as string, ['-n', '-f', conf, '-i', path.join(dir, 'rsyslogd.pid')], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
+      const c = spawn(
+        RSYSLOGD as string,
+        ['-n', '-f', conf, '-i', path.join(dir, 'rsyslogd.pid')],
+        {
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
+      );
       child = c;
       await waitForPort(port, c);
     },

@@ -1,3 +1,4 @@
+export { configure } from './log4js.js';
 export type { RelpFrame, RelpResponse } from './relp-frame.js';
 export { encodeFrame, parseResponse, RelpParser } from './relp-frame.js';
 export type { MessageOptions } from './syslog-message.js';
@@ -6,6 +7,5 @@ export type { SyslogWriterOptions } from './syslog-options.js';
 export { syslogWriterSpec } from './syslog-options.js';
 export type { SyslogStats, SyslogWriterStats } from './syslog-writer.js';
 export { createSyslogWriter, SyslogWriter } from './syslog-writer.js';
-export { configure } from './log4js.js';
 export type { SyslogTransportOptions } from './winston.js';
 export { SyslogTransport } from './winston.js';

@@ -1,7 +1,7 @@
 import { createLog4jsConfigure } from '@fanin/core';
-import { createSyslogWriter } from './syslog-writer.js';
 import type { SyslogWriterOptions } from './syslog-options.js';
 import { syslogWriterSpec } from './syslog-options.js';
+import { createSyslogWriter } from './syslog-writer.js';
 
 /**
  * log4js appender module: `{ type: '@fanin/syslog', target: 'relp://127.0.0.1:2514', appName: 'api' }`.

@@ -27,7 +27,8 @@ export interface SessionEvents {
 }
 
 // relp.md "relp_software": name, version, URL; commands: the optional commands the client uses.
-const OFFERS = 'relp_version=0\nrelp_software=fanin-syslog,0.1.0,https://github.com/fanin\ncommands=syslog';
+const OFFERS =
+  'relp_version=0\nrelp_software=fanin-syslog,0.1.0,https://github.com/fanin\ncommands=syslog';
 
 /**
  * One RELP session over TCP or TLS: `open` with its offers, then `syslog` frames whose `rsp`
@@ -59,14 +60,23 @@ export class RelpSession {
     const session = new RelpSession(socket, events);
     session.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        fail(new FaninError('ERR_FANIN_TIMEOUT', `no RELP session within ${endpoint.connectTimeoutMs} ms`));
+        fail(
+          new FaninError(
+            'ERR_FANIN_TIMEOUT',
+            `no RELP session within ${endpoint.connectTimeoutMs} ms`,
+          ),
+        );
       }, endpoint.connectTimeoutMs).unref();
       const fail = (err: FaninError): void => {
         clearTimeout(timer);
         session.#end();
         reject(err);
       };
-      session.#opening = { resolve: () => (clearTimeout(timer), resolve()), fail };
+      const opened = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      session.#opening = { resolve: opened, fail };
     });
     socket.setNoDelay(true);
     socket.on(endpoint.tls ? 'secureConnect' : 'connect', () => session.#send('open', OFFERS));
@@ -121,7 +131,9 @@ export class RelpSession {
 
   #handle(frame: RelpFrame): void {
     if (frame.command === 'serverclose' && frame.txnr === 0) {
-      this.#lose(new FaninError('ERR_FANIN_WRITE', 'the collector closed the session (serverclose)'));
+      this.#lose(
+        new FaninError('ERR_FANIN_WRITE', 'the collector closed the session (serverclose)'),
+      );
       return;
     }
     if (frame.command !== 'rsp') {
@@ -129,7 +141,10 @@ export class RelpSession {
       return;
     }
     // The answer to `close` may carry no data at all (rsyslog sends "N rsp 0").
-    if (frame.txnr === this.#closeTxnr) return this.#end();
+    if (frame.txnr === this.#closeTxnr) {
+      this.#end();
+      return;
+    }
     let rsp: ReturnType<typeof parseResponse>;
     try {
       rsp = parseResponse(frame.data);
@@ -148,7 +163,9 @@ export class RelpSession {
     if (txnr !== 1 || rsp.code !== 200) {
       opening?.fail(protocolError(`open refused: ${rsp.code} ${rsp.message}`));
     } else if (!/^commands=(?:.*,)?syslog(?:,|$)/m.test(rsp.body)) {
-      opening?.fail(protocolError(`the server does not offer the syslog command: ${JSON.stringify(rsp.body)}`));
+      opening?.fail(
+        protocolError(`the server does not offer the syslog command: ${JSON.stringify(rsp.body)}`),
+      );
     } else opening?.resolve();
   }
 
@@ -173,8 +190,14 @@ export class RelpSession {
     this.#socket.ref();
     this.#send('close', '');
     return new Promise((resolve) => {
-      const timer = setTimeout(() => (this.#end(), resolve()), waitMs).unref();
-      this.#socket.once('close', () => (clearTimeout(timer), resolve()));
+      const timer = setTimeout(() => {
+        this.#end();
+        resolve();
+      }, waitMs).unref();
+      this.#socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 

@@ -47,7 +47,10 @@ export function parseResponse(data: Buffer): RelpResponse {
 }
 
 function frameError(why: string): FaninError {
-  return new FaninError('ERR_FANIN_FRAME', `fanin syslog: RELP framing error from the server: ${why}`);
+  return new FaninError(
+    'ERR_FANIN_FRAME',
+    `fanin syslog: RELP framing error from the server: ${why}`,
+  );
 }
 
 function preview(bytes: Buffer): string {
@@ -100,7 +103,11 @@ export class RelpParser {
     const trailer = start + dataLen;
     if (buf.length <= trailer) return undefined;
     if (buf[trailer] !== LF) throw frameError(`frame does not end in LF: ${preview(buf)}`);
-    const frame = { txnr: Number(txnr.text), command: command.text, data: buf.subarray(start, trailer) };
+    const frame = {
+      txnr: Number(txnr.text),
+      command: command.text,
+      data: buf.subarray(start, trailer),
+    };
     return { frame, end: trailer + 1 };
   }
 }

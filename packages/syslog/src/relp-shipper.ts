@@ -46,7 +46,13 @@ interface InFlight {
  * duplicated, at most one window per loss, each copy with its writer id and sequence number).
  */
 export class RelpShipper {
-  readonly counters: ShipperCounters = { sent: 0, acknowledged: 0, resent: 0, reconnects: 0, refused: 0 };
+  readonly counters: ShipperCounters = {
+    sent: 0,
+    acknowledged: 0,
+    resent: 0,
+    reconnects: 0,
+    refused: 0,
+  };
   readonly #o: ShipperOptions;
   readonly #spools: Spool[];
   #session: RelpSession | undefined;
@@ -143,7 +149,8 @@ export class RelpShipper {
     const session = this.#session;
     if (!session) {
       this.#opening?.ref(true);
-      return this.start();
+      this.start();
+      return;
     }
     while (!this.#paused && this.#window.length < this.#o.windowSize) {
       const records = this.#current.read(this.#sendPos, this.#o.windowSize - this.#window.length);
@@ -235,18 +242,27 @@ export class RelpShipper {
     }, delay).unref();
   }
 
-  /** Resolves once every spool is acknowledged to its end, no session can be had, or `ms` passed. */
-  settle(ms: number): Promise<boolean> {
+  /**
+   * Resolves `true` once every spool is acknowledged to its end, or `false` at the deadline
+   * (`ms`) or — with `untilOutage` — as soon as no session can be had (the records are safe in
+   * the spool). Without `untilOutage`, a pending reconnection is tried at once.
+   */
+  settle(ms: number, untilOutage: boolean): Promise<boolean> {
+    if (!untilOutage && this.#retry) {
+      clearTimeout(this.#retry);
+      this.#retry = undefined;
+    }
     return new Promise((resolve) => {
       const deadline = Date.now() + ms;
       const check = (): void => {
         const done = this.#spools.every((s) => s.drained);
-        if (done || this.inOutage || Date.now() >= deadline) {
+        if (done || (untilOutage && this.inOutage) || Date.now() >= deadline) {
           clearTimeout(timer);
           resolve(done);
         } else this.#waiters.push(check);
       };
-      const timer = setTimeout(check, Math.min(ms, 2 ** 31 - 1)).unref();
+      // Not unref'd: the caller awaits this deadline.
+      const timer = setTimeout(check, Math.min(ms, 2 ** 31 - 1));
       this.pump();
       check();
     });
@@ -287,5 +303,8 @@ function outageEnd(ms: number, attempts: number): FaninError {
 }
 
 function refusedError(why: string): FaninError {
-  return new FaninError('ERR_FANIN_WRITE', `fanin syslog: the collector refused a record (${why}); resending`);
+  return new FaninError(
+    'ERR_FANIN_WRITE',
+    `fanin syslog: the collector refused a record (${why}); resending`,
+  );
 }

@@ -69,10 +69,16 @@ export class Spool {
       const m = /^(\d{10})\.seg$/.exec(name);
       if (m) this.#sizes.set(Number(m[1]), fs.statSync(path.join(dir, name)).size);
     }
-    this.#cursorFd = fs.openSync(path.join(dir, CURSOR), fs.constants.O_RDWR | fs.constants.O_CREAT, mode);
+    this.#cursorFd = fs.openSync(
+      path.join(dir, CURSOR),
+      fs.constants.O_RDWR | fs.constants.O_CREAT,
+      mode,
+    );
     const saved = /^(\d+) (\d+)/.exec(fs.readFileSync(this.#cursorFd, 'latin1'));
     const first = Math.min(...this.#sizes.keys(), Number.POSITIVE_INFINITY);
-    this.#cursor = saved ? posOf(Number(saved[1]), Number(saved[2])) : posOf(Number.isFinite(first) ? first : 1, 0);
+    this.#cursor = saved
+      ? posOf(Number(saved[1]), Number(saved[2]))
+      : posOf(Number.isFinite(first) ? first : 1, 0);
     this.#writeSeg = Math.max(segOf(this.#cursor), ...this.#sizes.keys());
     this.#bufPos = this.#cursor;
   }
@@ -251,7 +257,8 @@ export class Spool {
   /** Closes the files; with `remove`, deletes the directory (only when drained). */
   close(remove: boolean): void {
     this.persist();
-    for (const fd of [this.#writeFd, this.#readFd, this.#cursorFd]) if (fd !== undefined) fs.closeSync(fd);
+    for (const fd of [this.#writeFd, this.#readFd, this.#cursorFd])
+      if (fd !== undefined) fs.closeSync(fd);
     this.#writeFd = undefined;
     this.#readFd = undefined;
     if (remove && this.drained) fs.rmSync(this.dir, { recursive: true, force: true });

@@ -131,7 +131,10 @@ export function resolveOptions(where: string, options: SyslogWriterOptions): Res
 
 function parseTarget(where: string, target: unknown, connectTimeoutMs: number): Endpoint {
   const bad = (why: string): FaninOptionError =>
-    new FaninOptionError('target', `${where}: option "target" ${why}, got ${JSON.stringify(target)}`);
+    new FaninOptionError(
+      'target',
+      `${where}: option "target" ${why}, got ${JSON.stringify(target)}`,
+    );
   if (typeof target !== 'string') throw bad('is required: "relp://host:port"');
   let url: URL;
   try {
@@ -144,5 +147,7 @@ function parseTarget(where: string, target: unknown, connectTimeoutMs: number): 
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (url.protocol === 'relp:') return { host, port, connectTimeoutMs };
   if (url.protocol === 'relps:') return { host, port, connectTimeoutMs, tls: { servername: host } };
-  throw bad('must start with relp:// or relps:// (tcp:// and tls:// best-effort modes are not built yet)');
+  throw bad(
+    'must start with relp:// or relps:// (tcp:// and tls:// best-effort modes are not built yet)',
+  );
 }

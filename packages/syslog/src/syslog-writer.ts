@@ -17,7 +17,11 @@ import { RelpShipper } from './relp-shipper.js';
 import { Spool } from './spool.js';
 import { adoptOrphans } from './spool-adoption.js';
 import { SyslogMessage } from './syslog-message.js';
-import { type ResolvedOptions, resolveOptions, type SyslogWriterOptions } from './syslog-options.js';
+import {
+  type ResolvedOptions,
+  resolveOptions,
+  type SyslogWriterOptions,
+} from './syslog-options.js';
 
 /** Shipping counters, beside the usual writer stats. */
 export interface SyslogStats {
@@ -80,7 +84,11 @@ export class SyslogWriter implements Writer {
     this.#message = new SyslogMessage(options, this.#writerId);
     const adopted = adoptOrphans(this.#o.spoolRoot, this.#o.segmentBytes, this.#o.mode);
     this.#adopted = adopted.length;
-    this.#spool = new Spool(`${this.#o.spoolRoot}/${this.#writerId}`, this.#o.segmentBytes, this.#o.mode);
+    this.#spool = new Spool(
+      `${this.#o.spoolRoot}/${this.#writerId}`,
+      this.#o.segmentBytes,
+      this.#o.mode,
+    );
     this.#shipper = new RelpShipper([...adopted, this.#spool], {
       endpoint: this.#o.endpoint,
       windowSize: this.#o.windowSize,
@@ -174,16 +182,20 @@ export class SyslogWriter implements Writer {
 
   /**
    * Resolves when every record written so far is acknowledged, or — the collector being
-   * unreachable — safe in the spool, or at the deadline. `abandoned` is always 0: what is not
+   * unreachable — in the spool, or at the deadline. `abandoned` is always 0: what is not
    * acknowledged stays spooled for the next session or the next start.
    */
-  async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+  flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    return this.#settle(options.timeoutMs ?? Number.POSITIVE_INFINITY, true);
+  }
+
+  async #settle(ms: number, untilOutage: boolean): Promise<FlushOutcome> {
     this.#commit();
     const before = this.#shipper.counters.acknowledged;
-    const done = await this.#shipper.settle(options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    const done = await this.#shipper.settle(ms, untilOutage);
     this.#shipper.persist();
     const written = this.#shipper.counters.acknowledged - before;
-    return { written, abandoned: 0, timedOut: !done && !this.#shipper.inOutage };
+    return { written, abandoned: 0, timedOut: !done && !(untilOutage && this.#shipper.inOutage) };
   }
 
   /** Writes queued records to the spool and persists the ack cursor. Safe in an `'exit'` handler. */
@@ -193,10 +205,14 @@ export class SyslogWriter implements Writer {
     return { written: 0, abandoned: 0, timedOut: false };
   }
 
-  /** Flushes (default deadline 10 s), ends the session, keeps the spool only if not drained. */
+  /**
+   * Waits until every record is acknowledged — through an outage too, reconnecting at once and
+   * then with back-off — or the deadline (default 10 s) passes; ends the session; keeps the spool
+   * for the next start unless drained. `timedOut` tells that records stayed in the spool.
+   */
   async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
     if (this.#closed) return { written: 0, abandoned: 0, timedOut: false };
-    const outcome = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
+    const outcome = await this.#settle(options.timeoutMs ?? 10_000, false);
     this.#closed = true;
     clearTimeout(this.#cursorTimer);
     await this.#shipper.close(1000);

@@ -1,7 +1,7 @@
 import { FaninTransport } from '@fanin/core';
 import type TransportStream from 'winston-transport';
-import { createSyslogWriter } from './syslog-writer.js';
 import { type SyslogWriterOptions, syslogWriterSpec } from './syslog-options.js';
+import { createSyslogWriter } from './syslog-writer.js';
 
 /** The syslog writer's options plus winston-transport's (`level`, `format`, `silent`…). */
 export type SyslogTransportOptions = SyslogWriterOptions &
