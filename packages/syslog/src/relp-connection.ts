@@ -59,13 +59,14 @@ export class RelpSession {
       : net.connect({ host: endpoint.host, port: endpoint.port });
     const session = new RelpSession(socket, events);
     session.ready = new Promise<void>((resolve, reject) => {
+      // Decided after the poll phase (setImmediate): when a long synchronous burst of logging
+      // held the event loop past the deadline, the server's answer already waiting is read first.
       const timer = setTimeout(() => {
-        fail(
-          new FaninError(
-            'ERR_FANIN_TIMEOUT',
-            `no RELP session within ${endpoint.connectTimeoutMs} ms`,
-          ),
-        );
+        setImmediate(() => {
+          if (!session.#opening) return;
+          const why = `no RELP session within ${endpoint.connectTimeoutMs} ms`;
+          fail(new FaninError('ERR_FANIN_TIMEOUT', why));
+        });
       }, endpoint.connectTimeoutMs).unref();
       const fail = (err: FaninError): void => {
         clearTimeout(timer);

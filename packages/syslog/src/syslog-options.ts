@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tls from 'node:tls';
@@ -146,7 +147,9 @@ function parseTarget(where: string, target: unknown, connectTimeoutMs: number): 
   if (!url.hostname || !Number.isInteger(port) || port < 1) throw bad('needs a host and a port');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (url.protocol === 'relp:') return { host, port, connectTimeoutMs };
-  if (url.protocol === 'relps:') return { host, port, connectTimeoutMs, tls: { servername: host } };
+  // SNI carries host names only (RFC 6066 §3): no servername for an address.
+  const tls = net.isIP(host) ? {} : { servername: host };
+  if (url.protocol === 'relps:') return { host, port, connectTimeoutMs, tls };
   throw bad(
     'must start with relp:// or relps:// (tcp:// and tls:// best-effort modes are not built yet)',
   );

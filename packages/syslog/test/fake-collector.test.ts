@@ -14,7 +14,7 @@ type Answer = (txnr: number, nth: number, socket: net.Socket) => string | undefi
 
 const OPEN_OK = 'relp_version=0\nrelp_software=fake\ncommands=syslog';
 
-async function fakeCollector(answer: Answer, openAnswer?: string) {
+async function fakeCollector(answer: Answer, openAnswer?: string, atPort = 0) {
   const received: string[] = [];
   let nth = 0;
   let sessions = 0;
@@ -42,7 +42,7 @@ async function fakeCollector(answer: Answer, openAnswer?: string) {
       }
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(atPort, '127.0.0.1');
   await once(server, 'listening');
   onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
   const { port } = server.address() as net.AddressInfo;
@@ -172,5 +172,33 @@ describe('the RELP client against a fake collector', () => {
     expect(order).toEqual(range(100));
     expect(duplicates).toBeLessThanOrEqual(8);
     expect(writer.stats().syslog.reconnects).toBe(1);
+  });
+
+  it('a full spool drops (counted exactly), stays within its bound, and tells the collector', async () => {
+    const probe = await fakeCollector(() => undefined);
+    const port = probe.port;
+    await new Promise<void>((r) => probe.server.close(() => r()));
+    const limit = 64 * 1024;
+    const { writer, dir } = open(port, { maxSpoolBytes: limit, segmentBytes: 16 * 1024 });
+    const record = `${'x'.repeat(100)}\n`;
+    for (let i = 0; i < 3000; i++) writer.write(record, i % 2 ? 'info' : 'debug');
+    await writer.flush(); // the collector is down: resolves once the records are in the spool
+    const full = writer.stats().dropped.byReason['spool-full'] ?? 0;
+    expect(full).toBeGreaterThan(0);
+    const onDisk = fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.seg'))
+      .reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+    expect(onDisk).toBeLessThanOrEqual(limit);
+    // The collector comes up: everything spooled is delivered; the next record brings the notice.
+    const fake = await fakeCollector(() => '200 OK', undefined, port);
+    await writer.flush({ timeoutMs: 10_000 });
+    writer.write(record, 'info');
+    expect(await writer.close({ timeoutMs: 10_000 })).toMatchObject({ timedOut: false });
+    const delivered = fake.received.filter((m) => m.endsWith(record.trim()));
+    expect(delivered.length + full).toBe(3001);
+    const notice = fake.received.find((m) => m.includes('records lost'));
+    expect(notice).toContain(`"spool-full":${full}`);
+    expect(notice).toMatch(/^<12>1 /); // user.warning
   });
 });
