@@ -1,4 +1,5 @@
 import { FaninError } from '@fanin/core';
+import { Outage } from './outage.js';
 import { type Endpoint, RelpSession } from './relp-connection.js';
 import { nextTxnr } from './relp-frame.js';
 import type { Spool, SpoolPos } from './spool.js';
@@ -58,9 +59,7 @@ export class RelpShipper {
   #session: RelpSession | undefined;
   #connecting = false;
   #opening: RelpSession | undefined;
-  #retry: NodeJS.Timeout | undefined;
-  #attempts = 0;
-  #outageSince = 0;
+  readonly #outage: Outage;
   #everConnected = false;
   #window: InFlight[] = [];
   readonly #byTxnr = new Map<number, InFlight>();
@@ -74,6 +73,7 @@ export class RelpShipper {
   constructor(spools: Spool[], options: ShipperOptions) {
     this.#o = options;
     this.#spools = spools;
+    this.#outage = new Outage(options.reconnectMinMs, options.reconnectMaxMs, options.report);
     this.#sendPos = this.#current.cursor;
     this.#highWater = this.#sendPos;
   }
@@ -89,7 +89,7 @@ export class RelpShipper {
 
   /** True when a session was tried and failed, and none is open now. */
   get inOutage(): boolean {
-    return this.#session === undefined && this.#outageSince > 0;
+    return this.#session === undefined && this.#outage.active;
   }
 
   /** Frames sent and not yet acknowledged. */
@@ -99,7 +99,7 @@ export class RelpShipper {
 
   /** Opens a session if none is open or being opened; sends what waits. */
   start(): void {
-    if (this.#closed || this.#session || this.#connecting || this.#retry) return;
+    if (this.#closed || this.#session || this.#connecting || this.#outage.waiting) return;
     this.#connecting = true;
     const events = {
       onAck: (txnr: number) => this.#onAck(txnr),
@@ -133,13 +133,8 @@ export class RelpShipper {
       return;
     }
     if (this.#everConnected) this.counters.reconnects++;
-    if (this.#outageSince > 0) {
-      const ms = Date.now() - this.#outageSince;
-      this.#o.report(outageEnd(ms, this.#attempts));
-    }
+    this.#outage.ended();
     this.#everConnected = true;
-    this.#outageSince = 0;
-    this.#attempts = 0;
     this.#session = session;
     this.pump();
   }
@@ -225,21 +220,8 @@ export class RelpShipper {
     this.#byTxnr.clear();
     this.#paused = false;
     this.#sendPos = this.#current.cursor;
-    if (this.#outageSince === 0) {
-      this.#outageSince = Date.now();
-      this.#o.report(err);
-    }
+    if (!this.#closed) this.#outage.failed(err, () => this.start());
     this.#wake();
-    if (this.#closed) return;
-    const cap = Math.min(this.#o.reconnectMaxMs, this.#o.reconnectMinMs * 2 ** this.#attempts);
-    this.#attempts++;
-    // "Equal jitter": half the capped delay fixed, half random, so that many writers that lost
-    // the same collector do not reconnect in step.
-    const delay = cap / 2 + Math.random() * (cap / 2);
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      this.start();
-    }, delay).unref();
   }
 
   /**
@@ -248,10 +230,7 @@ export class RelpShipper {
    * the spool). Without `untilOutage`, a pending reconnection is tried at once.
    */
   settle(ms: number, untilOutage: boolean): Promise<boolean> {
-    if (!untilOutage && this.#retry) {
-      clearTimeout(this.#retry);
-      this.#retry = undefined;
-    }
+    if (!untilOutage && this.#outage.cancel()) this.start();
     return new Promise((resolve) => {
       const deadline = Date.now() + ms;
       const check = (): void => {
@@ -287,7 +266,7 @@ export class RelpShipper {
   /** Ends the session (`close` if open) and closes the spools, removing those drained. */
   async close(waitMs: number): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#retry);
+    this.#outage.cancel();
     this.#opening?.destroy();
     const session = this.#session;
     this.#session = undefined;
@@ -295,11 +274,6 @@ export class RelpShipper {
     else session?.destroy();
     for (const s of this.#spools) s.close(true);
   }
-}
-
-function outageEnd(ms: number, attempts: number): FaninError {
-  const why = `collector reachable again after ${ms} ms and ${attempts} attempts; spooled records are being sent`;
-  return new FaninError('ERR_FANIN_WRITE', `fanin syslog: ${why}`);
 }
 
 function refusedError(why: string): FaninError {
