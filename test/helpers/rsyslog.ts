@@ -41,20 +41,32 @@ export const haveRsyslog =
 // main_queue Direct: a message is written by omfile before imrelp acknowledges it, so an
 // acknowledgement means "in the output file" (rsyslog doc, "Direct Queues"). No imuxsock or
 // imklog: this rsyslogd only listens on its RELP port. 64k messages for the 60 KB records.
-function config(dir: string, port: number, output: string): string {
+function config(dir: string, port: number, output: string, tls?: CollectorTls): string {
+  const lib = tls ? ' tls.tlslib="openssl"' : '';
+  const on = tls
+    ? ` tls="on" tls.cacert="${tls.ca}" tls.mycert="${tls.cert}" tls.myprivkey="${tls.key}" tls.authmode="name" tls.permittedpeer=["${tls.peer}"]`
+    : '';
   return `global(workDirectory="${dir}/work" maxMessageSize="64k")
 main_queue(queue.type="Direct")
-module(load="imrelp")
-input(type="imrelp" address="127.0.0.1" port="${port}" maxDataSize="80k")
+module(load="imrelp"${lib})
+input(type="imrelp" address="127.0.0.1" port="${port}" maxDataSize="80k"${on})
 template(name="line" type="string" string="%structured-data% %msg%\\n")
 action(type="omfile" file="${output}" template="line")
 `;
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  dir: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`rsyslogd exited with ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      const out = fs.readFileSync(path.join(dir, 'rsyslogd.out'), 'utf8');
+      throw new Error(`rsyslogd exited with ${child.exitCode}: ${out}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect({ host: '127.0.0.1', port }, () => {
         s.destroy();
@@ -68,16 +80,24 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000
   throw new Error(`rsyslogd did not listen on ${port} within ${timeoutMs} ms`);
 }
 
+/** imrelp `tls="on"`: the CA, the server's certificate and key files, the client name it admits. */
+export interface CollectorTls {
+  ca: string;
+  cert: string;
+  key: string;
+  peer: string;
+}
+
 /**
  * Writes an rsyslog config into `dir` and returns a handle to run rsyslogd with it (`-n`: in
  * the foreground, as our child; `-i`: its own pid file). Stopped when the test ends.
  */
-export async function createCollector(dir: string): Promise<Collector> {
+export async function createCollector(dir: string, tls?: CollectorTls): Promise<Collector> {
   const port = await freePort();
   const output = path.join(dir, 'collected.log');
   const conf = path.join(dir, 'rsyslog.conf');
   fs.mkdirSync(path.join(dir, 'work'), { recursive: true });
-  fs.writeFileSync(conf, config(dir, port, output));
+  fs.writeFileSync(conf, config(dir, port, output, tls));
   let child: ChildProcess | undefined;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     const c = child;
@@ -93,15 +113,14 @@ export async function createCollector(dir: string): Promise<Collector> {
     output,
     stop,
     async start() {
-      const c = spawn(
-        RSYSLOGD as string,
-        ['-n', '-f', conf, '-i', path.join(dir, 'rsyslogd.pid')],
-        {
-          stdio: ['ignore', 'inherit', 'inherit'],
-        },
-      );
+      // Its messages (the port probes below make imrelp complain of TLS handshakes cut short) go
+      // to a file beside the config, quoted if it fails to start.
+      const out = fs.openSync(path.join(dir, 'rsyslogd.out'), 'a');
+      const args = ['-n', '-f', conf, '-i', path.join(dir, 'rsyslogd.pid')];
+      const c = spawn(RSYSLOGD as string, args, { stdio: ['ignore', out, out] });
+      fs.closeSync(out);
       child = c;
-      await waitForPort(port, c);
+      await waitForPort(port, c, dir);
     },
   };
 }
