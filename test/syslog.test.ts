@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { createSyslogWriter } from '@fanin/syslog';
 import { describe, expect, it } from 'vitest';
 import {
   expectCleanExits,
@@ -204,5 +205,36 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog with a real rsyslogd over RELP', ()
         outOfOrder: 0,
       });
     }
+  });
+
+  it('records of 100 B and 60 KB arrive whole, once each, across a collector SIGKILL', async () => {
+    const dir = tempDir();
+    const collector = await createCollector(dir);
+    await collector.start();
+    const writer = createSyslogWriter({
+      target: `relp://127.0.0.1:${collector.port}`,
+      spoolDir: path.join(dir, 'spool'),
+      reconnectMinMs: 50,
+      reconnectMaxMs: 500,
+    });
+    const text = (i: number) =>
+      i % 4 === 0 ? `${i} ${'y'.repeat(60_000)}` : `${i} ${'s'.repeat(96)}`;
+    let i = 0;
+    for (let turn = 0; turn < 20; turn++) {
+      for (let k = 0; k < 20; k++) writer.write(`${text(++i)}\n`, 'info');
+      await new Promise((r) => setImmediate(r));
+      if (turn === 5) {
+        await collector.stop('SIGKILL');
+        await new Promise((r) => setTimeout(r, 500));
+        await collector.start();
+      }
+    }
+    expect(await writer.close({ timeoutMs: 30_000 })).toMatchObject({ timedOut: false });
+    const lines = readCollected(collector.output);
+    expect(audit(lines)).toMatchObject({ gaps: 0, outOfOrder: 0 });
+    const unique = new Map(lines.map((l) => [l.s, l.msg]));
+    expect([...unique.keys()]).toEqual(Array.from({ length: 400 }, (_, k) => k + 1));
+    for (const [s, msg] of unique) expect(msg).toBe(text(s));
+    expect(writer.stats().dropped.total).toBe(0);
   });
 });
