@@ -84,9 +84,7 @@ describe.skipIf(!haveRsyslog || !haveOpenssl)(
       const dir = tempDir();
       const pki = makePki(dir);
       const collector = await createCollector(dir, {
-        ca: pki.ca,
-        ...pki.server,
-        peer: 'fanin-client',
+        tls: { ca: pki.ca, ...pki.server, peer: 'fanin-client' },
       });
       await collector.start();
       const errors: FaninError[] = [];
@@ -118,9 +116,7 @@ describe.skipIf(!haveRsyslog || !haveOpenssl)(
       const pki = makePki(dir);
       const other = makePki(fs.mkdtempSync(path.join(dir, 'other-')));
       const collector = await createCollector(dir, {
-        ca: pki.ca,
-        ...pki.server,
-        peer: 'fanin-client',
+        tls: { ca: pki.ca, ...pki.server, peer: 'fanin-client' },
       });
       await collector.start();
       const errors: FaninError[] = [];

@@ -5,6 +5,8 @@ import { encodeFrame, nextTxnr, parseResponse, type RelpFrame, RelpParser } from
 
 /** Where and how to reach the collector. */
 export interface Endpoint {
+  /** `relp`: acknowledged RELP; `octet`: best-effort octet counting (RFC 6587/5425). */
+  protocol: 'relp' | 'octet';
   host: string;
   port: number;
   /** Options for `tls.connect` (ca, cert, key, servername…); plain TCP when undefined. */
@@ -26,6 +28,17 @@ export interface SessionEvents {
   onReceived(): void;
 }
 
+/** What the shipper needs of a session, RELP or best-effort. */
+export interface ShipSession {
+  /** Settles when the session can take records (or could not be opened). */
+  ready: Promise<void>;
+  /** Sends one frame per message; returns the first frame's number and whether the socket took the write. */
+  sendAll(messages: Buffer[]): { first: number; ok: boolean };
+  ref(on: boolean): void;
+  close(waitMs: number): Promise<void>;
+  destroy(): void;
+}
+
 // relp.md "relp_software": name, version, URL; commands: the optional commands the client uses.
 const OFFERS =
   'relp_version=0\nrelp_software=fanin-syslog,0.1.0,https://github.com/fanin\ncommands=syslog';
@@ -36,7 +49,7 @@ const OFFERS =
  * (relp.md: "A RELP connection start with TXNR 1"). Anything unexpected ends the session with
  * one `onLost` (relp.md "ERROR HANDLING": close, do not try to recover in-band).
  */
-export class RelpSession {
+export class RelpSession implements ShipSession {
   readonly #socket: net.Socket;
   readonly #events: SessionEvents;
   readonly #parser = new RelpParser();

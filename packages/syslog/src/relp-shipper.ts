@@ -1,6 +1,7 @@
 import { FaninError } from '@fanin/core';
+import { OctetSession } from './octet-session.js';
 import { Outage } from './outage.js';
-import { type Endpoint, RelpSession } from './relp-connection.js';
+import { type Endpoint, RelpSession, type ShipSession } from './relp-connection.js';
 import { nextTxnr } from './relp-frame.js';
 import type { Spool, SpoolPos } from './spool.js';
 
@@ -56,9 +57,9 @@ export class RelpShipper {
   };
   readonly #o: ShipperOptions;
   readonly #spools: Spool[];
-  #session: RelpSession | undefined;
+  #session: ShipSession | undefined;
   #connecting = false;
-  #opening: RelpSession | undefined;
+  #opening: ShipSession | undefined;
   readonly #outage: Outage;
   #everConnected = false;
   #window: InFlight[] = [];
@@ -111,7 +112,11 @@ export class RelpShipper {
       },
       onReceived: () => this.pump(),
     };
-    const session = RelpSession.connect(this.#o.endpoint, events);
+    const { endpoint } = this.#o;
+    const session =
+      endpoint.protocol === 'relp'
+        ? RelpSession.connect(endpoint, events)
+        : new OctetSession(endpoint, events);
     this.#opening = session;
     // Records waiting keep the process alive while the session opens; an idle writer does not.
     session.ref(!this.#spools.every((s) => s.drained));
@@ -125,7 +130,7 @@ export class RelpShipper {
     );
   }
 
-  #onOpen(session: RelpSession): void {
+  #onOpen(session: ShipSession): void {
     this.#connecting = false;
     this.#opening = undefined;
     if (this.#closed) {

@@ -20,7 +20,10 @@ import type { MessageOptions } from './syslog-message.js';
  * createSyslogWriter({ target: 'relp://logs.example.com:2514', appName: 'api' });
  */
 export interface SyslogWriterOptions extends MessageOptions {
-  /** The collector: `relp://host:port` (`relps://` for RELP over TLS). */
+  /**
+   * The collector: `relp://host:port` (`relps://` for RELP over TLS); best effort, for receivers
+   * without RELP: `tcp://host:port` (RFC 6587 octet counting) or `tls://host:port` (RFC 5425).
+   */
   target: string;
   /** TLS options for `relps://` (`ca`, `cert`, `key`, `servername`…, as `tls.connect` takes). */
   tls?: tls.ConnectionOptions;
@@ -146,11 +149,12 @@ function parseTarget(where: string, target: unknown, connectTimeoutMs: number): 
   const port = Number(url.port);
   if (!url.hostname || !Number.isInteger(port) || port < 1) throw bad('needs a host and a port');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (url.protocol === 'relp:') return { host, port, connectTimeoutMs };
   // SNI carries host names only (RFC 6066 §3): no servername for an address.
   const tls = net.isIP(host) ? {} : { servername: host };
-  if (url.protocol === 'relps:') return { host, port, connectTimeoutMs, tls };
-  throw bad(
-    'must start with relp:// or relps:// (tcp:// and tls:// best-effort modes are not built yet)',
-  );
+  const base = { host, port, connectTimeoutMs };
+  if (url.protocol === 'relp:') return { ...base, protocol: 'relp' };
+  if (url.protocol === 'relps:') return { ...base, protocol: 'relp', tls };
+  if (url.protocol === 'tcp:') return { ...base, protocol: 'octet' };
+  if (url.protocol === 'tls:') return { ...base, protocol: 'octet', tls };
+  throw bad('must start with relp://, relps://, or (best effort) tcp:// or tls://');
 }
