@@ -1,7 +1,7 @@
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as net from 'node:net';
 import { FaninError } from '@fanin/core';
-import type { Endpoint, SessionEvents, ShipSession } from './relp-connection.js';
+import { closedError, connectSocket, netError, openDeadline } from './collector-socket.js';
+import type { Endpoint, SessionEvents, ShipSession } from './ship-session.js';
 
 /**
  * A best-effort session: RFC 6587 §3.4.1 octet counting (`MSG-LEN SP SYSLOG-MSG`) over TCP, or
@@ -18,22 +18,14 @@ export class OctetSession implements ShipSession {
 
   constructor(endpoint: Endpoint, events: SessionEvents) {
     this.#events = events;
-    const { host, port } = endpoint;
-    this.#socket = endpoint.tls
-      ? tls.connect({ ...endpoint.tls, host, port })
-      : net.connect({ host, port });
-    const socket = this.#socket;
-    socket.setNoDelay(true);
+    const { socket, connected } = connectSocket(endpoint);
+    this.#socket = socket;
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#fail(
-          new FaninError(
-            'ERR_FANIN_TIMEOUT',
-            `no connection within ${endpoint.connectTimeoutMs} ms`,
-          ),
-        );
-      }, endpoint.connectTimeoutMs).unref();
-      socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
+      const pending = (): boolean => this.#opening !== undefined;
+      const timer = openDeadline(endpoint.connectTimeoutMs, 'connection', pending, (err) =>
+        this.#fail(err),
+      );
+      socket.once(connected, () => {
         clearTimeout(timer);
         this.#opening = undefined;
         resolve();
@@ -44,21 +36,11 @@ export class OctetSession implements ShipSession {
       };
     });
     // RFC 6587 receivers send nothing; bytes from one mean it is not a syslog receiver.
-    socket.on('data', () =>
-      this.#fail(
-        new FaninError('ERR_FANIN_FRAME', 'the collector sent data (not a syslog receiver?)'),
-      ),
-    );
+    const why = 'the collector sent data: not an RFC 6587 syslog receiver?';
+    socket.on('data', () => this.#fail(new FaninError('ERR_FANIN_FRAME', why)));
     socket.on('drain', () => events.onDrain());
-    socket.on('error', (err) => {
-      const code = (err as { code?: string }).code ?? err.message;
-      this.#fail(
-        new FaninError('ERR_FANIN_WRITE', `collector connection failed: ${code}`, { cause: err }),
-      );
-    });
-    socket.on('close', () =>
-      this.#fail(new FaninError('ERR_FANIN_WRITE', 'the collector closed the connection')),
-    );
+    socket.on('error', (err) => this.#fail(netError(err)));
+    socket.on('close', () => this.#fail(closedError()));
   }
 
   #opening: ((err: FaninError) => void) | undefined;

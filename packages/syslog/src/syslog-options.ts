@@ -10,7 +10,7 @@ import {
   parseSize,
   type WhenFull,
 } from '@fanin/core';
-import type { Endpoint } from './relp-connection.js';
+import type { Endpoint } from './ship-session.js';
 import type { MessageOptions } from './syslog-message.js';
 
 /**

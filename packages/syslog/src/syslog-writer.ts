@@ -13,9 +13,9 @@ import {
   type WriterStats,
   warnOnce,
 } from '@fanin/core';
-import { RelpShipper } from './relp-shipper.js';
 import { Spool } from './spool.js';
 import { adoptOrphans } from './spool-adoption.js';
+import { SpoolShipper } from './spool-shipper.js';
 import { SyslogMessage } from './syslog-message.js';
 import {
   type ResolvedOptions,
@@ -64,7 +64,7 @@ export class SyslogWriter implements Writer {
   readonly #o: ResolvedOptions;
   readonly #message: SyslogMessage;
   readonly #spool: Spool;
-  readonly #shipper: RelpShipper;
+  readonly #shipper: SpoolShipper;
   readonly #stats = new StatsCounter();
   readonly #ledger = new LossLedger(defaultNotice);
   readonly #report: (err: FaninError) => void;
@@ -89,7 +89,7 @@ export class SyslogWriter implements Writer {
       this.#o.segmentBytes,
       this.#o.mode,
     );
-    this.#shipper = new RelpShipper([...adopted, this.#spool], {
+    this.#shipper = new SpoolShipper([...adopted, this.#spool], {
       endpoint: this.#o.endpoint,
       windowSize: this.#o.windowSize,
       reconnectMinMs: this.#o.reconnectMinMs,

@@ -1,43 +1,8 @@
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as net from 'node:net';
 import { FaninError } from '@fanin/core';
+import { closedError, connectSocket, netError, openDeadline } from './collector-socket.js';
 import { encodeFrame, nextTxnr, parseResponse, type RelpFrame, RelpParser } from './relp-frame.js';
-
-/** Where and how to reach the collector. */
-export interface Endpoint {
-  /** `relp`: acknowledged RELP; `octet`: best-effort octet counting (RFC 6587/5425). */
-  protocol: 'relp' | 'octet';
-  host: string;
-  port: number;
-  /** Options for `tls.connect` (ca, cert, key, servername…); plain TCP when undefined. */
-  tls?: tls.ConnectionOptions;
-  connectTimeoutMs: number;
-}
-
-/** What a session tells the one who opened it. */
-export interface SessionEvents {
-  /** The server acknowledged (`rsp 200`) the frame of `txnr`. */
-  onAck(txnr: number): void;
-  /** The server refused (`rsp` other than 200) the frame of `txnr`. */
-  onRefused(txnr: number, why: string): void;
-  /** The session ended: a socket error, a close, `serverclose`, a framing error. */
-  onLost(err: FaninError): void;
-  /** The socket takes writes again after a full buffer. */
-  onDrain(): void;
-  /** The answers of one read were handled. */
-  onReceived(): void;
-}
-
-/** What the shipper needs of a session, RELP or best-effort. */
-export interface ShipSession {
-  /** Settles when the session can take records (or could not be opened). */
-  ready: Promise<void>;
-  /** Sends one frame per message; returns the first frame's number and whether the socket took the write. */
-  sendAll(messages: Buffer[]): { first: number; ok: boolean };
-  ref(on: boolean): void;
-  close(waitMs: number): Promise<void>;
-  destroy(): void;
-}
+import type { Endpoint, SessionEvents, ShipSession } from './ship-session.js';
 
 // relp.md "relp_software": name, version, URL; commands: the optional commands the client uses.
 const OFFERS =
@@ -67,39 +32,27 @@ export class RelpSession implements ShipSession {
    * with the reason the connection or the `open` failed.
    */
   static connect(endpoint: Endpoint, events: SessionEvents): RelpSession {
-    const socket = endpoint.tls
-      ? tls.connect({ ...endpoint.tls, host: endpoint.host, port: endpoint.port })
-      : net.connect({ host: endpoint.host, port: endpoint.port });
+    const { socket, connected } = connectSocket(endpoint);
     const session = new RelpSession(socket, events);
     session.ready = new Promise<void>((resolve, reject) => {
-      // Decided after the poll phase (setImmediate): when a long synchronous burst of logging
-      // held the event loop past the deadline, the server's answer already waiting is read first.
-      const timer = setTimeout(() => {
-        setImmediate(() => {
-          if (!session.#opening) return;
-          const why = `no RELP session within ${endpoint.connectTimeoutMs} ms`;
-          fail(new FaninError('ERR_FANIN_TIMEOUT', why));
-        });
-      }, endpoint.connectTimeoutMs).unref();
       const fail = (err: FaninError): void => {
         clearTimeout(timer);
         session.#end();
         reject(err);
       };
+      const pending = (): boolean => session.#opening !== undefined;
+      const timer = openDeadline(endpoint.connectTimeoutMs, 'RELP session', pending, fail);
       const opened = (): void => {
         clearTimeout(timer);
         resolve();
       };
       session.#opening = { resolve: opened, fail };
     });
-    socket.setNoDelay(true);
-    socket.on(endpoint.tls ? 'secureConnect' : 'connect', () => session.#send('open', OFFERS));
+    socket.on(connected, () => session.#send('open', OFFERS));
     socket.on('data', (bytes: Buffer) => session.#receive(bytes));
     socket.on('drain', () => events.onDrain());
     socket.on('error', (err) => session.#lose(netError(err)));
-    socket.on('close', () =>
-      session.#lose(new FaninError('ERR_FANIN_WRITE', 'the collector closed the connection')),
-    );
+    socket.on('close', () => session.#lose(closedError()));
     return session;
   }
 
@@ -233,9 +186,4 @@ export class RelpSession implements ShipSession {
 
 function protocolError(why: string): FaninError {
   return new FaninError('ERR_FANIN_FRAME', `fanin syslog: RELP protocol error: ${why}`);
-}
-
-function netError(err: Error): FaninError {
-  const code = (err as { code?: string }).code ?? err.message;
-  return new FaninError('ERR_FANIN_WRITE', `collector connection failed: ${code}`, { cause: err });
 }

@@ -1,8 +1,9 @@
 import { FaninError } from '@fanin/core';
 import { OctetSession } from './octet-session.js';
 import { Outage } from './outage.js';
-import { type Endpoint, RelpSession, type ShipSession } from './relp-connection.js';
 import { nextTxnr } from './relp-frame.js';
+import { RelpSession } from './relp-session.js';
+import type { Endpoint, ShipSession } from './ship-session.js';
 import type { Spool, SpoolPos } from './spool.js';
 
 /** How the shipper keeps its session. */
@@ -40,14 +41,15 @@ interface InFlight {
 }
 
 /**
- * Ships spools in order over one RELP session: the first spool (an adopted one, left by a dead
+ * Ships spools in order over one session (RELP, or best effort): the first spool (an adopted one, left by a dead
  * process) until it is acknowledged to its end, then the next; the last spool is this writer's
  * own, which grows. At most `windowSize` frames are unacknowledged; the spool's cursor moves
  * over the acknowledged prefix only, so a lost session resends every unacknowledged frame, in
  * order, from the cursor (at-least-once: what the collector wrote but could not acknowledge is
  * duplicated, at most one window per loss, each copy with its writer id and sequence number).
+ * Over a best-effort session ({@link OctetSession}) "acknowledged" means "taken by the kernel".
  */
-export class RelpShipper {
+export class SpoolShipper {
   readonly counters: ShipperCounters = {
     sent: 0,
     acknowledged: 0,
