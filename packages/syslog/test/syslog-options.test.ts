@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions } from '../src/syslog-options.js';
+import { SyslogTransport } from '../src/winston.js';
+
+const where = 'createSyslogWriter';
+
+describe('syslog writer options', () => {
+  it('reads relp, relps, tcp and tls targets', () => {
+    expect(resolveOptions(where, { target: 'relp://127.0.0.1:2514' }).endpoint).toMatchObject({
+      protocol: 'relp',
+      host: '127.0.0.1',
+      port: 2514,
+    });
+    expect(
+      resolveOptions(where, { target: 'relps://logs.example.com:2514' }).endpoint,
+    ).toMatchObject({
+      protocol: 'relp',
+      tls: { servername: 'logs.example.com' },
+    });
+    expect(resolveOptions(where, { target: 'tcp://[::1]:514' }).endpoint).toMatchObject({
+      protocol: 'octet',
+      host: '::1',
+    });
+    expect(resolveOptions(where, { target: 'tls://127.0.0.1:6514' }).endpoint.tls).toEqual({});
+  });
+
+  it('refuses what it cannot honour, naming the option and why', () => {
+    const bad = (o: Record<string, unknown>) => () => resolveOptions(where, o as never);
+    expect(bad({})).toThrow(/"target" is required/);
+    expect(bad({ target: 'udp://h:514' })).toThrow(/relp:\/\//);
+    expect(bad({ target: 'relp://host' })).toThrow(/host and a port/);
+    expect(bad({ target: 'relp://h:1', whenFull: 'block' })).toThrow(
+      /acknowledgements that free room/,
+    );
+    expect(bad({ target: 'relp://h:1', windowSize: 2048 })).toThrow(/windowSize/);
+    expect(bad({ target: 'relp://h:1', tagret: 'x' })).toThrow(/unknown option "tagret"/);
+    expect(() => new SyslogTransport({ target: 'relp://h:1', filename: 'x.log' } as never)).toThrow(
+      /unknown option "filename"/,
+    );
+  });
+
+  it('defaults: window 128, back-off 100 ms to 30 s, 64 MiB spool in 1 MiB segments', () => {
+    expect(resolveOptions(where, { target: 'relp://h:1', appName: 'api' })).toMatchObject({
+      windowSize: 128,
+      reconnectMinMs: 100,
+      reconnectMaxMs: 30_000,
+      maxSpoolBytes: 64 * 1024 * 1024,
+      segmentBytes: 1024 * 1024,
+      spoolRoot: expect.stringMatching(/fanin-syslog[\\/]api@h_1$/),
+    });
+  });
+});
