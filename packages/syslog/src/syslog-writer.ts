@@ -1,9 +1,10 @@
 import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import {
   type DeadlineOptions,
   defaultNotice,
   errnoCode,
-  type FaninError,
+  FaninError,
   FaninWriteError,
   type FlushOutcome,
   LossLedger,
@@ -82,13 +83,16 @@ export class SyslogWriter implements Writer {
     this.#report = options.onError ?? warnOnce;
     this.#writerId = `${process.pid}-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
     this.#message = new SyslogMessage(options, this.#writerId);
-    const adopted = adoptOrphans(this.#o.spoolRoot, this.#o.segmentBytes, this.#o.mode);
+    const { spoolRoot, segmentBytes, mode } = this.#o;
+    let adopted: Spool[];
+    try {
+      adopted = adoptOrphans(spoolRoot, segmentBytes, mode);
+      this.#spool = new Spool(path.join(spoolRoot, this.#writerId), segmentBytes, mode);
+    } catch (err) {
+      const why = `${where}: cannot use spoolDir ${spoolRoot}: ${errnoCode(err)}`;
+      throw new FaninError('ERR_FANIN_OPEN', why, { cause: err });
+    }
     this.#adopted = adopted.length;
-    this.#spool = new Spool(
-      `${this.#o.spoolRoot}/${this.#writerId}`,
-      this.#o.segmentBytes,
-      this.#o.mode,
-    );
     this.#shipper = new SpoolShipper([...adopted, this.#spool], {
       endpoint: this.#o.endpoint,
       windowSize: this.#o.windowSize,

@@ -1,5 +1,8 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/syslog-options.js';
+import { createSyslogWriter } from '../src/syslog-writer.js';
 import { SyslogTransport } from '../src/winston.js';
 
 const where = 'createSyslogWriter';
@@ -34,6 +37,14 @@ describe('syslog writer options', () => {
     );
     expect(bad({ target: 'relp://h:1', windowSize: 2048 })).toThrow(/windowSize/);
     expect(bad({ target: 'relp://h:1', tagret: 'x' })).toThrow(/unknown option "tagret"/);
+    // Under a regular file: ENOTDIR.
+    const spoolDir = path.join(fileURLToPath(import.meta.url), 'spool');
+    expect(() => createSyslogWriter({ target: 'relp://h:1', spoolDir })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_FANIN_OPEN',
+        message: expect.stringContaining(spoolDir),
+      }),
+    );
     expect(() => new SyslogTransport({ target: 'relp://h:1', filename: 'x.log' } as never)).toThrow(
       /unknown option "filename"/,
     );
