@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import * as os from 'node:os';
-import { retryFor } from './block-for.js';
-import { errnoCode } from './errors.js';
-import type { FileDriver } from './file-driver.js';
+import { retryFor } from '../block-for.js';
+import { errnoCode } from '../errors.js';
+import type { FileDriver } from '../file-driver.js';
 
 /** Options of {@link RotationLock}. */
 export interface RotationLockOptions {
@@ -10,6 +10,13 @@ export interface RotationLockOptions {
   staleMs: number;
   /** How long to wait for another process's rotation before writing on. @default 1000 */
   waitMs: number;
+}
+
+/** What a rotation needs of a lock: a bounded synchronous attempt, and release. */
+export interface ExclusiveLock {
+  /** Takes the lock, waiting a bounded time; false when it could not. */
+  acquire(): boolean;
+  release(): void;
 }
 
 const EXCL = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
@@ -32,7 +39,7 @@ export function alive(pid: number): boolean {
  * `<log>.fanin-lock` created with O_EXCL holding `<pid> <host>`. A lock whose owner is dead (same
  * host) or that is older than `staleMs` is taken over and the takeover counted.
  */
-export class RotationLock {
+export class RotationLock implements ExclusiveLock {
   readonly path: string;
   takeovers = 0;
   readonly #driver: FileDriver;
@@ -103,4 +110,19 @@ export class RotationLock {
     }
     return true;
   }
+}
+
+/** The lock a rotation policy runs under: the given one, else a RotationLock beside the log. */
+export function rotationLockFor(
+  base: string,
+  driver: FileDriver,
+  o: { lock?: ExclusiveLock; lockStaleMs?: number; lockWaitMs?: number },
+): ExclusiveLock {
+  return (
+    o.lock ??
+    new RotationLock(base, driver, {
+      staleMs: o.lockStaleMs ?? 10_000,
+      waitMs: o.lockWaitMs ?? 1000,
+    })
+  );
 }
