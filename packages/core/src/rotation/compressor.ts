@@ -23,6 +23,10 @@ export interface CompressorOptions {
 // is 0, so only a batch between that fstat and its write(2) can still land there: microseconds,
 // or a descheduled process on a loaded machine.
 const LATE_WRITE_MS = 200;
+// How long a compression that found the rotation lock busy waits before it tries again.
+const LOCK_RETRY_MS = 20;
+
+class LockBusy extends Error {}
 
 /**
  * Compresses rotated files as soon as they are rotated, one at a time, without blocking writers:
@@ -117,7 +121,12 @@ export class Compressor {
       try {
         await this.#compress(ino, signal);
       } catch (err) {
-        if (!signal.aborted) this.#o.onError?.(err as Error);
+        // Another process holds the lock past lockWaitMs: try again after the rest of the queue,
+        // and not before a moment has passed (lockWaitMs may be 0).
+        if (err instanceof LockBusy && !signal.aborted) {
+          this.#queue.push(ino);
+          await delay(LOCK_RETRY_MS, undefined, { signal }).catch(() => undefined);
+        } else if (!signal.aborted) this.#o.onError?.(err as Error);
       }
     }
   }
@@ -140,7 +149,8 @@ export class Compressor {
           continue;
         }
         const installed = this.#install(ino, tmp, fd, done);
-        if (installed === 'retry') continue;
+        if (installed === 'busy') await delay(LOCK_RETRY_MS, undefined, { signal });
+        if (installed === 'busy' || installed === 'grown') continue;
         if (installed !== undefined) await this.#catchLate(fd, done, installed, gzip, signal);
         return;
       }
@@ -153,14 +163,19 @@ export class Compressor {
   }
 
   // Under the lock, if the file still has `size` bytes: the temporary becomes `<name>.gz` and the
-  // file goes. Returns the archive's inode; 'retry' when the file grew or the lock was busy;
-  // undefined when the file is gone (deleted by retention meanwhile).
-  #install(ino: number, tmp: string, fd: number, size: number): number | 'retry' | undefined {
-    if (!this.#lock.acquire()) return 'retry';
+  // file goes. Returns the archive's inode, 'grown', 'busy' (the lock), or undefined when the
+  // file is gone (deleted by retention meanwhile).
+  #install(
+    ino: number,
+    tmp: string,
+    fd: number,
+    size: number,
+  ): number | 'grown' | 'busy' | undefined {
+    if (!this.#lock.acquire()) return 'busy';
     try {
       // Still holding the descriptor: the inode cannot be freed and its number reused by
       // another file, so locating by inode number finds this file or nothing.
-      if (fs.fstatSync(fd).size !== size) return 'retry';
+      if (fs.fstatSync(fd).size !== size) return 'grown';
       const p = this.#locate(ino, false);
       if (!p) {
         this.#tryUnlink(tmp);
@@ -211,22 +226,37 @@ export class Compressor {
   }
 
   // Opens the rotated file by path, then checks the descriptor's inode: a rotation between the
-  // look-up and the open would otherwise hand us a different file.
+  // look-up and the open would otherwise hand us a different file, and under shifting names a
+  // file can move past the look-up. The last try is made under the lock, where nothing moves:
+  // undefined then means the file is gone (retention). Throws 'busy' when the lock was.
   #openByIno(ino: number): number | undefined {
     for (let tries = 0; tries < 3; tries++) {
-      const p = this.#locate(ino, false);
-      if (!p) return undefined;
-      let fd: number;
-      try {
-        fd = fs.openSync(p, 'r');
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT') continue;
-        throw err;
-      }
-      if (fs.fstatSync(fd).ino === ino) return fd;
-      fs.closeSync(fd);
+      const fd = this.#tryOpen(ino);
+      if (fd !== undefined && fd >= 0) return fd;
     }
-    return undefined;
+    if (!this.#lock.acquire()) throw new LockBusy();
+    try {
+      const fd = this.#tryOpen(ino);
+      return fd !== undefined && fd >= 0 ? fd : undefined;
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  // The open descriptor, -1 when the file moved meanwhile, undefined when it was not found.
+  #tryOpen(ino: number): number | undefined {
+    const p = this.#locate(ino, false);
+    if (!p) return undefined;
+    let fd: number;
+    try {
+      fd = fs.openSync(p, 'r');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return -1;
+      throw err;
+    }
+    if (fs.fstatSync(fd).ino === ino) return fd;
+    fs.closeSync(fd);
+    return -1;
   }
 
   #tryUnlink(p: string): void {

@@ -92,8 +92,9 @@ export abstract class RotationTemplate implements RotationPolicy {
     return acted.path;
   }
 
-  /** At first open: compress what a dead process left uncompressed, remove its temporaries. */
+  /** At first open: remove what a dead process left (lock and compression temporaries), compress what it left uncompressed. */
   recover(): void {
+    this.lock.recover?.();
     if (!this.#compressor) return;
     const inos: number[] = [];
     for (const name of this.rotatedNames(this.listDir())) {
