@@ -48,6 +48,8 @@ export class Compressor {
   readonly #o: CompressorOptions;
   readonly #queue: number[] = [];
   #running: Promise<void> | undefined;
+  // Late-batch checks of installed archives: they run beside the queue, not in it.
+  readonly #late = new Set<Promise<void>>();
   #abort = new AbortController();
 
   constructor(
@@ -72,9 +74,9 @@ export class Compressor {
     });
   }
 
-  /** Resolves when the queue is empty. */
+  /** Resolves when the queue is empty and every late-batch check is done. */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#running || this.#late.size > 0) await Promise.all([this.#running, ...this.#late]);
   }
 
   /**
@@ -137,6 +139,7 @@ export class Compressor {
     const tmp = this.#names.compressTemp(ino);
     const gzip = (from: number, to: number, out: string, append: boolean) =>
       gzipRange(fd, from, to, out, { append, mode: this.#o.mode ?? 0o666, signal });
+    let handedOver = false;
     try {
       let done = -1;
       for (;;) {
@@ -151,15 +154,32 @@ export class Compressor {
         const installed = this.#install(ino, tmp, fd, done);
         if (installed === 'busy') await delay(LOCK_RETRY_MS, undefined, { signal });
         if (installed === 'busy' || installed === 'grown') continue;
-        if (installed !== undefined) await this.#catchLate(fd, done, installed, gzip, signal);
+        if (installed !== undefined) {
+          this.#watchLate(() => this.#catchLate(fd, done, installed, gzip, signal), fd, signal);
+          handedOver = true;
+        }
         return;
       }
     } catch (err) {
       this.#tryUnlink(tmp);
       throw err;
     } finally {
-      fs.closeSync(fd);
+      if (!handedOver) fs.closeSync(fd);
     }
+  }
+
+  // Runs a late-batch check beside the queue (each waits LATE_WRITE_MS: in the queue they would
+  // hold up every compression after them); it closes the descriptor when done.
+  #watchLate(check: () => Promise<void>, fd: number, signal: AbortSignal): void {
+    const watch: Promise<void> = check()
+      .catch((err) => {
+        if (!signal.aborted) this.#o.onError?.(err as Error);
+      })
+      .finally(() => {
+        fs.closeSync(fd);
+        this.#late.delete(watch);
+      });
+    this.#late.add(watch);
   }
 
   // Under the lock, if the file still has `size` bytes: the temporary becomes `<name>.gz` and the
