@@ -1,8 +1,18 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { createAppendFileWriter } from '@fanin/append-file';
 import { describe, expect, it, vi } from 'vitest';
-import { expectWholeLog } from '../helpers/check-log.js';
-import { expectCleanExits, forkFixture, messageOf, tempDir } from '../helpers/processes.js';
+import { checkLog, expectWholeLog } from '../helpers/check-log.js';
+import {
+  expectCleanExits,
+  forkFixture,
+  messageOf,
+  reportOf,
+  startTogether,
+  tempDir,
+} from '../helpers/processes.js';
 import {
   ask,
   checkRotated,
@@ -117,4 +127,59 @@ describe('fault: compression of rotated files', () => {
     expect(check.byProcess[0]).toMatchObject({ records: 600, missing: 0, outOfOrder: 0 });
     expect({ torn: check.torn, duplicates: check.duplicates }).toEqual({ torn: 0, duplicates: 0 });
   });
+
+  // close() waits for a compression within its deadline; past it the compression is abandoned
+  // cleanly: no temporary, no .gz, the rotated file whole for the next writer, which compresses it.
+  it('close() with a deadline shorter than the compression: nothing half-done is left; the next writer compresses the file', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'app.log');
+    const options = { filename: file, maxBytes: 4 * 1024 * 1024, compress: true };
+    const writer = createAppendFileWriter(options);
+    for (let i = 0; i < 2300; i++) {
+      writer.write(`{"noise":${i},"x":"${crypto.randomBytes(1012).toString('hex')}"}\n`);
+    }
+    await writer.flush();
+    expect(writer.stats().rotations).toBe(1);
+    const original = fs.readFileSync(`${file}.1`);
+    await writer.close({ timeoutMs: 1 });
+    expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app.log.1']);
+    expect(fs.readFileSync(`${file}.1`).equals(original)).toBe(true);
+
+    const next = createAppendFileWriter(options);
+    await next.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(['app.log', 'app.log.1.gz']);
+    expect(zlib.gunzipSync(fs.readFileSync(`${file}.1.gz`)).equals(original)).toBe(true);
+  });
+
+  // Time rotation runs the same template: each process compresses what it rotated, and close()
+  // waits for it. A per-second pattern crosses several periods in 3 s.
+  for (const dateInName of [false, true]) {
+    it(`time rotation${dateInName ? ', date in the active name' : ''}, ${PROCESSES} processes: every dated file compressed at close, every record once`, async () => {
+      const dir = tempDir();
+      const file = path.join(dir, 'app.log');
+      const options = { datePattern: 'yyyy-MM-dd-hh-mm-ss', compress: true, dateInName };
+      const forked = Array.from({ length: PROCESSES }, (_, p) =>
+        forkFixture('time-writer', ['writer', file, String(p), '3000', JSON.stringify(options)]),
+      );
+      await startTogether(forked);
+      await expectCleanExits(forked);
+      const counts = forked.map((f) => reportOf(f).records);
+
+      const label = (n: string) => /\d{4}(-\d{2}){5}/.exec(n)?.[0] ?? '9999';
+      const names = fs.readdirSync(dir).sort((a, b) => label(a).localeCompare(label(b)));
+      expect(names.filter((n) => !/^app\.log(\.[-\d]+(\.gz)?)?$/.test(n))).toEqual([]);
+      const plain = names.filter((n) => !n.endsWith('.gz'));
+      // Only the active file is plain: the newest dated one, or app.log.
+      expect(plain).toEqual([names.at(-1)]);
+      expect(names.length).toBeGreaterThanOrEqual(3);
+      const texts = names.map((n) => {
+        const raw = fs.readFileSync(path.join(dir, n));
+        return (n.endsWith('.gz') ? zlib.gunzipSync(raw) : raw).toString('utf8');
+      });
+      expectWholeLog(
+        checkLog(texts.join(''), counts),
+        counts.reduce((a, b) => a + b, 0),
+      );
+    });
+  }
 });

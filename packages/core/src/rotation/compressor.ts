@@ -86,7 +86,7 @@ export class Compressor {
    * was done.
    */
   async settle(deadlineMs: number): Promise<boolean> {
-    if (!this.#running) return true;
+    if (!this.#running && this.#late.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     // Ref'd: the caller awaits it (close), as a flush's wait is.
     const late = new Promise<false>((resolve) => {
