@@ -21,7 +21,8 @@ export interface CompressorOptions {
 // How long after the rotated file is removed the compressor still looks for a late batch on the
 // descriptor it holds. Writers fstat their descriptor before every batch and reopen when nlink
 // is 0, so only a batch between that fstat and its write(2) can still land there: microseconds,
-// or a descheduled process on a loaded machine.
+// or a descheduled process on a loaded machine. Not unref'd: the wait is part of a compression
+// under way, as its file I/O is, and close() awaits it within its deadline.
 const LATE_WRITE_MS = 200;
 // How long a compression that found the rotation lock busy waits before it tries again.
 const LOCK_RETRY_MS = 20;
