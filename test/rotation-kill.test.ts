@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
+import { takeOutCuts } from './faults/kill-cuts.js';
 import { summary } from './helpers/check-log.js';
 import {
   expectCleanExits,
@@ -23,7 +24,6 @@ import {
   longestLine,
   type Naming,
   namePattern,
-  type RotatedLog,
   readRotated,
   sizeBound,
 } from './helpers/rotated-files.js';
@@ -57,52 +57,6 @@ function rotateWriter(file: string, p: number, options: object): Forked {
 function fileCount(dir: string, naming: Naming): number {
   const pattern = namePattern(naming);
   return fs.readdirSync(dir).filter((n) => pattern.test(n)).length;
-}
-
-const PAGE = 4096;
-
-/**
- * Takes out the batch tails that SIGKILL cut off. Linux checks for a fatal signal between the
- * pages of a write(2) (generic_perform_write) and returns the bytes copied so far, so a killed
- * writer can leave a batch cut at a page boundary of the file, and the next record of another
- * writer already running is glued onto the cut (a documented limit). Only that exact signature is taken
- * out: a line that breaks at an offset that is a multiple of 4096, begins with a record of a
- * killed writer, and goes on with whole JSON. Returns the number of cuts taken out.
- */
-function takeOutCuts(log: RotatedLog, killed: number[]): number {
-  let cuts = 0;
-  for (const f of log.files) {
-    let at = 0;
-    const lines = f.text.split('\n').map((line) => {
-      const start = at;
-      at += line.length + 1;
-      if (line === '' || parses(line)) return line;
-      const owner = Number(/^\{"p":(\d+),/.exec(line)?.[1] ?? -1);
-      if (!killed.includes(owner)) return line;
-      // A cut at the very end of a file: nothing was glued onto it.
-      if (start + line.length === f.size && f.size % PAGE === 0) {
-        cuts++;
-        return '';
-      }
-      let cut = Math.ceil((start + 1) / PAGE) * PAGE;
-      while (cut < start + line.length && !parses(line.slice(cut - start))) cut += PAGE;
-      if (cut >= start + line.length) return line;
-      const rest = line.slice(cut - start);
-      cuts++;
-      return rest;
-    });
-    f.text = lines.filter((l, i) => l !== '' || i === lines.length - 1).join('\n');
-  }
-  return cuts;
-}
-
-function parses(line: string): boolean {
-  try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const running = (f: Forked) => f.child.exitCode === null && f.child.signalCode === null;
@@ -260,7 +214,7 @@ describe('size rotation: writers killed with SIGKILL', () => {
 
 describe('compression: the compressing process is killed', () => {
   const KILL_AT = {
-    // The rotated file is waiting out its quiet second: no temporary yet.
+    // Compression starts at once: the temporary may already be there, or not yet.
     'right after its rotation': (dir: string) => fs.existsSync(path.join(dir, 'app.log.1')),
     // gzip is writing the temporary.
     'while it writes the .gz temporary': (dir: string) =>
@@ -281,7 +235,8 @@ describe('compression: the compressing process is killed', () => {
       await written.catch(() => {});
 
       const leftover = fs.readdirSync(dir).filter((n) => n.endsWith('.gz.tmp'));
-      expect(leftover.length).toBe(when.startsWith('while') ? 1 : 0);
+      if (when.startsWith('while')) expect(leftover.length).toBe(1);
+      else expect(leftover.length).toBeLessThanOrEqual(1);
       expect(fs.existsSync(`${file}.1.gz`)).toBe(false);
       const original = fs.readFileSync(`${file}.1`);
       const digest = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');

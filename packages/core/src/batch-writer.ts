@@ -220,6 +220,7 @@ export class BatchWriter implements Writer {
 
   async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
     this.#closing = true;
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     const outcome = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
     if (outcome.abandoned > 0) {
       this.#dropQueued('close-timeout');
@@ -238,6 +239,8 @@ export class BatchWriter implements Writer {
         this.#sink.end?.();
       }
     }
+    // Compressions of rotated files (fanin #16): finished, or abandoned cleanly, by the deadline.
+    await this.#sink.settle?.(deadline - Date.now());
     clearTimeout(this.#retryTimer);
     this.#unhook();
     this.#sink.close();

@@ -37,6 +37,11 @@ export interface FileDriver {
   /** The `f_type` magic number of the file system holding `path`, or `undefined` if unknown. */
   fsType(path: string): number | undefined;
   rename(from: string, to: string): void;
+  /**
+   * A second name for a file (link(2)); fails with EEXIST when `to` exists. Optional: the
+   * rotation lock uses it to appear with its owner already written in it.
+   */
+  link?(from: string, to: string): void;
   unlink(path: string): void;
   /** Names in a directory (empty when it does not exist). */
   readdir(dir: string): string[];
@@ -111,6 +116,7 @@ export const nodeFileDriver: FileDriver = {
     }
   },
   rename: (from, to) => fs.renameSync(from, to),
+  link: (from, to) => fs.linkSync(from, to),
   unlink: (path) => fs.unlinkSync(path),
   readdir: (dir) => {
     try {

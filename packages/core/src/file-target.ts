@@ -4,8 +4,9 @@ import { blockFor } from './block-for.js';
 import { errnoCode } from './errors.js';
 import { type FileDriver, type FileInfo, NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
 import { PIPE_BUF } from './record-framing.js';
-import { type RotationPolicy, SizeRotation, type SizeRotationOptions } from './rotation.js';
-import { TimeRotation, type TimeRotationOptions } from './time-rotation.js';
+import type { RotationPolicy } from './rotation/rotation-policy.js';
+import { SizeRotation, type SizeRotationOptions } from './rotation/size-rotation.js';
+import { TimeRotation, type TimeRotationOptions } from './rotation/time-rotation.js';
 
 /**
  * Where records go and how each write is kept whole. The batch writer calls `prepare` before
@@ -26,6 +27,8 @@ export interface Sink {
   /** Called once a write succeeded; the rotation policy hooks in here. */
   written?(bytes: number): void;
   close(): void;
+  /** Waits, at most `deadlineMs`, for background work (compression of rotated files). */
+  settle?(deadlineMs: number): Promise<boolean>;
   readonly counters: { retries: number; reopenings: number; rotations: number };
   /**
    * Called before a drain writes anything: 0 to go ahead, or how many ms to wait before trying
@@ -318,6 +321,11 @@ export class FileTarget implements Sink {
 
   close(): void {
     this.#closeFd();
+  }
+
+  /** Waits, at most `deadlineMs`, for the rotation policy's compressions (see rotation/). */
+  settle(deadlineMs: number): Promise<boolean> {
+    return this.rotation?.settle(deadlineMs) ?? Promise.resolve(true);
   }
 }
 

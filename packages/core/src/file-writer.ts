@@ -3,9 +3,9 @@ import { errnoCode, FaninError, FaninOptionError } from './errors.js';
 import type { FileDriver } from './file-driver.js';
 import { FileTarget, type FileTargetOptions, type Sink } from './file-target.js';
 import { checkOptions, type OptionSpec, parseSize } from './options.js';
-import type { ExclusiveLock } from './rotation.js';
-import type { RotationNaming } from './rotation-naming.js';
-import { rotationFromOptions } from './rotation-options.js';
+import type { ExclusiveLock } from './rotation/rotation-lock.js';
+import type { RotationNaming } from './rotation/rotation-naming.js';
+import { rotationFromOptions } from './rotation/rotation-options.js';
 
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
 export interface FileWriterOptions

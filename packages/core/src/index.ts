@@ -3,7 +3,6 @@ export { BatchWriter, recordSize } from './batch-writer.js';
 export { blockFor, retryFor } from './block-for.js';
 export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
-export { DatePattern } from './date-pattern.js';
 export type { FaninErrorCode } from './errors.js';
 export { errnoCode, FaninError, FaninOptionError, FaninWriteError, warnOnce } from './errors.js';
 export type { SyncFlushable } from './exit-hooks.js';
@@ -41,15 +40,19 @@ export {
   startsWithMagic,
   writerOf,
 } from './record-framing.js';
-export type { ExclusiveLock, RotationPolicy, SizeRotationOptions } from './rotation.js';
-export { SizeRotation } from './rotation.js';
-export { RotationLock } from './rotation-lock.js';
-export type { RotationNaming } from './rotation-naming.js';
-export { RotationNames } from './rotation-naming.js';
+export { DatePattern } from './rotation/date-pattern.js';
+export type { ExclusiveLock } from './rotation/rotation-lock.js';
+export { RotationLock } from './rotation/rotation-lock.js';
+export type { RotationNaming } from './rotation/rotation-naming.js';
+export { RotationNames } from './rotation/rotation-naming.js';
+export type { CommonRotationOptions, RotationPolicy } from './rotation/rotation-policy.js';
+export { RotationTemplate } from './rotation/rotation-template.js';
+export type { SizeRotationOptions } from './rotation/size-rotation.js';
+export { SizeRotation } from './rotation/size-rotation.js';
+export type { TimeRotationOptions } from './rotation/time-rotation.js';
+export { TimeRotation } from './rotation/time-rotation.js';
 export type { IpcStats, QueueStats, WriterStats } from './stats.js';
 export { StatsCounter } from './stats.js';
-export type { TimeRotationOptions } from './time-rotation.js';
-export { TimeRotation } from './time-rotation.js';
 export type { TransportSpec, WinstonFileOptions } from './winston-transport.js';
 export { FaninTransport } from './winston-transport.js';
 export type { DeadlineOptions, FlushOutcome, LossNotice, WhenFull, Writer } from './writer.js';

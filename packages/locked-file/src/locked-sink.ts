@@ -59,6 +59,10 @@ export class LockedSink implements Sink {
     this.#target.close();
   }
 
+  settle(deadlineMs: number): Promise<boolean> {
+    return this.#target.settle(deadlineMs);
+  }
+
   lockStats(): LockStats {
     return { ...this.#lock.stats };
   }

@@ -1,19 +1,12 @@
 import * as path from 'node:path';
-import { Compressor } from './compressor.js';
+import type { FileDriver, FileInfo } from '../file-driver.js';
 import { DatePattern } from './date-pattern.js';
-import type { FileDriver, FileInfo } from './file-driver.js';
-import {
-  CREATE,
-  type ExclusiveLock,
-  type RotationPolicy,
-  rotationLockFor,
-  same,
-  unlinkIfPresent,
-} from './rotation.js';
 import { RotationNames } from './rotation-naming.js';
+import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
+import { type Acted, type Current, RotationTemplate } from './rotation-template.js';
 
 /** Options of {@link TimeRotation}. */
-export interface TimeRotationOptions {
+export interface TimeRotationOptions extends CommonRotationOptions {
   /** log4js (`yyyy-MM-dd-hh`) or moment (`YYYY-MM-DD-HH`) tokens; the finest one sets the period. */
   pattern: string;
   /**
@@ -23,19 +16,8 @@ export interface TimeRotationOptions {
    * @default false
    */
   includeInActive?: boolean;
-  /** Dated files kept, the active file not counted. @default all */
-  backups?: number;
   /** Dated files last written longer ago than this are deleted. @default never */
   maxAgeMs?: number;
-  compress?: boolean;
-  keepFileExt?: boolean;
-  fileNameSep?: string;
-  lockStaleMs?: number;
-  lockWaitMs?: number;
-  lock?: ExclusiveLock;
-  mode?: number;
-  quietMs?: number;
-  onError?: (err: Error) => void;
 }
 
 /**
@@ -45,40 +27,28 @@ export interface TimeRotationOptions {
  * still names its file, and then exactly one process renames it (or, with the date in the active
  * name, creates the new file), applies retention and queues compression; the others reopen.
  */
-export class TimeRotation implements RotationPolicy {
-  readonly counters = { rotations: 0, lockTimeouts: 0 };
-  readonly lock: ExclusiveLock;
+export class TimeRotation extends RotationTemplate {
   readonly #base: string;
   readonly #pattern: DatePattern;
   readonly #o: TimeRotationOptions;
-  readonly #driver: FileDriver;
-  readonly #compressor: Compressor | undefined;
   readonly #dated: RegExp;
   #openPeriod = -1;
   #activePeriod = -1;
   // When this process first wrote to the file it has open (checked at due()), or Infinity.
   #firstWrite = Number.POSITIVE_INFINITY;
+  // The time the open file's records are from, found by current() for act().
+  #since = 0;
 
   constructor(base: string, driver: FileDriver, options: TimeRotationOptions) {
+    super(base, driver, options, new RotationNames(base, 'log4js'));
     this.#base = base;
     this.#pattern = new DatePattern(options.pattern);
     this.#o = options;
-    this.#driver = driver;
-    this.lock = rotationLockFor(base, driver, options);
     const name = path.basename(this.nameFor('\u0000'));
     const [pre = '', post = ''] = name
       .split('\u0000')
       .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     this.#dated = new RegExp(`^${pre}${this.#pattern.labelSource()}${post}(\\.\\d+)?(\\.gz)?$`);
-    this.#compressor = options.compress
-      ? new Compressor(
-          new RotationNames(base, 'log4js'),
-          driver,
-          this.lock,
-          (ino) => this.#locate(ino),
-          options,
-        )
-      : undefined;
   }
 
   /** The file name for a period label. */
@@ -114,95 +84,70 @@ export class TimeRotation implements RotationPolicy {
     return false;
   }
 
-  rotate(open: FileInfo, _nextBytes: number): string | undefined {
-    if (!this.lock.acquire()) {
-      this.counters.lockTimeouts++;
-      return undefined;
-    }
-    try {
-      return this.#included ? this.#moveOn() : this.#renameEnded(open);
-    } finally {
-      this.lock.release();
-    }
-  }
-
-  recover(): void {
-    this.#compressor?.recover(this.#uncompressed());
-  }
-
-  idle(): Promise<void> {
-    return this.#compressor?.idle() ?? Promise.resolve();
-  }
-
   get #included(): boolean {
     return this.#o.includeInActive === true || this.#base.includes('%DATE%');
   }
 
-  // The active file keeps its name: rename it after the period its records are from — that of
-  // its last write (mtime), or of this process's first write to it when earlier: a batch checked
-  // just before the period ended and written just after moves the mtime into the new period,
-  // though the file holds the old one's records (and would otherwise not be renamed at all).
-  #renameEnded(open: FileInfo): string {
-    const cur = this.#driver.stat(this.#base);
-    if (!same(cur, open) || !cur || cur.size === 0) return this.#base;
-    const since = Math.min(cur.mtimeMs, this.#firstWrite);
-    if (this.#pattern.periodOf(since) === this.#pattern.periodOf(Date.now())) return this.#base;
-    const label = this.#pattern.format(since);
+  // The active file keeps its name: it rotates when it is still the open file and its records
+  // are from an ended period — that of its last write (mtime), or of this process's first write
+  // to it when earlier: a batch checked just before the period ended and written just after
+  // moves the mtime into the new period, though the file holds the old one's records. With the
+  // date in the active name, the first writer of a new period creates its file.
+  protected current(open: FileInfo, _nextBytes: number): Current {
+    if (this.#included) {
+      const next = this.activePath();
+      return { path: next, rotate: !this.driver.stat(next) };
+    }
+    const cur = this.driver.stat(this.#base);
+    if (!same(cur, open) || !cur || cur.size === 0) return { path: this.#base, rotate: false };
+    this.#since = Math.min(cur.mtimeMs, this.#firstWrite);
+    const ended = this.#pattern.periodOf(this.#since) !== this.#pattern.periodOf(Date.now());
+    return { path: this.#base, rotate: ended };
+  }
+
+  protected act(open: FileInfo): Acted {
+    if (this.#included) {
+      const next = this.activePath();
+      const previous = this.#datedFiles().filter((f) => !f.file.endsWith('.gz'));
+      this.driver.close(this.driver.open(next, CREATE, this.#o.mode ?? 0o666));
+      return { path: next, rotated: previous.map((f) => f.ino) };
+    }
+    const label = this.#pattern.format(this.#since);
     let target = this.nameFor(label);
-    for (let n = 1; this.#driver.stat(target) || this.#driver.stat(`${target}.gz`); n++) {
+    for (let n = 1; this.driver.stat(target) || this.driver.stat(`${target}.gz`); n++) {
       target = `${this.nameFor(label)}.${n}`;
     }
-    this.#driver.rename(this.#base, target);
-    this.#rotated([open.ino]);
-    return this.#base;
+    this.driver.rename(this.#base, target);
+    return { path: this.#base, rotated: [open.ino] };
   }
 
-  // The date is in the active name: the first writer of a new period creates its file.
-  #moveOn(): string {
-    const next = this.activePath();
-    if (!this.#driver.stat(next)) {
-      this.#driver.close(this.#driver.open(next, CREATE, this.#o.mode ?? 0o666));
-      this.#rotated(this.#uncompressed());
-    }
-    return next;
-  }
-
-  #rotated(toCompress: number[]): void {
-    this.counters.rotations++;
-    this.#retain();
-    for (const ino of toCompress) this.#compressor?.add(ino);
-  }
-
-  // Dated files other than the active one, newest first.
-  #datedFiles(): { file: string; mtimeMs: number; ino: number }[] {
-    const dir = path.dirname(this.nameFor('x'));
-    const active = this.#included ? this.nameFor(this.#pattern.format(this.#activePeriod)) : '';
-    const out: { file: string; mtimeMs: number; ino: number }[] = [];
-    for (const name of this.#driver.readdir(dir)) {
-      const file = path.join(dir, name);
-      if (!this.#dated.test(name) || file === active) continue;
-      const st = this.#driver.stat(file);
-      if (st) out.push({ file, mtimeMs: st.mtimeMs, ino: st.ino });
-    }
-    return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  }
-
-  #retain(): void {
+  protected retain(): void {
     const keep = this.#o.backups;
     const oldest = this.#o.maxAgeMs === undefined ? -1 : Date.now() - this.#o.maxAgeMs;
     this.#datedFiles().forEach((f, i) => {
-      if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest)
-        unlinkIfPresent(this.#driver, f.file);
+      if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest) {
+        unlinkIfPresent(this.driver, f.file);
+      }
     });
   }
 
-  #uncompressed(): number[] {
-    return this.#datedFiles()
-      .filter((f) => !f.file.endsWith('.gz'))
-      .map((f) => f.ino);
+  protected rotatedNames(names: readonly string[]): string[] {
+    return this.#datedFiles(names).map((f) => path.basename(f.file));
   }
 
-  #locate(ino: number): string | undefined {
-    return this.#datedFiles().find((f) => f.ino === ino && !f.file.endsWith('.gz'))?.file;
+  // Dated files other than the active one, newest first.
+  #datedFiles(
+    names: readonly string[] = this.listDir(),
+  ): { file: string; mtimeMs: number; ino: number }[] {
+    const dir = path.dirname(this.nameFor('x'));
+    const active = this.#included ? this.nameFor(this.#pattern.format(this.#activePeriod)) : '';
+    const out: { file: string; mtimeMs: number; ino: number }[] = [];
+    for (const name of names) {
+      const file = path.join(dir, name);
+      if (!this.#dated.test(name) || file === active) continue;
+      const st = this.driver.stat(file);
+      if (st) out.push({ file, mtimeMs: st.mtimeMs, ino: st.ino });
+    }
+    return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
   }
 }

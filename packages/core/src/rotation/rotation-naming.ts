@@ -44,13 +44,38 @@ export class RotationNames {
     return path.join(this.dir, `${this.#stem}${i}${this.#ext}`);
   }
 
-  /** For `'winston'`: the file number in `name` (a bare file name), or -1 if it is not ours. */
+  /**
+   * The number `slot()` gives the bare file name `name` (0 for the base name, `.gz` or not), or
+   * -1 if the name is not one of this log's: the inverse of `slot`, so that a rotation can work
+   * from one `readdir` instead of probing every number up to `backups`.
+   */
   numberOf(name: string): number {
     const plain = name.endsWith('.gz') ? name.slice(0, -3) : name;
     if (plain === path.basename(this.base)) return 0;
-    if (!plain.startsWith(this.#stem) || !plain.endsWith(this.#ext)) return -1;
-    const digits = plain.slice(this.#stem.length, plain.length - this.#ext.length);
+    const [pre, post] = this.#around();
+    if (!plain.startsWith(pre) || !plain.endsWith(post)) return -1;
+    const digits = plain.slice(pre.length, plain.length - post.length);
     return /^[1-9]\d{0,8}$/.test(digits) ? Number(digits) : -1;
+  }
+
+  // What comes before and after the number in a slot's bare name.
+  #around(): [string, string] {
+    if (this.naming !== 'log4js') return [this.#stem, this.#ext];
+    if (this.#keepFileExt) return [`${this.#stem}${this.#sep}`, this.#ext];
+    return [`${path.basename(this.base)}${this.#sep}`, ''];
+  }
+
+  /**
+   * This log's files among the bare names `names` of its directory, each with its number (0 for
+   * the base name); `.gz` ones marked.
+   */
+  numbered(names: readonly string[]): { name: string; n: number; gz: boolean }[] {
+    const out: { name: string; n: number; gz: boolean }[] = [];
+    for (const name of names) {
+      const n = this.numberOf(name);
+      if (n >= 0) out.push({ name, n, gz: name.endsWith('.gz') });
+    }
+    return out;
   }
 
   /** The temporary name a compression writes before it is renamed into place. */

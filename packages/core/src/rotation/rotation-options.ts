@@ -1,9 +1,31 @@
+import { FaninError, FaninOptionError, warnOnce } from '../errors.js';
+import { parseSize } from '../options.js';
 import { DatePattern } from './date-pattern.js';
-import { FaninError, FaninOptionError, warnOnce } from './errors.js';
-import type { FileWriterOptions } from './file-writer.js';
-import { parseSize } from './options.js';
-import type { ExclusiveLock, SizeRotationOptions } from './rotation.js';
+import type { ExclusiveLock } from './rotation-lock.js';
+import type { RotationNaming } from './rotation-naming.js';
+import type { SizeRotationOptions } from './size-rotation.js';
 import type { TimeRotationOptions } from './time-rotation.js';
+
+/**
+ * The flat writer options that rotation reads (a subset of `FileWriterOptions`, which documents
+ * each; declared here so that rotation does not import the writer that builds on it).
+ */
+export interface RotationWriterOptions {
+  filename?: string;
+  mode?: number;
+  maxBytes?: number | string;
+  backups?: number;
+  compress?: boolean;
+  rotationNaming?: RotationNaming;
+  keepFileExt?: boolean;
+  fileNameSep?: string;
+  lockStaleMs?: number;
+  lockWaitMs?: number;
+  datePattern?: string;
+  dateInName?: boolean;
+  maxAgeMs?: number;
+  onError?: (err: FaninError) => void;
+}
 
 type Policies = { rotation?: SizeRotationOptions; timeRotation?: TimeRotationOptions };
 
@@ -15,7 +37,7 @@ const SHARED = ['backups', 'compress', 'keepFileExt', 'fileNameSep'] as const;
  * rotation of a descriptor or a device).
  */
 export function rotationFromOptions(
-  o: FileWriterOptions,
+  o: RotationWriterOptions,
   where: string,
   lockFor?: (filename: string) => ExclusiveLock,
 ): Policies {
@@ -68,7 +90,7 @@ export function rotationFromOptions(
   return { timeRotation: t };
 }
 
-function commonOf(o: FileWriterOptions, where: string, lockFor?: (f: string) => ExclusiveLock) {
+function commonOf(o: RotationWriterOptions, where: string, lockFor?: (f: string) => ExclusiveLock) {
   const r: Omit<SizeRotationOptions, 'maxBytes'> = {};
   if (o.backups !== undefined) r.backups = o.backups;
   if (o.compress !== undefined) r.compress = o.compress;

@@ -1,0 +1,47 @@
+import type { RotatedLog } from '../helpers/rotated-files.js';
+
+const PAGE = 4096;
+
+/**
+ * Takes out the batch tails that SIGKILL cut off. Linux checks for a fatal signal between the
+ * pages of a write(2) (generic_perform_write) and returns the bytes copied so far, so a killed
+ * writer can leave a batch cut at a page boundary of the file, and the next record of another
+ * writer already running is glued onto the cut (a documented limit). Only that exact signature is taken
+ * out: a line that breaks at an offset that is a multiple of 4096, begins with a record of a
+ * killed writer, and goes on with whole JSON. Returns the number of cuts taken out.
+ */
+export function takeOutCuts(log: RotatedLog, killed: number[]): number {
+  let cuts = 0;
+  for (const f of log.files) {
+    let at = 0;
+    const lines = f.text.split('\n').map((line) => {
+      const start = at;
+      at += line.length + 1;
+      if (line === '' || parses(line)) return line;
+      const owner = Number(/^\{"p":(\d+),/.exec(line)?.[1] ?? -1);
+      if (!killed.includes(owner)) return line;
+      // A cut at the very end of a file: nothing was glued onto it.
+      if (start + line.length === f.size && f.size % PAGE === 0) {
+        cuts++;
+        return '';
+      }
+      let cut = Math.ceil((start + 1) / PAGE) * PAGE;
+      while (cut < start + line.length && !parses(line.slice(cut - start))) cut += PAGE;
+      if (cut >= start + line.length) return line;
+      const rest = line.slice(cut - start);
+      cuts++;
+      return rest;
+    });
+    f.text = lines.filter((l, i) => l !== '' || i === lines.length - 1).join('\n');
+  }
+  return cuts;
+}
+
+function parses(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
