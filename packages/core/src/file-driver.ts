@@ -44,6 +44,11 @@ export interface FileDriver {
   readText(path: string): string | undefined;
   /** The byte at `position` of an open file, or `undefined` if it cannot be read there. */
   readByte(fd: number, position: number): number | undefined;
+  /**
+   * Whether `path` is a symbolic link (`lstat`). Optional: a driver without it is taken to have
+   * none, and the file target then opens with O_NOFOLLOW after the first open.
+   */
+  isSymlink?(path: string): boolean;
 }
 
 function kindOf(st: fs.Stats): TargetKind {
@@ -120,6 +125,7 @@ export const nodeFileDriver: FileDriver = {
       throw err;
     }
   },
+  isSymlink: (path) => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true,
   readByte: (fd, position) => {
     try {
       return fs.readSync(fd, oneByte, 0, 1, position) === 1 ? oneByte[0] : undefined;
