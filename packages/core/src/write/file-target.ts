@@ -13,6 +13,8 @@ import { type FileTargetOptions, policyFor } from './file-target-options.js';
 import type { Sink, SinkCounters } from './sink.js';
 
 const NEWLINE = Buffer.from('\n');
+// Looks at a growing tail (about 2 µs each): enough for a 1 MiB write in flight to end here.
+const TAIL_LOOKS = 256;
 
 /**
  * A file, FIFO or descriptor opened for appending. Opens with O_APPEND | O_CREAT and the given
@@ -161,12 +163,19 @@ export class FileTarget implements Sink {
   // middle of a write larger than a page leaves a fragment with no newline (Linux checks for
   // fatal signals between pages in generic_perform_write), as does a write cut short by ENOSPC.
   // The size comes from fstat (no path lookup), the byte from one pread. A write of another
-  // process in flight grows i_size page by page (the inode lock is not taken by fstat), so the
-  // last byte may be mid-record: the newline then only adds an empty line after that record.
+  // process in flight grows i_size page by page (fstat does not take the inode lock), so the last
+  // byte may be mid-record: while the size keeps growing, look again (a fragment does not grow).
+  // A writer descheduled mid-write looks like a fragment: the newline then costs an empty line.
   #checkTail(): void {
-    const size = this.driver.fstat(this.#fd).size;
+    let size = this.driver.fstat(this.#fd).size;
     if (size === 0) return;
-    const last = this.driver.readByte(this.#fd, size - 1);
+    let last = this.driver.readByte(this.#fd, size - 1);
+    for (let look = 0; last !== undefined && last !== 0x0a && look < TAIL_LOOKS; look++) {
+      const now = this.driver.fstat(this.#fd).size;
+      if (now === size) break;
+      size = now;
+      last = this.driver.readByte(this.#fd, size - 1);
+    }
     // Unreadable (a write-only file): keep what this process knows of its own writes.
     if (last === undefined) this.#tailReadable = false;
     else this.#newlineFirst = last !== 0x0a;
