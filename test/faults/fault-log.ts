@@ -26,6 +26,10 @@ export interface FaultCheck {
   fragments: { w: string; s: number }[];
   /** Records that share a line with a fragment before them: damaged by another's tear. */
   glued: { w: string; s: number }[];
+  /** Loss notices that share a line with something before them. */
+  gluedNotices: number;
+  /** Loss notices cut short (by ENOSPC): the notice stays pending and is written again. */
+  tornNotices: number;
   /** Lines that are neither JSON nor start with a record header. */
   garbage: string[];
   /** Whole records seen twice. */
@@ -33,6 +37,7 @@ export interface FaultCheck {
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const NOTICE = '{"level":"warn","message":"fanin:';
 const HEADER = /\{"w":"([^"]+)","s":(\d+)/g;
 
 function isWhole(v: unknown): v is FaultRecord {
@@ -57,6 +62,8 @@ function parse(line: string): unknown {
 export function checkFaultLog(text: string): FaultCheck {
   const check: FaultCheck = {
     ...{ seqs: new Map(), notices: [], blank: 0, fragments: [], glued: [], garbage: [] },
+    gluedNotices: 0,
+    tornNotices: 0,
     duplicates: 0,
   };
   const seen = new Set<string>();
@@ -78,6 +85,12 @@ export function checkFaultLog(text: string): FaultCheck {
     } else if (v && typeof v === 'object' && 'fanin' in v) {
       check.notices.push(v as FaultCheck['notices'][number]);
     } else {
+      // A notice cut by ENOSPC is its own fragment; one after other text is glued onto it.
+      check.gluedNotices += line.split(NOTICE).length - 1 - (line.startsWith(NOTICE) ? 1 : 0);
+      if (line.startsWith(NOTICE)) {
+        check.tornNotices++;
+        continue;
+      }
       const heads = [...line.matchAll(HEADER)].map((m) => ({ w: m[1] as string, s: Number(m[2]) }));
       if (heads.length === 0 || !line.startsWith('{"w":')) check.garbage.push(line.slice(0, 120));
       else check.fragments.push(heads[0] as { w: string; s: number });
