@@ -28,6 +28,13 @@ export class FaultDriver implements FileDriver {
     return this;
   }
 
+  /** Drops every fault still queued: calls pass through again. */
+  clearFaults(): this {
+    this.#writeFaults.length = 0;
+    this.#openFaults.length = 0;
+    return this;
+  }
+
   /** The next write writes only `bytes` bytes. */
   shortWrite(bytes: number): this {
     this.#writeFaults.push({ short: bytes });
