@@ -83,7 +83,9 @@ export class BatchWriter implements Writer {
       this.#queue.seal();
       this.#drain(false);
     }
-    if (this.#queue.add(record, size, level)) this.#drain(false);
+    // A full batch, or a record larger than the whole buffer, is written at once.
+    const full = this.#queue.add(record, size, level);
+    if (full || size > this.#o.maxBufferBytes) this.#drain(false);
     else this.#pacer.schedule(this.#sink.atomicLimit === Number.POSITIVE_INFINITY);
     return true;
   }
