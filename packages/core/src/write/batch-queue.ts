@@ -33,6 +33,16 @@ export class BatchQueue {
     this.#batchBytes = batchBytes;
   }
 
+  /**
+   * Whether the buffer (`maxBufferBytes`) is full for a record of `size`: except that one record
+   * larger than the whole buffer is taken when the buffer holds no other such (it is bounded by
+   * maxRecordBytes, and written at once).
+   */
+  fullFor(size: number, maxBufferBytes: number): boolean {
+    if (this.bytes === 0 || this.bytes + size <= maxBufferBytes) return false;
+    return !(size > maxBufferBytes && this.bytes <= maxBufferBytes);
+  }
+
   /** Whether a record of `size` bytes would take the open batch past `batchBytes`. */
   wouldOverflow(size: number): boolean {
     return this.#open.records > 0 && this.#open.bytes + size > this.#batchBytes;

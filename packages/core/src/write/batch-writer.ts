@@ -1,6 +1,5 @@
 import type { WriterStats } from '../account/stats.js';
 import { WriterAccount } from '../account/writer-account.js';
-import { blockFor } from '../block-for.js';
 import { errnoCode } from '../errors.js';
 import type { DeadlineOptions, FlushOutcome, Writer } from '../writer.js';
 import { BatchOutput, type WriteFailure } from './batch-output.js';
@@ -11,9 +10,11 @@ import {
   batchSettings,
   sizeOf,
 } from './batch-writer-options.js';
-import { writeNotice, writeNoticeOnce } from './loss-notice-writer.js';
-import { isLocking, type Sink } from './sink.js';
-import { WritePacer } from './write-pacer.js';
+import { learnKind, takesBlocks } from './block-rule.js';
+import { writeNotice, writeNoticeAfterClose, writeNoticeOnce } from './loss-notice-writer.js';
+import { isLocking, type Sink, withSinkStats } from './sink.js';
+import { waitForRoom } from './wait-for-room.js';
+import { delay, WritePacer } from './write-pacer.js';
 
 /**
  * The shared writer loop: queue, coalesce into whole-record batches, write each batch with one
@@ -55,7 +56,7 @@ export class BatchWriter implements Writer {
    * handed over meanwhile go record by record. The one owner of this rule.
    */
   get takesBlocks(): boolean {
-    return this.#sink.opened && this.#sink.atomicLimit === Number.POSITIVE_INFINITY;
+    return takesBlocks(this.#sink);
   }
 
   write(record: string | Uint8Array, level?: string): boolean {
@@ -73,7 +74,7 @@ export class BatchWriter implements Writer {
         `a record of ${size} bytes is over maxRecordBytes (${max})`,
       );
     }
-    if (this.#isFull(size) && !this.#makeRoom(size)) {
+    if (this.#queue.fullFor(size, this.#o.maxBufferBytes) && !this.#makeRoom(size)) {
       const why = `the buffer is full (maxBufferBytes ${this.#o.maxBufferBytes})`;
       return this.#reject('queue-full', level, why, true);
     }
@@ -100,8 +101,8 @@ export class BatchWriter implements Writer {
       return this.#reject('closed', undefined, 'the writer is closed', false, records);
     }
     const blocks = Array.isArray(block) ? block : [block];
-    if (!this.#sink.opened) this.#openQuietly();
-    if (!this.takesBlocks) {
+    learnKind(this.#sink);
+    if (!takesBlocks(this.#sink)) {
       let ok = true;
       for (const b of blocks) for (const line of linesOf(b)) ok = this.write(line) && ok;
       return ok;
@@ -113,7 +114,7 @@ export class BatchWriter implements Writer {
 
   flushSync(): FlushOutcome {
     const before = this.#account.counters.records;
-    if (this.#closed) this.#noteAfterClose();
+    if (this.#closed) writeNoticeAfterClose(this.#sink, this.#account);
     else this.#drain(true);
     return this.#account.outcome(before, this.#queue.records, false);
   }
@@ -150,14 +151,7 @@ export class BatchWriter implements Writer {
   }
 
   stats(): WriterStats {
-    const s = this.#account.stats(this.#queue.records, this.#queue.bytes);
-    const c = this.#sink.counters;
-    s.retries += c.retries;
-    s.reopenings += c.reopenings;
-    s.rotations += c.rotations;
-    s.reopenFailures = (s.reopenFailures ?? 0) + (c.reopenFailures ?? 0);
-    if (isLocking(this.#sink)) s.lock = this.#sink.lockStats();
-    return s;
+    return withSinkStats(this.#account.stats(this.#queue.records, this.#queue.bytes), this.#sink);
   }
 
   /** The sink records go to (a `FileTarget` for the file transports). */
@@ -181,27 +175,10 @@ export class BatchWriter implements Writer {
     else this.#waiters.push(callback);
   }
 
-  // The buffer is full for a record of `size`: except that one record larger than the whole
-  // buffer is taken when the buffer holds no other such (bounded by maxRecordBytes).
-  #isFull(size: number): boolean {
-    const queued = this.#queue.bytes;
-    const max = this.#o.maxBufferBytes;
-    if (queued === 0 || queued + size <= max) return false;
-    return !(size > max && queued <= max);
-  }
-
-  // The buffer fills only while the target fails (or a lock is busy). 'block' writes now,
-  // synchronously, ignoring the back-off; { blockMs } keeps trying for at most that long.
+  // The buffer fills only while the target fails (or a lock is busy): per whenFull.
   #makeRoom(size: number): boolean {
-    const policy = this.#o.whenFull;
-    if (policy === 'drop') return false;
-    const deadline = Date.now() + (policy === 'block' ? 0 : policy.blockMs);
-    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
-      this.#drain(true);
-      if (!this.#isFull(size)) return true;
-      if (Date.now() >= deadline) return false;
-      blockFor(Math.min(wait, deadline - Date.now()));
-    }
+    const fits = () => !this.#queue.fullFor(size, this.#o.maxBufferBytes);
+    return waitForRoom(this.#o.whenFull, () => this.#drain(true), fits);
   }
 
   #reject(reason: string, level: string | undefined, why: string, outage = false, n = 1): false {
@@ -314,24 +291,4 @@ export class BatchWriter implements Writer {
   #hookForNotice(): void {
     if (this.#account.unnoted === 0) this.#unhook = this.#account.registerExit(this);
   }
-
-  #noteAfterClose(): void {
-    if (this.#account.noticeDue(true) === undefined) return;
-    writeNoticeOnce(this.#sink, this.#account);
-    this.#sink.close();
-  }
-
-  #openQuietly(): void {
-    try {
-      this.#sink.prepare(0);
-    } catch {
-      // Not open yet: the records go one by one, and their write reports the failure.
-    }
-  }
-}
-
-// Ref'd on purpose: a caller awaiting flush() or close() must not see the process exit under it
-// (the background retry timer, by contrast, is unref'd and never keeps a process alive).
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

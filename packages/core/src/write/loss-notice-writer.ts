@@ -44,3 +44,13 @@ export function writeNoticeOnce(sink: Sink, account: WriterAccount): void {
     lock?.end();
   }
 }
+
+/**
+ * At exit, after close: the notice of records dropped as `closed` meanwhile. The target is
+ * opened again for it (one attempt), then closed.
+ */
+export function writeNoticeAfterClose(sink: Sink, account: WriterAccount): void {
+  if (account.noticeDue(true) === undefined) return;
+  writeNoticeOnce(sink, account);
+  sink.close();
+}

@@ -1,4 +1,4 @@
-import type { LockStats } from '../account/stats.js';
+import type { LockStats, WriterStats } from '../account/stats.js';
 
 /** Counters every sink keeps; `stats()` adds them to the writer's. */
 export interface SinkCounters {
@@ -55,4 +55,15 @@ export interface LockingSink extends Sink {
 /** Whether `sink` writes under a lock. */
 export function isLocking(sink: Sink): sink is LockingSink {
   return typeof (sink as Partial<LockingSink>).begin === 'function';
+}
+
+/** `stats` (a writer's own) with the sink's counters added, and its lock counters if it locks. */
+export function withSinkStats(stats: WriterStats, sink: Sink): WriterStats {
+  const c = sink.counters;
+  stats.retries += c.retries;
+  stats.reopenings += c.reopenings;
+  stats.rotations += c.rotations;
+  stats.reopenFailures = (stats.reopenFailures ?? 0) + (c.reopenFailures ?? 0);
+  if (isLocking(sink)) stats.lock = sink.lockStats();
+  return stats;
 }

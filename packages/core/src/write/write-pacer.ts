@@ -112,3 +112,11 @@ export class WritePacer {
     }, Math.ceil(wait));
   }
 }
+
+/**
+ * A ref'd wait, on purpose: a caller awaiting flush() or close() must not see the process exit
+ * under it (the background retry timer, by contrast, is unref'd and never keeps one alive).
+ */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
