@@ -96,6 +96,12 @@ export class FaultDriver implements FileDriver {
   readByte(fd: number, position: number): number | undefined {
     return this.inner.readByte(fd, position);
   }
+  settle(fd: number): void {
+    this.inner.settle?.(fd);
+  }
+  isSymlink(path: string): boolean {
+    return this.inner.isSymlink?.(path) ?? false;
+  }
 }
 
 function errno(code: string, syscall: string): Error {

@@ -162,11 +162,14 @@ export class FileTarget implements Sink {
   // Before every batch: does the file end with a newline? A writer killed by SIGKILL in the
   // middle of a write larger than a page leaves a fragment with no newline (Linux checks for
   // fatal signals between pages in generic_perform_write), as does a write cut short by ENOSPC.
-  // The size comes from fstat (no path lookup), the byte from one pread. A write of another
-  // process in flight grows i_size page by page (fstat does not take the inode lock), so the last
-  // byte may be mid-record: while the size keeps growing, look again (a fragment does not grow).
-  // A writer descheduled mid-write looks like a fragment: the newline then costs an empty line.
+  // A write of another process in flight grows i_size page by page (fstat does not take the
+  // inode lock), so its tail may be mid-record: settle() first waits for it (a zero-length
+  // write takes the inode lock), then fstat gives the size and one pread the last byte. Where
+  // settle() does not wait (XFS), a tail that keeps growing is looked at again: a fragment does
+  // not grow. What is left: a write that starts between this check and this process's write and
+  // is cut by a kill; the next record then shares its line (measured in the README).
   #checkTail(): void {
+    this.driver.settle?.(this.#fd);
     let size = this.driver.fstat(this.#fd).size;
     if (size === 0) return;
     let last = this.driver.readByte(this.#fd, size - 1);
