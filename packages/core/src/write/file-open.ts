@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { errnoCode } from '../errors.js';
 import type { FileDriver } from '../file-driver.js';
 
@@ -12,8 +13,8 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /**
  * Opens `file` for appending. A regular file (or a new one) read-write for the tail check, a
- * write-only log file (EACCES) write-only; a FIFO non-blocking (see {@link openFifo}); anything
- * else (a character device) write-only. `noFollow` adds O_NOFOLLOW: a symlink at `file` is then
+ * write-only log file (EACCES) write-only; a FIFO non-blocking on the main thread (see
+ * {@link openFifo}); anything else (a character device, a FIFO in a worker thread) write-only. `noFollow` adds O_NOFOLLOW: a symlink at `file` is then
  * refused with ELOOP (open(2)).
  *
  * @example
@@ -27,7 +28,9 @@ export function openForAppend(
 ): number {
   const extra = noFollow ? NOFOLLOW : 0;
   const kind = driver.stat(file)?.kind;
-  if (kind === 'fifo') return openFifo(driver, file, extra);
+  // Off the main thread (async-queue's writer thread) a FIFO stays blocking: that thread exists
+  // to wait for a slow reader, and its records wait in the ring meanwhile.
+  if (kind === 'fifo' && isMainThread) return openFifo(driver, file, extra);
   if (kind !== undefined && kind !== 'file') return driver.open(file, APPEND_FLAGS | extra, mode);
   try {
     return driver.open(file, APPEND_READ_FLAGS | extra, mode);
