@@ -86,6 +86,9 @@ function ledger(logged) {
   const onLine = (buf) => {
     r.lines++;
     if (buf.length + 1 > longest) longest = buf.length + 1;
+    // An empty line is not torn: a writer starts a batch on a new line when the file does not
+    // end with one (core's file target), which a write in flight can cost.
+    if (buf.length === 0) return void r.other++;
     const rec = parse(buf);
     if (rec === undefined) return void r.torn++;
     const { p, s } = rec;

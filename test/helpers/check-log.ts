@@ -21,6 +21,11 @@ export interface LogCheck {
   torn: number;
   /** Whole JSON lines that are not fixture records (a loss notice, say). */
   foreign: number;
+  /**
+   * Empty lines: harmless, and not torn. A writer starts a batch with a newline when the file
+   * does not end with one; seeing another process's write in flight costs such a line.
+   */
+  blank: number;
   /** Records seen more than once (each extra copy counts). */
   duplicates: number;
   /** Expected records never seen, over all processes. */
@@ -89,12 +94,17 @@ export function checkLog(text: string, expected: readonly number[]): LogCheck {
   const check: LogCheck = {
     ...{ total: 0, torn: 0, foreign: 0, duplicates: 0, missing: 0, outOfOrder: 0, unexpected: 0 },
     switches: 0,
+    blank: 0,
     ...{ byProcess, records: [], foreignLines: [], tornSamples: [] },
   };
   const lines = text.split('\n');
   // A log ends with a newline; anything after the last one is a cut-off record.
   if (lines.at(-1) === '') lines.pop();
   for (const line of lines) {
+    if (line === '') {
+      check.blank++;
+      continue;
+    }
     const c = classify(line);
     if (c === 'torn') {
       check.torn++;

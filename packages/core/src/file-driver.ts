@@ -49,6 +49,18 @@ export interface FileDriver {
   readText(path: string): string | undefined;
   /** The byte at `position` of an open file, or `undefined` if it cannot be read there. */
   readByte(fd: number, position: number): number | undefined;
+  /**
+   * Whether `path` is a symbolic link (`lstat`). Optional: a driver without it is taken to have
+   * none, and the file target then opens with O_NOFOLLOW after the first open.
+   */
+  isSymlink?(path: string): boolean;
+  /**
+   * Returns once no append is in flight on `fd`'s file: a zero-length `write(2)`, which on ext4
+   * and tmpfs takes the inode lock before it checks the count (ext4_buffered_write_iter,
+   * shmem_file_write_iter), so it waits for another process's write that holds it. XFS returns
+   * at once. Optional.
+   */
+  settle?(fd: number): void;
 }
 
 function kindOf(st: fs.Stats): TargetKind {
@@ -90,6 +102,7 @@ function mkdirp(dir: string): void {
 }
 
 const oneByte = Buffer.alloc(1);
+const empty = Buffer.alloc(0);
 
 /**
  * The real driver over `node:fs`.
@@ -126,6 +139,10 @@ export const nodeFileDriver: FileDriver = {
       throw err;
     }
   },
+  settle: (fd) => {
+    fs.writeSync(fd, empty, 0, 0);
+  },
+  isSymlink: (path) => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true,
   readByte: (fd, position) => {
     try {
       return fs.readSync(fd, oneByte, 0, 1, position) === 1 ? oneByte[0] : undefined;

@@ -1,11 +1,14 @@
-import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 import { errnoCode, FaninError, FaninOptionError } from './errors.js';
 import type { FileDriver } from './file-driver.js';
-import { FileTarget, type FileTargetOptions, type Sink } from './file-target.js';
 import { checkOptions, type OptionSpec, parseSize } from './options.js';
 import type { ExclusiveLock } from './rotation/rotation-lock.js';
 import type { RotationNaming } from './rotation/rotation-naming.js';
 import { rotationFromOptions } from './rotation/rotation-options.js';
+import { BatchWriter } from './write/batch-writer.js';
+import type { BatchWriterOptions } from './write/batch-writer-options.js';
+import { FileTarget } from './write/file-target.js';
+import type { FileTargetOptions } from './write/file-target-options.js';
+import type { Sink } from './write/sink.js';
 
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
 export interface FileWriterOptions
@@ -75,6 +78,7 @@ export const fileWriterSpec: OptionSpec = {
   retryMinMs: { kind: 'int', min: 1 },
   retryMaxMs: { kind: 'int', min: 1 },
   noticeIntervalMs: { kind: 'int', min: 0 },
+  reportIntervalMs: { kind: 'int', min: 0 },
   flushIntervalMs: { kind: 'int', min: 0, max: 60_000 },
   minWriteIntervalMs: { kind: 'int', min: 0, max: 1000 },
   formatNotice: {

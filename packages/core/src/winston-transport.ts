@@ -37,6 +37,10 @@ export interface TransportSpec {
 
 const warned = new Set<string>();
 
+// The fanin transports piped from each logger, for the one 'error' listener counting writes
+// after the logger ended (see countWritesAfterEnd).
+const afterEnd = new WeakMap<NodeJS.EventEmitter, Set<FaninTransport>>();
+
 /**
  * The one winston transport class behind every fanin transport. It honours `level`, `format`,
  * `silent`, `handleExceptions` and `handleRejections` (through winston-transport), writes
@@ -71,6 +75,7 @@ export class FaninTransport extends TransportStream {
     this.#eol = eol;
     if (writer.onError === undefined) writer.onError = (err) => this.#report(err);
     this.writer = spec.createWriter(writer as Record<string, unknown>, spec.name);
+    this.on('pipe', (logger: NodeJS.EventEmitter) => countWritesAfterEnd(logger, this));
   }
 
   override log(info: Info, callback: Callback): void {
@@ -123,4 +128,29 @@ export class FaninTransport extends TransportStream {
     warned.add(err.message);
     process.emitWarning(err.message, { code: err.code });
   }
+}
+
+/**
+ * A log call after `logger.end()` never reaches a transport: the logger (a stream) raises
+ * ERR_STREAM_WRITE_AFTER_END itself, by throwing it to the caller when nobody listens for its
+ * 'error'. Each fanin transport piped from the logger counts it in its writer's stats as
+ * `closed` (noted in the log at exit). One listener per logger; when it is the logger's only
+ * one, it throws the error on, so the caller sees what it saw without fanin.
+ */
+function countWritesAfterEnd(logger: NodeJS.EventEmitter, transport: FaninTransport): void {
+  const known = afterEnd.get(logger);
+  if (known) {
+    known.add(transport);
+    return;
+  }
+  const transports = new Set([transport]);
+  afterEnd.set(logger, transports);
+  const listener = (err: Error & { code?: string }) => {
+    if (err?.code === 'ERR_STREAM_WRITE_AFTER_END') {
+      for (const t of transports) t.writer.noteDropped('closed', 1);
+    }
+    // Alone, this listener must not swallow what an unheard 'error' would have thrown.
+    if (logger.listenerCount('error') === 1) throw err;
+  };
+  logger.prependListener('error', listener);
 }

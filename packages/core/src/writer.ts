@@ -1,4 +1,4 @@
-import type { WriterStats } from './stats.js';
+import type { WriterStats } from './account/stats.js';
 
 /** What a `flush` or `close` achieved by its deadline. */
 export interface FlushOutcome {
@@ -45,8 +45,12 @@ export interface Writer {
    * a write now: how adapters emit winston's `'logged'` without giving up batching.
    */
   onWritten(callback: () => void): void;
-  /** Counts records lost before they reached the writer (a framework adapter's, a queue's). */
-  noteDropped(reason: string, records: number, level?: string): void;
+  /**
+   * Counts records lost before they reached the writer (a framework adapter's, a queue's) and
+   * notes them in the log. With `why` the writer also reports them (once per episode); without
+   * it the caller has reported them itself.
+   */
+  noteDropped(reason: string, records: number, level?: string, why?: string): void;
 }
 
 /** The report behind the loss notice a writer appends to the log after losing records. */

@@ -79,7 +79,7 @@ describe('BatchWriter: write errors', () => {
     expect(writer.stats().dropped.byReason).toEqual({ EIO: 4 });
   });
 
-  it('calls onError once per reason until a write succeeds again', async () => {
+  it('reports once per reason when it starts, and once more with the count when it ends', async () => {
     const { fault, writer, onError } = memWriter({ retryMinMs: 5, formatNotice: null });
     fault.failWrites('EIO', 2).failWrites('ENOSPC', 1);
     for (let i = 0; i < 3; i++) {
@@ -95,11 +95,16 @@ describe('BatchWriter: write errors', () => {
     fault.failWrites('EIO', 1);
     writer.write(rec(4));
     await until(() => expect(writer.stats().dropped.total).toBe(4));
-    expect(onError.mock.calls.map(([e]) => (e as FaninWriteError).reason)).toEqual([
-      'EIO',
-      'ENOSPC',
-      'EIO',
+    // EIO lost a second record after its first report: its end is summarised (2 records);
+    // ENOSPC lost nothing more, its first report said it all. Then a new EIO outage starts.
+    const calls = onError.mock.calls.map(([e]) => e as FaninWriteError);
+    expect(calls.map((e) => [e.reason, e.records])).toEqual([
+      ['EIO', 1],
+      ['ENOSPC', 1],
+      ['EIO', 2],
+      ['EIO', 1],
     ]);
+    expect(calls[2]?.message).toMatch(/^fanin: EIO ended after [\d.]+ s: 2 records lost since /);
     expect(writer.stats().dropped.byReason).toEqual({ EIO: 3, ENOSPC: 1 });
   });
 
@@ -199,7 +204,7 @@ describe('BatchWriter: write errors', () => {
     await writer.close();
   });
 
-  it('writeBlock of several blocks that fails after part of it: dropped as a batch, the next record starts on a new line', async () => {
+  it('writeBlock of several blocks that fails after part of it: the records that landed whole count as written, the next record starts on a new line', async () => {
     const { mem, fault, writer, onError, lines } = memWriter({ retryMinMs: 5 });
     fault.shortWrite(15).failWrites('EIO', 1);
     writer.writeBlock(
@@ -207,15 +212,16 @@ describe('BatchWriter: write errors', () => {
       3,
     );
     writer.flushSync();
-    expect(writer.stats()).toMatchObject({ records: 0, writeErrors: 1 });
-    expect(writer.stats().dropped.byReason).toEqual({ EIO: 3 });
-    expect(onError.mock.calls[0]?.[0]).toMatchObject({ reason: 'EIO', records: 3 });
+    // 15 bytes landed: record 1 (10 bytes) whole, record 2 torn; 2 and 3 are lost.
+    expect(writer.stats()).toMatchObject({ records: 1, writeErrors: 1 });
+    expect(writer.stats().dropped.byReason).toEqual({ EIO: 2 });
+    expect(onError.mock.calls[0]?.[0]).toMatchObject({ reason: 'EIO', records: 2 });
     writer.write(rec(4));
-    await until(() => expect(writer.stats().records).toBe(1));
+    await until(() => expect(writer.stats().records).toBe(2));
     // The torn "r1.......\nr2..." is closed with a newline before the notice and record 4.
     const all = lines();
     expect(all.slice(0, 2)).toEqual(['r1.......', 'r2...']);
-    expect(noticeOf(all[2] ?? '')).toMatchObject({ lost: 3, byReason: { EIO: 3 } });
+    expect(noticeOf(all[2] ?? '')).toMatchObject({ lost: 2, byReason: { EIO: 2 } });
     expect(all.slice(3)).toEqual(['r4.......']);
     expect(mem.read(FILE)?.endsWith('\n')).toBe(true);
     await writer.close();

@@ -237,7 +237,7 @@ describe('BatchWriter: flush and close', () => {
     expect(mem.openCount()).toBe(0);
   });
 
-  it('drops a write after close as closed, once reported, without a notice', async () => {
+  it('drops a write after close as closed, once reported, and notes it in the log at exit', async () => {
     const { mem, writer, onError, lines } = memWriter();
     writer.write(rec(1));
     expect(await writer.close()).toEqual({ written: 1, abandoned: 0, timedOut: false });
@@ -255,6 +255,10 @@ describe('BatchWriter: flush and close', () => {
     });
     expect(await writer.close()).toEqual({ written: 0, abandoned: 0, timedOut: false });
     expect(lines()).toEqual(['r1.......']);
+    // The exit hook's flushSync reopens the target for the notice, then closes it again.
+    writer.flushSync();
+    expect(lines()[0]).toBe('r1.......');
+    expect(noticeOf(lines()[1] ?? '')).toMatchObject({ lost: 2, byReason: { closed: 2 } });
     expect(mem.openCount()).toBe(0);
   });
 });

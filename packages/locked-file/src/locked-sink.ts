@@ -1,4 +1,4 @@
-import type { FileTarget, LockStats, Sink } from '@fanin/core';
+import type { FileTarget, LockingSink, LockStats } from '@fanin/core';
 import type { FileLock } from './file-lock.js';
 
 /**
@@ -6,7 +6,7 @@ import type { FileLock } from './file-lock.js';
  * record queued since the last drain shares one lock), `end` releases it. Under the lock a
  * record of any size is written whole with no framing, so the atomic limit is unbounded.
  */
-export class LockedSink implements Sink {
+export class LockedSink implements LockingSink {
   readonly atomicLimit = Number.POSITIVE_INFINITY;
   readonly #target: FileTarget;
   readonly #lock: FileLock;
@@ -23,6 +23,10 @@ export class LockedSink implements Sink {
 
   get counters() {
     return this.#target.counters;
+  }
+
+  get opened(): boolean {
+    return this.#target.opened;
   }
 
   begin(force: boolean): number {

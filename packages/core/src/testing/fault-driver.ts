@@ -28,6 +28,13 @@ export class FaultDriver implements FileDriver {
     return this;
   }
 
+  /** Drops every fault still queued: calls pass through again. */
+  clearFaults(): this {
+    this.#writeFaults.length = 0;
+    this.#openFaults.length = 0;
+    return this;
+  }
+
   /** The next write writes only `bytes` bytes. */
   shortWrite(bytes: number): this {
     this.#writeFaults.push({ short: bytes });
@@ -88,6 +95,12 @@ export class FaultDriver implements FileDriver {
   }
   readByte(fd: number, position: number): number | undefined {
     return this.inner.readByte(fd, position);
+  }
+  settle(fd: number): void {
+    this.inner.settle?.(fd);
+  }
+  isSymlink(path: string): boolean {
+    return this.inner.isSymlink?.(path) ?? false;
   }
 }
 

@@ -1,7 +1,8 @@
-import type { LossNotice } from './writer.js';
+import type { LossNotice } from '../writer.js';
 
 /**
- * The default loss notice: one JSON line that log tooling can parse beside the app's records.
+ * The loss notice, in its one format: one JSON line that log tooling can parse beside the app's
+ * records. Every writer writes this (or the user's `formatNotice`), never its own variant.
  *
  * @example
  * {"level":"warn","message":"fanin: 12 records lost (ENOSPC: 12) since 2026-11-23T12:00:00.000Z","fanin":{…}}
@@ -14,7 +15,16 @@ export function defaultNotice(n: LossNotice): string {
   return `${JSON.stringify({ level: 'warn', message, fanin: { ...n, since: n.since.toISOString() } })}\n`;
 }
 
-/** Losses not yet reported in the log itself, and when the last notice was written. */
+/**
+ * Losses not yet noted in the log itself, and when the last notice was written. Every reason
+ * counts, `closed` too (its notice is written at exit, after the writer reopens for it).
+ *
+ * @example
+ * const ledger = new LossLedger(defaultNotice);
+ * ledger.add('ENOSPC', 3, 'info');
+ * const text = ledger.due(true, 0); // the notice line, then, once it is written:
+ * ledger.written();
+ */
 export class LossLedger {
   #lost = 0;
   #byReason = new Map<string, number>();
@@ -27,12 +37,24 @@ export class LossLedger {
     this.#format = format;
   }
 
+  /** Records lost and not yet noted in the log. */
+  get pending(): number {
+    return this.#format ? this.#lost : 0;
+  }
+
   add(reason: string, n: number, level?: string): void {
-    if (n <= 0 || reason === 'closed') return;
+    if (n <= 0) return;
     this.#lost += n;
     this.#since ??= new Date();
     this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + n);
     if (level !== undefined) this.#byLevel.set(level, (this.#byLevel.get(level) ?? 0) + n);
+  }
+
+  /** Adds one record to the per-level count for each known level in `levels`. */
+  addLevels(levels: readonly (string | undefined)[]): void {
+    for (const level of levels) {
+      if (level !== undefined) this.#byLevel.set(level, (this.#byLevel.get(level) ?? 0) + 1);
+    }
   }
 
   /** The notice text when losses are pending and a notice is due, else `undefined`. */

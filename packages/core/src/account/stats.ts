@@ -1,4 +1,16 @@
-import type { LockStats } from './file-target.js';
+/** Counters of a sink that writes under a file lock. */
+export interface LockStats {
+  /** Locks taken. */
+  acquired: number;
+  /** Drains that found the lock held and waited. */
+  busy: number;
+  /** Stale locks (their holder died) taken over. */
+  takeovers: number;
+  /** Locks found compromised (removed or taken by another process while held). */
+  compromised: number;
+  /** Exit flushes that wrote without the lock after the exit budget ran out. */
+  exitBypasses: number;
+}
 
 /** A snapshot of a writer's counters, as returned by `Writer.stats()`. */
 export interface WriterStats {
@@ -16,6 +28,11 @@ export interface WriterStats {
   rotations: number;
   /** Times the target was reopened because its path named another file. */
   reopenings: number;
+  /**
+   * Reopens that failed (the path could not be opened again, or a symlink swapped in for it was
+   * refused); each is also a write error, and its records are dropped under the errno.
+   */
+  reopenFailures?: number;
   /** Records larger than the atomic limit written as framed chunks. */
   chunkedRecords: number;
   /** Records waiting to be written. */
@@ -88,6 +105,7 @@ export class StatsCounter {
   retries = 0;
   rotations = 0;
   reopenings = 0;
+  reopenFailures = 0;
   chunkedRecords = 0;
   readonly #byReason = new Map<string, number>();
   readonly #byLevel = new Map<string, number>();
@@ -98,6 +116,13 @@ export class StatsCounter {
     this.droppedTotal += n;
     this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + n);
     if (level !== undefined) this.#byLevel.set(level, (this.#byLevel.get(level) ?? 0) + n);
+  }
+
+  /** Count one more dropped record of each known level in `levels` (the reason is counted apart). */
+  dropLevels(levels: readonly (string | undefined)[]): void {
+    for (const level of levels) {
+      if (level !== undefined) this.#byLevel.set(level, (this.#byLevel.get(level) ?? 0) + 1);
+    }
   }
 
   snapshot(queueDepth: number, queueBytes: number): WriterStats {
@@ -113,6 +138,7 @@ export class StatsCounter {
       retries: this.retries,
       rotations: this.rotations,
       reopenings: this.reopenings,
+      reopenFailures: this.reopenFailures,
       chunkedRecords: this.chunkedRecords,
       queueDepth,
       queueBytes,

@@ -1,5 +1,5 @@
-import type { Sink } from './file-target.js';
-import { createRecordIdSource, frameRecord } from './record-framing.js';
+import { createRecordIdSource, frameRecord } from '../record-framing.js';
+import type { Sink } from './sink.js';
 
 // One id source per thread: ids stay unique across all writers of a process and its threads.
 const nextId = createRecordIdSource();
