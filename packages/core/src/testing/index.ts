@@ -1,3 +1,8 @@
+export {
+  type ConformanceCase,
+  type ConformanceSubject,
+  conformanceCases,
+} from './conformance.js';
 export { type Fault, FaultDriver } from './fault-driver.js';
 export {
   type Expected,
