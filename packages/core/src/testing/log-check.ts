@@ -80,13 +80,16 @@ function classify(buf: Buffer): Line {
   }
   if (typeof value !== 'object' || value === null) return 'torn';
   const r = value as Partial<LogRecord>;
-  if (!('pad' in r)) return { foreign: value };
+  if (!Number.isInteger(r.p) || !Number.isInteger(r.s)) {
+    // A whole JSON object without our fields is someone else's line; with a pad, a fragment.
+    return 'pad' in r ? 'torn' : { foreign: value };
+  }
+  // A record without a pad (winston's message holds the bench's) is judged by JSON alone.
   const whole =
-    Number.isInteger(r.p) &&
-    Number.isInteger(r.s) &&
-    typeof r.pad === 'string' &&
-    (r.n === undefined || Number.isInteger(r.n)) &&
-    padIsWhole(r.s as number, r.n, r.pad);
+    r.pad === undefined ||
+    (typeof r.pad === 'string' &&
+      (r.n === undefined || Number.isInteger(r.n)) &&
+      padIsWhole(r.s as number, r.n, r.pad));
   return whole ? { p: r.p as number, s: r.s as number, record: r as LogRecord } : 'torn';
 }
 
