@@ -3,17 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  checkLog,
-  checkLogFiles,
-  isClean,
-  LogLedger,
-  logFiles,
-  makeRecord,
-  planSizes,
-  prng,
-  summary,
-} from '../src/testing/index.js';
+import { LogLedger } from '../src/testing/log-check.js';
+import { checkLog, checkLogFiles, isClean, logFiles, summary } from '../src/testing/log-files.js';
+import { makeRecord, planSizes } from '../src/testing/log-records.js';
+import { prng } from '../src/testing/prng.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-log-check-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
