@@ -49,8 +49,8 @@ describe.skipIf(process.platform !== 'linux')('harness: a stalled FIFO reader', 
 });
 
 describe('harness: a killer loop', () => {
-  // locked-file writers: survivors of SIGKILL lose nothing (issue 14's run: 46 kills, none lost).
-  it('SIGKILLs and restarts writers for 2 s; survivors lose nothing; only the killed tear', async () => {
+  // locked-file writers: issue 14's run saw survivors of 46 kills lose nothing.
+  it('SIGKILLs and restarts writers for 2 s; survivors lose nothing uncounted; only the killed tear', async () => {
     const file = path.join(tempDir(), 'app.log');
     const all = await killLoop({
       slots: 3,
@@ -62,7 +62,11 @@ describe('harness: a killer loop', () => {
     expect(killed.length).toBeGreaterThan(0);
     for (const i of killed) expect(i.exit).toEqual({ code: null, signal: 'SIGKILL' });
     // A killed producer's count is unknown: give it room, and judge only its order and copies.
-    const expected = all.map((i) => (i.killed ? 1_000_000 : reportOf(i.forked).records));
+    const expected = all.map((i) => {
+      if (i.killed) return 1_000_000;
+      const { records, stats } = reportOf(i.forked);
+      return { logged: records, dropped: stats?.dropped.total ?? 0 };
+    });
     const check = checkLog(fs.readFileSync(file), expected);
     expect({ duplicates: check.duplicates, outOfOrder: check.outOfOrder }).toEqual({
       duplicates: 0,
@@ -70,7 +74,9 @@ describe('harness: a killer loop', () => {
     });
     for (const i of all.filter((x) => !x.killed)) {
       expect(i.exit).toEqual({ code: 0, signal: null });
-      expect(check.byProcess[i.p], `survivor ${i.p}`).toMatchObject({ missing: 0, torn: 0 });
+      // A survivor may give up records it could not write by its close deadline (a dead
+      // holder's lock not yet stale): counted, then. Seen once in 11 runs (100 records).
+      expect(check.byProcess[i.p], `survivor ${i.p}`).toMatchObject({ uncounted: 0, torn: 0 });
     }
     const tornBy = check.byProcess.flatMap((b, p) => (b.torn > 0 ? [p] : []));
     expect(
