@@ -1,6 +1,8 @@
 // What each worker logs: the record sizes of a workload, in a fixed pseudo-random order, and the
 // pads that fill records to those sizes. Everything here runs before 'go', so none of it is timed.
 
+import { prng } from '@fanin/core/testing';
+
 // 95 % / 4.9 % / 0.1 %: mean 700 B a record; 8 KiB is over PIPE_BUF, 200 KiB over a pipe's
 // 64 KiB buffer and over the writers' 64 KiB batches.
 const MIXED = [
@@ -69,19 +71,8 @@ export function meanBytes(workload) {
   return workload.classes.reduce((sum, c) => sum + c.bytes * c.weight, 0);
 }
 
-// mulberry32: a tiny seeded PRNG (the test fixtures use it too), so the pattern of sizes is
-// the same in every run and every subject, and different in each process.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// The pattern of sizes comes from a seeded PRNG (@fanin/core/testing's mulberry32, as the test
+// fixtures'), so it is the same in every run and every subject, and different in each process.
 /** The class index of each of `count` records process `p` logs. */
 export function sizePattern(workload, p, count) {
   const pattern = new Uint8Array(count);

@@ -2,16 +2,18 @@
 // A record is one JSON line { p: process, s: sequence, n: pad length, pad: n copies of one
 // letter chosen by s }, so a line that lost or gained bytes in the middle is caught even when it
 // still parses. Framework fields around it (winston's level and message) are ignored.
+// The records and the check are @fanin/core/testing's (log-records.ts, log-check.ts), the ones
+// the tests and the bench use.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as testing from '@fanin/core/testing';
 
-const PAD_LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 // The JSON around the pad ({"level":"info","message":"record","p":3,"s":1999,"n":99999,"pad":""}).
 const OVERHEAD = 70;
 
 /** Record sizes in bytes: a usual line, one over PIPE_BUF (4096), one far over a pipe's 64 KiB. */
-export const SIZES = { small: 100, medium: 8 * 1024, large: 200 * 1024 };
+export const SIZES = testing.SIZES;
 
 /** The size of record `s`: mostly 100 B, every 50th 8 KB, every 500th 200 KB. */
 export function sizeOf(s) {
@@ -22,56 +24,31 @@ export function sizeOf(s) {
 
 /** Record `s` of process `p`, about `bytes` long once serialized. */
 export function makeRecord(p, s, bytes = sizeOf(s)) {
-  const n = Math.max(1, bytes - OVERHEAD);
-  return { p, s, n, pad: PAD_LETTERS[s % PAD_LETTERS.length].repeat(n) };
-}
-
-function isWhole(r) {
-  return (
-    Number.isInteger(r?.p) &&
-    Number.isInteger(r.s) &&
-    typeof r.pad === 'string' &&
-    r.pad.length === r.n &&
-    r.pad === PAD_LETTERS[r.s % PAD_LETTERS.length].repeat(r.n)
-  );
+  return testing.makeRecord(p, s, bytes, { overhead: OVERHEAD });
 }
 
 /**
  * Checks a log (one record a line) against `expected[p]`, the number of records process `p`
  * logged (sequences 0 … expected[p] - 1). `ok` is true when every record is there whole, exactly
- * once, in order per process, and nothing else is in the log.
+ * once, in order per process, and nothing else is in the log. `records` counts the distinct
+ * records found, `total` the records expected.
  */
 export function checkLog(text, expected) {
-  const seen = expected.map((n) => new Uint8Array(n));
-  const last = expected.map(() => -1);
-  const c = { records: 0, torn: 0, foreign: 0, duplicates: 0, outOfOrder: 0, unexpected: 0 };
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop(); // a log ends with a newline; more is a cut-off line
-  for (const line of lines) {
-    let r;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      c.torn++;
-      continue;
-    }
-    if (!isWhole(r)) {
-      // Whole JSON without our fields is someone else's line (a loss notice, say).
-      if (typeof r === 'object' && r !== null && !('pad' in r)) c.foreign++;
-      else c.torn++;
-    } else if (!seen[r.p] || r.s >= seen[r.p].length) c.unexpected++;
-    else if (seen[r.p][r.s]) c.duplicates++;
-    else {
-      seen[r.p][r.s] = 1;
-      c.records++;
-      if (r.s < last[r.p]) c.outOfOrder++;
-      last[r.p] = r.s;
-    }
-  }
+  const c = testing.checkLog(text, expected, { keepRecords: false });
+  const { torn, foreign, duplicates, outOfOrder, unexpected, missing } = c;
   const total = expected.reduce((a, b) => a + b, 0);
-  const missing = total - c.records;
-  const ok = missing === 0 && c.torn + c.foreign + c.duplicates + c.outOfOrder + c.unexpected === 0;
-  return { ...c, total, missing, ok };
+  const ok = testing.isClean(c) && foreign === 0;
+  return {
+    records: c.total - duplicates,
+    torn,
+    foreign,
+    duplicates,
+    outOfOrder,
+    unexpected,
+    total,
+    missing,
+    ok,
+  };
 }
 
 /** The texts of `names` in `dir`, concatenated in the order given (oldest file first). */

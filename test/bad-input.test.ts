@@ -6,7 +6,8 @@ import type * as AppendFile from '@fanin/append-file';
 import type * as Core from '@fanin/core';
 import { describe, expect, it, vi } from 'vitest';
 import { checkLog, summary } from './helpers/check-log.js';
-import { forkFixture, tempDir } from './helpers/processes.js';
+import { forkFixture, messageOf, tempDir } from './helpers/processes.js';
+import { isRoot, readOnlyDir, sharedTempDir, unprivileged } from './helpers/unprivileged.js';
 
 // log4js loads appenders with require(), so what it throws comes from the CommonJS build. Load
 // everything the same way, as the fixtures do, so that `instanceof FaninError` means one class.
@@ -47,7 +48,6 @@ function thrownBy(fn: () => void): unknown {
   throw new Error('expected a throw, but the call returned');
 }
 
-const isRoot = process.getuid?.() === 0;
 const hasProcfs = fs.existsSync('/proc/self');
 
 describe('bad input fails fast and clearly', () => {
@@ -90,22 +90,18 @@ describe('bad input fails fast and clearly', () => {
       },
     );
 
-    // Tests usually run as root here, and root ignores directory permissions (EACCES never
-    // comes): the /proc case above stands in for it then.
-    it.skipIf(isRoot)(
-      `${mode}: a directory without write permission throws ERR_FANIN_OPEN naming the file`,
-      () => {
-        const dir = tempDir();
-        fs.chmodSync(dir, 0o500);
-        const file = path.join(dir, 'app.log');
-        const err = thrownBy(() => open(mode, { filename: file }));
-        fs.chmodSync(dir, 0o700);
-        expect(err).toMatchObject({
-          code: 'ERR_FANIN_OPEN',
-          message: expect.stringContaining(file),
-        });
-      },
-    );
+    // Root ignores directory permissions (EACCES never comes), and CI runs as root: the open is
+    // made in a child running as nobody then (helpers/unprivileged.ts).
+    it(`${mode}: a directory without write permission throws ERR_FANIN_OPEN naming the file (${isRoot ? 'as nobody' : 'as this user'})`, async () => {
+      const file = path.join(readOnlyDir(sharedTempDir()), 'app.log');
+      const f = forkFixture('open-log', [mode, file], { user: unprivileged() });
+      expect(await messageOf(f, 'result')).toMatchObject({
+        opened: false,
+        code: 'ERR_FANIN_OPEN',
+        message: expect.stringContaining(file),
+      });
+      expect(fs.existsSync(file)).toBe(false);
+    });
 
     it(`${mode}: an unknown option throws FaninOptionError naming it`, () => {
       const filename = path.join(tempDir(), 'app.log');

@@ -30,7 +30,8 @@ export interface Forked {
  * Forks `test/fixtures/<name>.cjs` with an IPC channel; stdout and stderr go to the test's
  * output so a fixture's crash is visible, unless `quiet` (a crash on purpose): then stderr is
  * kept in `stderr`. `stdout` may be a descriptor to hand the child as its standard output;
- * `options` are added to the fanin options the fixture opens its log with.
+ * `options` are added to the fanin options the fixture opens its log with; `user` (uid, gid)
+ * runs it as another user (helpers/unprivileged.ts).
  * The child is killed if the test ends before it does.
  *
  * @example
@@ -40,11 +41,17 @@ export interface Forked {
 export function forkFixture(
   name: string,
   args: string[],
-  { quiet = false, stdout = 'inherit' as 'inherit' | number, options = {} } = {},
+  {
+    quiet = false,
+    stdout = 'inherit' as 'inherit' | number,
+    options = {},
+    user = {} as { uid?: number; gid?: number },
+  } = {},
 ): Forked {
   const child = fork(path.join(FIXTURES, `${name}.cjs`), args, {
     stdio: ['ignore', stdout, quiet ? 'pipe' : 'inherit', 'ipc'],
     env: { ...process.env, FANIN_TEST_OPTIONS: JSON.stringify(options) },
+    ...user,
   });
   const messages: unknown[] = [];
   const stderr: string[] = [];

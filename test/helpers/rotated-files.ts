@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { logFiles, type Naming } from '@fanin/core/testing';
 import { expect } from 'vitest';
 import { checkLog, type LogCheck } from './check-log.js';
 import {
@@ -11,17 +11,7 @@ import {
   startTogether,
 } from './processes.js';
 
-/**
- * How a log's files are named, as each framework names them (see packages/core/README.md,
- * "Naming"):
- * - `'log4js'`: `app.log` active; `app.log.1` (newest backup), `app.log.2`, …
- * - `'log4js-keep-ext'`: log4js with `keepFileExt`: `app.1.log`, `app.2.log`, …
- * - `'winston-tailable'`: `app.log` active; `app1.log` (newest backup), `app2.log`, …
- * - `'winston'`: the active file moves on: `app.log` (oldest), `app1.log`, … (newest active)
- *
- * Any rotated file may carry `.gz`.
- */
-export type Naming = 'log4js' | 'log4js-keep-ext' | 'winston-tailable' | 'winston';
+export { type Naming, namePattern } from '@fanin/core/testing';
 
 /** One file of a rotated log. */
 export interface RotatedFile {
@@ -41,50 +31,25 @@ export interface RotatedLog {
   others: string[];
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** A regex that matches exactly the names `naming` gives the files of `base`, capturing the number. */
-export function namePattern(naming: Naming, base = 'app.log'): RegExp {
-  const ext = path.extname(base);
-  const stem = escapeRegex(path.basename(base, ext));
-  const e = escapeRegex(ext);
-  const n = '([1-9]\\d*)';
-  if (naming === 'log4js') return new RegExp(`^${stem}${e}(?:\\.${n})?(\\.gz)?$`);
-  if (naming === 'log4js-keep-ext') return new RegExp(`^${stem}(?:\\.${n})?${e}(\\.gz)?$`);
-  return new RegExp(`^${stem}${n}?${e}(\\.gz)?$`);
-}
-
 /**
- * Lists the files of the log `base` in `dir` under `naming`, oldest to newest, gunzipping the
- * `.gz` ones (a `.gz` that does not gunzip throws: it was half-written).
+ * Lists the files of the log `base` in `dir` under `naming` (@fanin/core/testing's logFiles),
+ * oldest to newest, with their texts, gunzipping the `.gz` ones (a `.gz` that does not gunzip
+ * throws: it was half-written).
  *
  * @example
  * const { files } = readRotated(dir, 'log4js');
  * const check = checkLog(files.map((f) => f.text).join(''), [1500, 1500]);
  */
 export function readRotated(dir: string, naming: Naming, base = 'app.log'): RotatedLog {
-  const pattern = namePattern(naming, base);
-  const files: RotatedFile[] = [];
-  const others: string[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    const m = pattern.exec(name);
-    if (!m) {
-      others.push(name);
-      continue;
-    }
-    const compressed = m[2] !== undefined;
-    const raw = fs.readFileSync(path.join(dir, name));
-    const data = compressed ? zlib.gunzipSync(raw) : raw;
-    const number = m[1] === undefined ? 0 : Number(m[1]);
-    files.push({ name, number, compressed, size: data.byteLength, text: data.toString('utf8') });
-  }
-  // winston: higher numbers are newer. The others: higher numbers are older, 0 is the newest.
-  const age = (f: RotatedFile) =>
-    naming === 'winston' ? f.number : f.number === 0 ? Number.MAX_SAFE_INTEGER : -f.number;
-  files.sort((a, b) => age(a) - age(b) || Number(b.compressed) - Number(a.compressed));
-  return { files, others: others.sort() };
+  const { files, others } = logFiles(dir, naming, base);
+  return {
+    files: files.map(({ name, path: file, number, compressed }) => {
+      const raw = fs.readFileSync(file);
+      const data = compressed ? zlib.gunzipSync(raw) : raw;
+      return { name, number, compressed, size: data.byteLength, text: data.toString('utf8') };
+    }),
+    others,
+  };
 }
 
 /** Checks the records of the whole log: the files' texts concatenated oldest to newest. */

@@ -7,6 +7,7 @@ import {
   createAsyncQueueWriter,
 } from '@fanin/async-queue';
 import { FaninError } from '@fanin/core';
+import { prng } from '@fanin/core/testing';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-async-writer-'));
@@ -50,17 +51,8 @@ function sequenceOf(file: string): number[] {
     .map((l) => (JSON.parse(l) as { s: number }).s);
 }
 
-/** mulberry32: a small seeded PRNG, so a failing mix of sizes can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so a failing mix of sizes can be replayed. */
+const seeded = prng;
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const LEVELS = ['debug', 'info', 'warn', 'error'];

@@ -8,19 +8,10 @@ import {
   type JoinStats,
   type JoinWarning,
 } from '../src/index.js';
-import { FaultDriver, MemoryDriver } from '../src/testing/index.js';
+import { FaultDriver, MemoryDriver, prng } from '../src/testing/index.js';
 
 /** A small seeded PRNG (mulberry32), so every random interleaving or split can be replayed. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = prng;
 
 /** An integer in [min, max]. */
 export function between(rand: () => number, min: number, max: number): number {
