@@ -284,7 +284,7 @@ describe('the private socket a cluster primary or fork parent offers its peers',
 
 describe('private socket directories left by writers that died without their exit handler', () => {
   it("are removed when a writer makes its own: only this user's, only those whose pid is gone", async () => {
-    const { removeStaleSides } = await import('../src/hub.js');
+    const { removeStaleSides } = await import('../src/private-socket.js');
     const { spawnSync } = await import('node:child_process');
     const root = fs.mkdtempSync(path.join(tmp, 'sweep-'));
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
