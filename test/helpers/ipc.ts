@@ -221,3 +221,14 @@ export async function socketWriter(sock: string, file: string, counts: string): 
   expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
   return writer;
 }
+
+/**
+ * A live process's resident set size and its peak so far (KiB), from /proc/<pid>/status
+ * (proc(5): VmRSS, VmHWM).
+ */
+export function rssOf(pid: number): { rssKiB: number; peakKiB: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+}

@@ -108,23 +108,17 @@ export class Forwarder {
 
   /**
    * The buffer is full and the caller may not drop: this process writes the backlog and the
-   * record itself. Well before (see the constructor), {@link add} already stopped sending so
-   * that what was in flight is acknowledged before a spill. If it is not acknowledged yet, the
-   * caller waits for it here (at most `ackWaitMs`) where the link can read acknowledgements
-   * synchronously (a socket); otherwise (a Node channel), or when batches are still in this
-   * process's socket buffer or the writer does not answer in time, the spill goes ahead and
-   * the writer may append those in-flight records (at most a window) after it.
+   * record itself. {@link add} stopped sending well before, so that what is in flight is
+   * acknowledged first; where the link reads acknowledgements synchronously (a socket) the
+   * caller waits for that here (at most `ackWaitMs`). Otherwise (a Node channel, or a writer
+   * silent too long) the writer may append those records (at most a window) after the spill.
    */
   overflow(record: string, level: string): void {
     const link = this.#link;
     const upTo = this.outbox.lastSeq;
+    const waits = link?.readsAcksSync && this.#welcomed && this.outbox.inFlightRecords > 0;
     // A writer that stalled once is not waited for again for the same batches.
-    if (
-      link?.readsAcksSync &&
-      this.#welcomed &&
-      this.outbox.inFlightRecords > 0 &&
-      upTo > this.#waited
-    ) {
+    if (link && waits && upTo > this.#waited) {
       this.#waited = upTo;
       const { acked } = link.awaitAcksSync(upTo, this.#limits.ackWaitMs);
       // The acknowledgement spills what is pending (spillWanted is set by now).

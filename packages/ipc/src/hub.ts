@@ -165,11 +165,8 @@ export class Hub implements PeerIntake {
   }
 
   #refused(reason: GuardReason, why: string): void {
-    this.#reports.outage(
-      `guard:${reason}`,
-      'ERR_FANIN_FRAME',
-      `fanin ipc: a socket peer closed: ${why}`,
-    );
+    const code = reason === 'framesTimedOut' ? 'ERR_FANIN_TIMEOUT' : 'ERR_FANIN_FRAME';
+    this.#reports.outage(`guard:${reason}`, code, `fanin ipc: a socket peer closed: ${why}`);
   }
 
   // Made on the first welcome; where it cannot be made, peers keep sending over their channel.
