@@ -3,9 +3,11 @@ import { type GuardReason, PeerGuard } from '../src/peer-guard.js';
 
 /** A connection as the guard sees it: remembers whether (and why) it was refused. */
 function peer(name: string) {
-  const p = { name, refused: undefined as string | undefined, refuse: (why: string) => {} };
-  p.refuse = (why: string) => {
-    p.refused = why;
+  const p: { name: string; refused?: string; refuse(why: string): void } = {
+    name,
+    refuse: (why) => {
+      p.refused = why;
+    },
   };
   return p;
 }
