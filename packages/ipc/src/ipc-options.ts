@@ -190,7 +190,7 @@ function peerBufferBytes(o: IpcOptions, maxFrameBytes: number, where: string): n
   if (n < maxFrameBytes + 8) {
     throw new FaninOptionError(
       'maxPeerBufferBytes',
-      `${where}: maxPeerBufferBytes (${n}) must hold one whole frame of maxFrameBytes (${maxFrameBytes}) and its header`,
+      `${where}: option "maxPeerBufferBytes" (${n}) must hold one whole frame of maxFrameBytes (${maxFrameBytes}) and its header`,
     );
   }
   return n;

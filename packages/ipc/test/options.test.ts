@@ -132,6 +132,11 @@ describe('@fanin/ipc options', () => {
       ['maxFrameBytes', 0],
       ['connectTimeoutMs', -1],
       ['exitTimeoutMs', 1.5],
+      ['maxPeers', 0],
+      ['maxPeerBufferBytes', 'lots'],
+      ['frameTimeoutMs', 0],
+      // It must hold one whole frame: else a peer sending one could never be served.
+      ['maxPeerBufferBytes', '1M'],
     ];
     for (const [option, value] of wrongTypes) {
       it(`${frontEnd}: ${option} ${JSON.stringify(value)} is rejected, naming it`, () => {
