@@ -197,7 +197,7 @@ export async function fakeWriter(sock: string, { ackFirst = 0 } = {}): Promise<F
   };
 }
 
-/** One frame of the fanin socket wire format (packages/ipc/src/wire.ts), built by hand. */
+/** One frame of the fanin socket wire format (packages/ipc/src/frames.ts), built by hand. */
 export function frame(type: number, body: Buffer, { magic = 'fn', version = 1 } = {}): Buffer {
   const header = Buffer.alloc(8);
   header.write(magic, 0, 'latin1');
