@@ -103,10 +103,11 @@ describe('@fanin/ipc via socket: a hostile local peer cannot exhaust the writer'
     expect(g.bufferRefused).toBeGreaterThan(0);
     expect(g.bufferRefused + g.framesTimedOut).toBe(60);
     expect(g.peersRefused).toBe(0);
-    // Reported once per outage (and a summary with the count), not once per connection.
+    // Reported once per outage, then a summary with the count at most every 5 s and at its end:
+    // not once per connection.
     const reports = w.errors.filter((e) => /maxPeerBufferBytes/.test(e.message));
     expect(reports.length).toBeGreaterThanOrEqual(1);
-    expect(reports.length).toBeLessThanOrEqual(3);
+    expect(reports.length).toBeLessThanOrEqual(5);
     expect(reports[0]?.code).toBe('ERR_FANIN_FRAME');
   });
 
