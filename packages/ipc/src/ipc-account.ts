@@ -36,6 +36,8 @@ export class IpcAccount {
   readonly #onError: (err: FaninError) => void;
   readonly #noticeMs: number;
   readonly #outages = new Map<string, Outage>();
+  /** Records dropped since the last notice: the hot path asks only this. */
+  #unnoticed = 0;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(o: {
@@ -55,6 +57,7 @@ export class IpcAccount {
   noteDropped(reason: string, n: number, level?: string): void {
     this.#stats.drop(reason, n, level);
     this.#ledger.add(reason, n, level);
+    this.#unnoticed += n;
   }
 
   /** Drops one record: counted, noted, and reported once per outage of `reason`. */
@@ -91,8 +94,12 @@ export class IpcAccount {
 
   /** The loss notice when losses wait for one and it is due (`now`: at once), else undefined. */
   noticeDue(now: boolean): string | undefined {
+    if (this.#unnoticed === 0) return undefined;
     const text = this.#ledger.due(now, this.#noticeMs);
-    if (text !== undefined) this.#ledger.written();
+    if (text !== undefined) {
+      this.#ledger.written();
+      this.#unnoticed = 0;
+    }
     return text;
   }
 
