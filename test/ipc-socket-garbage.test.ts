@@ -23,7 +23,8 @@ import {
 
 const COUNTS = '1500,20,2';
 const PER_PROCESS = planned(COUNTS);
-const BATCH = 3;
+// A TEXT frame (type 6), the only batch frame of version 1.
+const TEXT = 6;
 
 /** Connects to `sock`, writes `bytes` (then ends, with `end`), and waits for the close. */
 async function rawPeer(sock: string, bytes: Buffer, { end = false } = {}): Promise<void> {
@@ -60,10 +61,10 @@ describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
 
     // Each is closed by the writer (or, cut off, closed by the sender): the wait is the close.
     await rawPeer(sock, Buffer.from('GET / HTTP/1.1\r\nHost: fanin\r\n\r\n'));
-    const huge = frame(BATCH, Buffer.alloc(0));
+    const huge = frame(TEXT, Buffer.alloc(0));
     huge.writeUInt32BE(0xfffffff0, 4);
     await rawPeer(sock, huge);
-    const cut = frame(BATCH, Buffer.alloc(100, 1)).subarray(0, 40);
+    const cut = frame(TEXT, Buffer.alloc(100, 1)).subarray(0, 40);
     await rawPeer(sock, cut, { end: true });
     // The forwarder was still logging: the garbage came in the middle of its records.
     expect(messagesOf(forwarder, 'closing')).toEqual([]);

@@ -197,7 +197,7 @@ export async function fakeWriter(sock: string, { ackFirst = 0 } = {}): Promise<F
   };
 }
 
-/** One frame of the fanin socket wire format (packages/ipc/src/wire.ts), built by hand. */
+/** One frame of the fanin socket wire format (packages/ipc/src/frames.ts), built by hand. */
 export function frame(type: number, body: Buffer, { magic = 'fn', version = 1 } = {}): Buffer {
   const header = Buffer.alloc(8);
   header.write(magic, 0, 'latin1');
@@ -220,4 +220,15 @@ export async function socketWriter(sock: string, file: string, counts: string): 
   const writer = socketPeer(sock, file, 0, counts);
   expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
   return writer;
+}
+
+/**
+ * A live process's resident set size and its peak so far (KiB), from /proc/<pid>/status
+ * (proc(5): VmRSS, VmHWM).
+ */
+export function rssOf(pid: number): { rssKiB: number; peakKiB: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
 }

@@ -1,8 +1,9 @@
 import * as net from 'node:net';
+import { ACK_TOKEN_RE, type ChannelMessage, isChannelMessage } from './channel-messages.js';
 import type { AckWait, Link, LinkEvents } from './link.js';
 import { readUntil } from './link.js';
 import { SocketLink } from './socket-link.js';
-import { ACK_TOKEN_RE, type ChannelMessage, isChannelMessage, type TextBatch } from './wire.js';
+import type { TextBatch } from './text-batch.js';
 
 /** The parts of `process` (in a cluster worker or a forked child) a channel link uses. */
 type ChildProcessSide = NodeJS.Process & {

@@ -1,39 +1,11 @@
-import type { BatchWriter } from '@fanin/core';
-import type { Link, LinkEvents } from './link.js';
+import { Completion } from './completion.js';
+import type { ForwarderLimits } from './ipc-options.js';
+import type { ForwarderEvents, Link, LinkEvents } from './link.js';
+import type { LocalWriter } from './local-writer.js';
 import { type Chunk, Outbox } from './outbox.js';
-import { fromTextBatch } from './wire.js';
-
-/** The buffer a spill encodes its records into, reused from spill to spill. */
-const SPILL_SCRATCH_BYTES = 1024 * 1024;
 
 /** How long a partial batch may wait for more records while others are in flight. */
 const SEND_GAP_MS = 1;
-
-/** What the forwarder needs from its writer. */
-export interface ForwarderHost {
-  /** The synchronous append writer of this process (created on first use). */
-  direct(): BatchWriter;
-  /** Whether that writer's target takes records back to back in one block (a regular file). */
-  directTakesBlocks(): boolean;
-  /** The link is gone; the host picks what comes next (a new link, or writing directly). */
-  lost(why: string, quiet: boolean): void;
-  /** No writer answered in time. */
-  unanswered(): void;
-  /** The writer answered: records flow. */
-  welcomed(): void;
-}
-
-/** Limits of a forwarder, from the options. */
-export interface ForwarderLimits {
-  maxBufferChars: number;
-  windowChars: number;
-  batchChars: number;
-  connectTimeoutMs: number;
-  /** How long a full buffer waits for what is in flight before writing here (exitTimeoutMs). */
-  ackWaitMs: number;
-  /** The caller would rather write for itself than drop (`whenFull` is not `'drop'`). */
-  spills: boolean;
-}
 
 /**
  * Records on their way to the writer: bounded, sent in batches (at the end of an event-loop
@@ -56,19 +28,20 @@ export class Forwarder {
   #exiting = false;
   #spillWanted = false;
   #kind: Link['kind'] | undefined;
-  #spillScratch: Buffer | undefined;
   /** The newest batch a full buffer waited for. */
   #waited = 0;
   readonly #soft: number;
   #timer: NodeJS.Timeout | undefined;
-  #added = 0;
-  #done = 0;
-  #waiters: { upTo: number; callback: () => void }[] = [];
-  readonly #host: ForwarderHost;
+  /** Records added, and those acknowledged or written here: flush and close wait on it. */
+  readonly completion = new Completion();
+  readonly #host: ForwarderEvents;
   readonly #limits: ForwarderLimits;
+  readonly #local: LocalWriter;
 
-  constructor(host: ForwarderHost, limits: ForwarderLimits) {
+  /** `local`: this process's own file writer, for what it must write itself. */
+  constructor(host: ForwarderEvents, local: LocalWriter, limits: ForwarderLimits) {
     this.#host = host;
+    this.#local = local;
     this.#limits = limits;
     this.outbox = new Outbox(limits.maxBufferChars, limits.batchChars);
     // The writer is not keeping up once this much waits (eight windows, at least 1 M
@@ -120,7 +93,7 @@ export class Forwarder {
     if (this.#limits.spills && this.outbox.usedChars + record.length > this.#soft)
       this.#nearlyFull();
     if (!this.outbox.add(record, level)) return false;
-    this.#added++;
+    this.completion.added();
     // A record larger than a batch is not sent: a message bigger than the kernel's socket
     // buffer would leave the process over several turns, and one still leaving at exit could be
     // neither acknowledged nor known as unsent. It is written here, after what is in flight.
@@ -135,23 +108,17 @@ export class Forwarder {
 
   /**
    * The buffer is full and the caller may not drop: this process writes the backlog and the
-   * record itself. Well before (see the constructor), {@link add} already stopped sending so
-   * that what was in flight is acknowledged before a spill. If it is not acknowledged yet, the
-   * caller waits for it here (at most `ackWaitMs`) where the link can read acknowledgements
-   * synchronously (a socket); otherwise (a Node channel), or when batches are still in this
-   * process's socket buffer or the writer does not answer in time, the spill goes ahead and
-   * the writer may append those in-flight records (at most a window) after it.
+   * record itself. {@link add} stopped sending well before, so that what is in flight is
+   * acknowledged first; where the link reads acknowledgements synchronously (a socket) the
+   * caller waits for that here (at most `ackWaitMs`). Otherwise (a Node channel, or a writer
+   * silent too long) the writer may append those records (at most a window) after the spill.
    */
   overflow(record: string, level: string): void {
     const link = this.#link;
     const upTo = this.outbox.lastSeq;
+    const waits = link?.readsAcksSync && this.#welcomed && this.outbox.inFlightRecords > 0;
     // A writer that stalled once is not waited for again for the same batches.
-    if (
-      link?.readsAcksSync &&
-      this.#welcomed &&
-      this.outbox.inFlightRecords > 0 &&
-      upTo > this.#waited
-    ) {
+    if (link && waits && upTo > this.#waited) {
       this.#waited = upTo;
       const { acked } = link.awaitAcksSync(upTo, this.#limits.ackWaitMs);
       // The acknowledgement spills what is pending (spillWanted is set by now).
@@ -167,23 +134,6 @@ export class Forwarder {
     this.#scheduled = false;
     this.#pump();
   };
-
-  /** Calls back once every record added so far is acknowledged or written here. */
-  onDone(callback: () => void): void {
-    if (this.#done >= this.#added) queueMicrotask(callback);
-    else this.#waiters.push({ upTo: this.#added, callback });
-  }
-
-  /** Resolves true once every record added so far is done, or false after `ms`. */
-  whenDone(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(() => resolve(false), ms) : undefined;
-      this.onDone(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
 
   /**
    * Writes every record still here — in flight first (counted as resent: the writer may have
@@ -204,64 +154,15 @@ export class Forwarder {
     const chunks = this.outbox.drainPending();
     if (chunks.length === 0) return 0;
     const n = this.#writeDirect(chunks);
-    this.#finished(n);
+    this.completion.finished(n);
     return n;
   }
 
-  // This process's own append writer, at once: a regular file takes each chunk as one block
-  // (one encode, one write(2)); another target gets the records one by one.
+  // This process's own file writer, at once, in order.
   #writeDirect(chunks: Chunk[]): number {
-    const direct = this.#host.direct();
-    let n = 0;
-    for (const c of chunks) n += c.lens.length;
-    if (this.#host.directTakesBlocks()) {
-      this.#writeBlocks(direct, chunks);
-      this.directWrites += n;
-      return n;
-    }
-    for (const c of chunks) {
-      const { records, levels } = fromTextBatch({ seq: 0, ...c });
-      for (let i = 0; i < records.length; i++) {
-        direct.write(records[i] as string, (levels[i] as string) || undefined);
-      }
-    }
-    direct.flushSync();
+    const n = this.#local.writeChunks(chunks);
     this.directWrites += n;
     return n;
-  }
-
-  // Chunks encoded back to back into one reused buffer (a fresh one for every spill would cost
-  // page faults on every write), written a buffer at a time: few write(2)s, few turns at the
-  // file's lock, which the writer process and other spilling processes want too. A buffer the
-  // writer could not write at once (still queued in it) is left to it.
-  #writeBlocks(direct: BatchWriter, chunks: Chunk[]): void {
-    this.#spillScratch ??= Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES);
-    let scratch = this.#spillScratch;
-    let at = 0;
-    let records = 0;
-    const flush = () => {
-      if (at === 0) return;
-      direct.writeBlock(scratch.subarray(0, at), records);
-      if (direct.flushSync().abandoned > 0) {
-        scratch = this.#spillScratch = Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES);
-      }
-      at = 0;
-      records = 0;
-    };
-    for (const c of chunks) {
-      // UTF-8 takes at most 3 bytes a UTF-16 unit.
-      const most = 3 * c.text.length;
-      if (most > scratch.length) {
-        flush();
-        direct.writeBlock(Buffer.from(c.text), c.lens.length);
-        direct.flushSync();
-        continue;
-      }
-      if (at + most > scratch.length) flush();
-      at += scratch.write(c.text, at);
-      records += c.lens.length;
-    }
-    flush();
   }
 
   /**
@@ -353,19 +254,12 @@ export class Forwarder {
     const n = this.outbox.ack(seq);
     if (n === 0) return;
     this.acked += n;
-    this.#finished(n);
+    this.completion.finished(n);
     if (this.#spillWanted && this.outbox.inFlightRecords === 0) this.spill();
     if (this.outbox.inFlightRecords === 0 && this.outbox.pendingRecords === 0) {
       this.#link?.active(false);
     }
     this.#pump();
-  }
-
-  #finished(n: number): void {
-    this.#done += n;
-    while (this.#waiters.length > 0 && (this.#waiters[0]?.upTo ?? 0) <= this.#done) {
-      this.#waiters.shift()?.callback();
-    }
   }
 
   #pump(): void {

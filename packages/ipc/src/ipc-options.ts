@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import type { AppendFileOptions } from '@fanin/append-file';
 import {
   checkOptions,
   FaninOptionError,
+  type FileWriterOptions,
   fileWriterSpec,
   type OptionSpec,
   parseSize,
@@ -12,10 +12,11 @@ import {
 export type Via = 'cluster' | 'parent' | { socket: string };
 
 /**
- * Options of the IPC writer: every append-file option (used by the process that writes the
- * file, and by any process that must write for itself), plus how to reach the writer.
+ * Options of the IPC writer: every file-writer option of `@fanin/core` (the append-file
+ * options; used by the process that writes the file, and by any process that must write for
+ * itself), plus how to reach the writer.
  */
-export interface IpcOptions extends AppendFileOptions {
+export interface IpcOptions extends FileWriterOptions {
   /**
    * `'cluster'`: the cluster primary writes, workers forward over the cluster channel.
    * `'parent'`: a `child_process.fork` child forwards to its parent, which calls `attach(child)`.
@@ -40,6 +41,19 @@ export interface IpcOptions extends AppendFileOptions {
    * cannot be made, workers use the channel. @default true
    */
   privateSocket?: boolean;
+  /** The writer accepts at most this many socket connections at once; more are closed. @default 1024 */
+  maxPeers?: number;
+  /**
+   * Bytes of frames not yet whole the writer holds across all its socket peers, at most: past
+   * it, the connection holding the most is closed (a peer that stalled inside a frame, or a
+   * hostile one). At least `maxFrameBytes`. @default 64 MiB, or 2 × maxFrameBytes if larger
+   */
+  maxPeerBufferBytes?: number | string;
+  /**
+   * A socket peer that stops sending inside a frame (or before its HELLO) for this long is
+   * closed. @default 10000
+   */
+  frameTimeoutMs?: number;
 }
 
 const viaRule = {
@@ -63,6 +77,9 @@ export const ipcSpec: OptionSpec = {
   exitTimeoutMs: { kind: 'int', min: 0 },
   maxFrameBytes: { kind: 'size' },
   privateSocket: { kind: 'boolean' },
+  maxPeers: { kind: 'int', min: 1 },
+  maxPeerBufferBytes: { kind: 'size' },
+  frameTimeoutMs: { kind: 'int', min: 1 },
   fd: {
     kind: 'unsupported',
     why: 'the writer is another process, which cannot use this process\'s descriptor; give "filename"',
@@ -73,6 +90,18 @@ export const ipcSpec: OptionSpec = {
   },
 };
 
+/** Limits of a forwarder, from the options. */
+export interface ForwarderLimits {
+  maxBufferChars: number;
+  windowChars: number;
+  batchChars: number;
+  connectTimeoutMs: number;
+  /** How long a full buffer waits for what is in flight before writing here (exitTimeoutMs). */
+  ackWaitMs: number;
+  /** The caller would rather write for itself than drop (`whenFull` is not `'drop'`). */
+  spills: boolean;
+}
+
 /** Normalized options: sizes in numbers, paths absolute. */
 export interface IpcSettings {
   via: Via;
@@ -82,8 +111,17 @@ export interface IpcSettings {
   exitTimeoutMs: number;
   maxFrameBytes: number;
   maxBufferChars: number;
+  /** What the writer holds for its socket peers, at most. */
+  peerLimits: PeerLimits;
   /** What the file writer (here or in the writer process) gets. */
-  fileOptions: AppendFileOptions;
+  fileOptions: FileWriterOptions;
+}
+
+/** The bounds a writer keeps against its socket peers (a hostile local one included). */
+export interface PeerLimits {
+  maxPeers: number;
+  maxBufferBytes: number;
+  frameTimeoutMs: number;
 }
 
 // The longest path bind(2) takes: sun_path is 108 bytes with its terminating NUL (unix(7)).
@@ -95,6 +133,9 @@ const IPC_ONLY = [
   'exitTimeoutMs',
   'maxFrameBytes',
   'privateSocket',
+  'maxPeers',
+  'maxPeerBufferBytes',
+  'frameTimeoutMs',
 ];
 
 /** Checks every option (throwing FaninOptionError naming it) and normalizes them. */
@@ -128,11 +169,46 @@ export function ipcSettings(o: IpcOptions, where: string): IpcSettings {
     exitTimeoutMs: o.exitTimeoutMs ?? 2000,
     maxFrameBytes,
     maxBufferChars: parseSize('maxBufferBytes', o.maxBufferBytes ?? 16 * 1024 * 1024),
-    fileOptions: fileOptions as AppendFileOptions,
+    peerLimits: {
+      maxPeers: o.maxPeers ?? 1024,
+      maxBufferBytes: peerBufferBytes(o, maxFrameBytes, where),
+      frameTimeoutMs: o.frameTimeoutMs ?? 10_000,
+    },
+    fileOptions: fileOptions as FileWriterOptions,
   };
 }
 
 /** `via` in words, for messages. */
 export function describeVia(via: Via): string {
   return typeof via === 'object' ? `socket ${via.socket}` : `the ${via} channel`;
+}
+
+// A whole frame of maxFrameBytes must fit, or a peer sending one could never be served.
+function peerBufferBytes(o: IpcOptions, maxFrameBytes: number, where: string): number {
+  if (o.maxPeerBufferBytes === undefined) return Math.max(64 * 1024 * 1024, 2 * maxFrameBytes);
+  const n = parseSize('maxPeerBufferBytes', o.maxPeerBufferBytes);
+  if (n < maxFrameBytes + 8) {
+    throw new FaninOptionError(
+      'maxPeerBufferBytes',
+      `${where}: option "maxPeerBufferBytes" (${n}) must hold one whole frame of maxFrameBytes (${maxFrameBytes}) and its header`,
+    );
+  }
+  return n;
+}
+
+/** A batch holds at most this many characters (32 K), and fits a frame the writer accepts. */
+const BATCH_CHARS = 32 * 1024;
+
+/** What a forwarder gets of the settings. */
+export function forwarderLimits(s: IpcSettings, whenFull: IpcOptions['whenFull']): ForwarderLimits {
+  return {
+    maxBufferChars: s.maxBufferChars,
+    windowChars: s.windowChars,
+    // UTF-8 is at most 3 bytes a character (4 for a surrogate pair, 2 characters), plus 5
+    // bytes of length and level a record.
+    batchChars: Math.min(BATCH_CHARS, Math.floor((s.maxFrameBytes - 1024) / 4)),
+    connectTimeoutMs: s.connectTimeoutMs,
+    ackWaitMs: s.exitTimeoutMs,
+    spills: whenFull !== 'drop',
+  };
 }

@@ -1,53 +1,58 @@
 import type { ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
-import { createAppendFileWriter } from '@fanin/append-file';
 import {
-  type BatchWriter,
+  createFileWriter,
   type DeadlineOptions,
-  defaultNotice,
   FaninError,
   type FlushOutcome,
-  LossLedger,
-  recordSize,
   registerExitFlush,
-  StatsCounter,
   type Writer,
-  type WriterStats,
-  warnOnce,
 } from '@fanin/core';
 import { ChannelLink } from './channel-link.js';
+import { DirectRole } from './direct-role.js';
 import { Forwarder } from './forwarder.js';
+import { ForwarderRole } from './forwarder-role.js';
 import { Hub } from './hub.js';
-import { describeVia, type IpcOptions, type IpcSettings, ipcSettings } from './ipc-options.js';
-import { ipcStats, mergeStats } from './merge-stats.js';
+import { IpcAccount } from './ipc-account.js';
+import {
+  describeVia,
+  forwarderLimits,
+  type IpcOptions,
+  type IpcSettings,
+  ipcSettings,
+} from './ipc-options.js';
+import type { Link } from './link.js';
+import { LocalWriter } from './local-writer.js';
+import { type IpcWriterStats, ipcStats, mergeStats } from './merge-stats.js';
+import type { Role, RoleName } from './role.js';
 import { elect } from './socket-election.js';
 import { SocketLink } from './socket-link.js';
 import { ThreadLink } from './thread-link.js';
-
-type Role = 'writer' | 'forwarder' | 'connecting' | 'direct';
-
-const BATCH_CHARS = 32 * 1024;
+import { WriterRole } from './writer-role.js';
 
 /**
  * One writer in every process, the same options everywhere: the process that owns the file
- * (cluster primary, fork parent, socket owner, a thread's main thread) writes it with the
- * append-file writer; every other process forwards its records there in batches and writes
- * for itself only when it must (at exit, with no writer, on overflow). See the README for
- * what each way guarantees on exit and on the writer's death.
+ * (cluster primary, fork parent, socket owner, a thread's main thread) writes it; every other
+ * process forwards its records there in batches and writes for itself only when it must (at
+ * exit, with no writer, on overflow). What it does at each moment is its role object
+ * ({@link WriterRole}, {@link ForwarderRole}, {@link DirectRole}); this class picks the role
+ * and hands it to the hub as the sink for peers' records. See the README for what each way
+ * guarantees on exit and on the writer's death.
  */
 export class IpcWriter implements Writer {
   readonly #s: IpcSettings;
   readonly #o: IpcOptions;
   readonly #where: string;
-  readonly #stats = new StatsCounter();
-  readonly #ledger: LossLedger;
-  readonly #hub: Hub;
+  readonly #account: IpcAccount;
+  readonly #local: LocalWriter;
   readonly #fwd: Forwarder;
+  readonly #hub: Hub;
+  readonly #forwarding: ForwarderRole;
+  readonly #direct: DirectRole;
   readonly #unhook: () => void;
-  #role: Role = 'connecting';
-  #file: BatchWriter | undefined;
-  #direct: BatchWriter | undefined;
+  #writing: WriterRole | undefined;
+  #role: Role;
   #closing = false;
   #writerLost = 0;
   #electing: Promise<void> | undefined;
@@ -56,41 +61,29 @@ export class IpcWriter implements Writer {
     this.#s = ipcSettings(options, where);
     this.#o = options;
     this.#where = where;
-    this.#ledger = new LossLedger(
-      options.formatNotice === null ? null : (options.formatNotice ?? defaultNotice),
-    );
-    this.#hub = new Hub(
-      {
-        // A peer's record takes the same path as this process's own (policy and counts too).
-        writeForPeer: (r, l) => this.write(r, l || undefined),
-        writeBlockForPeer: (text, lens) => this.#writeBlock(text, lens),
-        file: () => this.#file,
-        report: (e) => this.#report(e),
-      },
-      this.#s.maxFrameBytes,
-      options.privateSocket !== false,
-    );
+    this.#account = new IpcAccount(options);
+    this.#local = new LocalWriter(this.#fileOptions(), where);
     this.#fwd = new Forwarder(
       {
-        direct: () => this.#directWriter(),
-        directTakesBlocks: () => takesBlocks(this.#directWriter(), this.#o.lazy),
         lost: (why, quiet) => this.#lost(why, quiet),
         unanswered: () => this.#unanswered(),
-        welcomed: () => {
-          if (this.#role === 'connecting') this.#role = 'forwarder';
-        },
+        welcomed: () => this.#forwarding.welcomed(),
       },
-      {
-        maxBufferChars: this.#s.maxBufferChars,
-        windowChars: this.#s.windowChars,
-        // A batch must fit a frame the writer accepts: UTF-8 is at most 3 bytes a character
-        // (4 for a surrogate pair, 2 characters), plus 5 bytes of length and level a record.
-        batchChars: Math.min(BATCH_CHARS, Math.floor((this.#s.maxFrameBytes - 1024) / 4)),
-        connectTimeoutMs: this.#s.connectTimeoutMs,
-        ackWaitMs: this.#s.exitTimeoutMs,
-        spills: options.whenFull !== 'drop',
-      },
+      this.#local,
+      forwarderLimits(this.#s, options.whenFull),
     );
+    const exitTimeoutMs = this.#s.exitTimeoutMs;
+    const maxRecordBytes = this.#s.fileOptions.maxRecordBytes as number | undefined;
+    this.#forwarding = new ForwarderRole(this.#fwd, this.#local, this.#account, {
+      exitTimeoutMs,
+      maxRecordBytes,
+      whenFull: options.whenFull,
+    });
+    this.#direct = new DirectRole(this.#fwd, this.#local, exitTimeoutMs);
+    this.#role = this.#forwarding;
+    const { maxFrameBytes, peerLimits: limits } = this.#s;
+    const privateSocket = options.privateSocket !== false;
+    this.#hub = new Hub(this.#role, { maxFrameBytes, privateSocket, limits }, this.#account);
     this.#start();
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
@@ -99,70 +92,39 @@ export class IpcWriter implements Writer {
    * `'writer'`, `'forwarder'`, `'connecting'` (electing, or waiting for the writer's welcome;
    * records wait) or `'direct'` (writing for itself: no writer answered).
    */
-  get role(): Role {
-    return this.#role;
+  get role(): RoleName {
+    return this.#role.name;
   }
 
   /** In the parent of `child_process.fork` children that use `via: 'parent'`: serve `child`. */
   attach(child: ChildProcess): void {
-    if (this.#role !== 'writer') {
+    if (this.#role !== this.#writing) {
       throw new FaninError('ERR_FANIN_OPTION', `${this.#where}: attach() needs the writer process`);
     }
     this.#hub.attach(child);
   }
 
   write(record: string | Uint8Array, level?: string): boolean {
-    if (this.#closing) return this.#drop('closed', level);
+    if (this.#closing) return this.#account.drop('closed', level, 'the writer is closed');
     if (typeof record !== 'string') {
-      if (!(record instanceof Uint8Array)) return this.#drop('invalid-record', level);
+      if (!(record instanceof Uint8Array)) {
+        return this.#account.drop('invalid-record', level, 'a record must be a string or bytes');
+      }
       record = Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8');
     }
-    if (this.#role === 'writer' || this.#role === 'direct') return this.#writeHere(record, level);
-    // The writer process writes forwarded records as they come: the limit is applied here.
-    const max = this.#s.fileOptions.maxRecordBytes;
-    const size = max === undefined ? 0 : recordSize(record, max);
-    if (max !== undefined && size > max) {
-      this.#report(
-        new FaninError(
-          'ERR_FANIN_RECORD',
-          `fanin: record dropped (oversize): a record of ${size} bytes is over maxRecordBytes (${max})`,
-        ),
-      );
-      return this.#drop('oversize', level);
-    }
     this.#notice();
-    if (this.#fwd.add(record, level ?? '')) return true;
-    const policy = this.#o.whenFull ?? 'block';
-    if (policy === 'drop') return this.#drop('queue-full', level);
-    // The event loop that would drain the buffer cannot run while this call waits: instead of
-    // waiting, this process writes its backlog and the record itself (one write(2) each batch).
-    this.#fwd.overflow(record, level ?? '');
-    return true;
+    return this.#role.write(record, level);
   }
 
-  async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
-    if (this.#role === 'writer') return (this.#file as BatchWriter).flush(options);
-    const before = this.#fwd.acked + this.#fwd.directWrites;
-    const done = await this.#fwd.whenDone(options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    if (this.#direct) await this.#direct.flush(options);
-    const ob = this.#fwd.outbox;
-    return {
-      written: this.#fwd.acked + this.#fwd.directWrites - before,
-      abandoned: done ? 0 : ob.pendingRecords + ob.inFlightRecords,
-      timedOut: !done,
-    };
+  flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    return this.#role.flush(options);
   }
 
   flushSync(): FlushOutcome {
-    if (this.#role === 'writer') {
-      this.#direct?.flushSync();
-      const outcome = (this.#file as BatchWriter).flushSync();
-      this.#hub.ackAllSync();
-      return outcome;
-    }
-    const written = this.#fwd.exitSync(this.#s.exitTimeoutMs);
-    const direct = this.#direct?.flushSync();
-    return { written, abandoned: direct?.abandoned ?? 0, timedOut: direct?.timedOut ?? false };
+    const outcome = this.#role.flushSync();
+    // The writer's peers learn what is written (a no-op in a process that serves none).
+    this.#hub.ackAllSync();
+    return outcome;
   }
 
   async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
@@ -178,40 +140,35 @@ export class IpcWriter implements Writer {
       : (options.timeoutMs ?? 10_000);
     const outcome = await this.flush({ timeoutMs });
     // Whatever the writer did not acknowledge by the deadline, this process writes itself.
-    const wrote = this.#role === 'writer' ? 0 : this.#fwd.settleForClose();
+    const wrote = this.#role.settleForClose();
     this.#fwd.disconnect();
     await this.#hub.close(1000);
-    await this.#file?.close(options);
-    await this.#direct?.close(options);
+    await this.#writing?.file.close(options);
+    await this.#local.existing?.close(options);
+    this.#account.settle();
     this.#unhook();
     return { ...outcome, written: outcome.written + wrote, abandoned: 0 };
   }
 
-  stats(): WriterStats {
+  stats(): IpcWriterStats {
     const ob = this.#fwd.outbox;
-    const own = this.#stats.snapshot(ob.pendingRecords + ob.inFlightRecords, ob.pendingChars);
-    // In the writer role the file writer and the direct writer are one object.
-    const files = this.#file === this.#direct ? [this.#file] : [this.#file, this.#direct];
-    const merged = mergeStats(
-      own,
-      files.map((w) => w?.stats()),
-    );
-    merged.ipc = ipcStats(this.#role, this.#fwd, this.#hub, this.#writerLost);
-    return merged;
+    const own = this.#account.snapshot(ob.pendingRecords + ob.inFlightRecords, ob.pendingChars);
+    const merged = mergeStats(own, [this.#writing?.file.stats(), this.#local.existing?.stats()]);
+    return { ...merged, ipc: ipcStats(this.#role.name, this.#fwd, this.#hub, this.#writerLost) };
   }
 
   onWritten(callback: () => void): void {
-    if (this.#role === 'writer') {
-      (this.#file as BatchWriter).onWritten(callback);
-      return;
-    }
-    const direct = this.#direct;
-    this.#fwd.onDone(direct ? () => direct.onWritten(callback) : callback);
+    this.#role.onWritten(callback);
   }
 
   noteDropped(reason: string, records: number, level?: string): void {
-    this.#stats.drop(reason, records, level);
-    this.#ledger.add(reason, records, level);
+    this.#account.noteDropped(reason, records, level);
+  }
+
+  /** From now on `role` takes this process's records, and its peers'. */
+  #become(role: Role): void {
+    this.#role = role;
+    this.#hub.sink = role;
   }
 
   #start(): void {
@@ -221,27 +178,23 @@ export class IpcWriter implements Writer {
       return;
     }
     this.#hub.serveThreads(this.#s.file);
-    if (via === 'cluster' && cluster.isWorker) {
-      this.#forwardOver(new ChannelLink(this.#fwd.events(), this.#s.maxFrameBytes));
-    } else if (via === 'cluster') {
+    const channel = () => new ChannelLink(this.#fwd.events(), this.#s.maxFrameBytes);
+    if (via === 'cluster' && cluster.isWorker) this.#forwardOver(channel());
+    else if (via === 'cluster') {
       this.#becomeWriter();
       this.#hub.serveCluster();
-    } else if (via === 'parent' && process.send) {
-      this.#forwardOver(new ChannelLink(this.#fwd.events(), this.#s.maxFrameBytes));
-    } else if (via === 'parent') {
-      this.#becomeWriter();
-    } else {
-      this.#role = 'connecting';
-      this.#electing = this.#elect(via.socket);
-    }
+    } else if (via === 'parent' && process.send) this.#forwardOver(channel());
+    else if (via === 'parent') this.#becomeWriter();
+    else this.#electing = this.#elect(via.socket);
   }
 
-  #forwardOver(link: ChannelLink | SocketLink | ThreadLink): void {
-    this.#role = 'connecting';
+  #forwardOver(link: Link): void {
+    this.#become(this.#forwarding.connecting());
     this.#fwd.connect(link);
   }
 
   async #elect(socketPath: string): Promise<void> {
+    this.#become(this.#forwarding.connecting());
     try {
       // Even when close() was called meanwhile: it waits for these records to reach the file.
       const won = await elect(socketPath, this.#s.connectTimeoutMs);
@@ -254,12 +207,11 @@ export class IpcWriter implements Writer {
       // Records logged while electing (and any a lost writer had not acknowledged) go first.
       this.#fwd.writeAllDirect();
     } catch (err) {
-      this.#report(
-        new FaninError(
-          'ERR_FANIN_OPEN',
-          `${this.#where}: cannot reach or become the writer on ${socketPath}: ${(err as Error).message}; writing directly`,
-          { cause: err },
-        ),
+      const why = `cannot reach or become the writer on ${socketPath}: ${(err as Error).message}`;
+      this.#account.report(
+        new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`, {
+          cause: err,
+        }),
       );
       this.#goDirect();
     } finally {
@@ -267,21 +219,17 @@ export class IpcWriter implements Writer {
     }
   }
 
+  // The file writer this process owns: its records, and every peer's, go through it.
+  // Acknowledgements wait for the write, and the window waits for acknowledgements: the writer
+  // process writes at the end of every turn rather than at most once a millisecond.
   #becomeWriter(): void {
-    this.#role = 'writer';
-    // The file writer this process owns: its records, and every peer's, go through it.
-    // Acknowledgements wait for the write, and the window waits for acknowledgements: the
-    // writer process writes at the end of every turn rather than at most once a millisecond.
-    this.#file ??= createAppendFileWriter(
-      { minWriteIntervalMs: 0, ...this.#fileOptions() },
-      this.#where,
-    );
-  }
-
-  /** The writer for records this process writes itself while another process writes the file. */
-  #directWriter(): BatchWriter {
-    this.#direct ??= createAppendFileWriter(this.#fileOptions(), this.#where);
-    return this.#direct;
+    if (!this.#writing) {
+      const options = { minWriteIntervalMs: 0, ...this.#fileOptions() };
+      const file = createFileWriter(options, this.#where);
+      const max = this.#s.fileOptions.maxRecordBytes as number | undefined;
+      this.#writing = new WriterRole(file, this.#local, this.#o.lazy, max);
+    }
+    this.#become(this.#writing);
   }
 
   /**
@@ -300,49 +248,24 @@ export class IpcWriter implements Writer {
       ...f,
       reopenCheckMs: f.reopenCheckMs ?? (rotates ? 0 : undefined),
       exitHook: false,
-      onError: (e: FaninError) => this.#report(e),
+      onError: (e: FaninError) => this.#account.report(e),
     };
-  }
-
-  // Records from a peer, back to back: one block for a regular file in the writer role (one
-  // encode, no per-record work); else false, and they go one by one — also when one may be
-  // over maxRecordBytes (a peer of this version checks before it sends; another might not): the
-  // file writer then refuses that one, counted, and writes the rest.
-  #writeBlock(text: string | Buffer, lens: number[]): boolean {
-    const file = this.#file;
-    if (this.#role !== 'writer' || !file || this.#closing) return false;
-    if (!takesBlocks(file, this.#o.lazy)) return false;
-    const max = this.#s.fileOptions.maxRecordBytes;
-    if (max !== undefined && lens.some((n) => n * 3 > max)) return false;
-    return file.writeBlock(typeof text === 'string' ? Buffer.from(text) : text, lens.length);
-  }
-
-  #writeHere(record: string, level?: string): boolean {
-    if (this.#role === 'forwarder' || this.#role === 'connecting') {
-      return this.#fwd.add(record, level ?? '');
-    }
-    return this.#ownWriter().write(record, level);
-  }
-
-  /** The file writer this process writes with: the file's (writer role), else its own. */
-  #ownWriter(): BatchWriter {
-    return this.#role === 'writer' ? (this.#file as BatchWriter) : this.#directWriter();
   }
 
   #lost(why: string, quiet: boolean): void {
     if (!quiet) this.#writerLost++;
     if (this.#closing) {
       // close() is waiting for acknowledgements that will not come: write the rest now.
-      this.#role = 'direct';
-      this.#fwd.writeAllDirect();
+      this.#goDirect();
       return;
     }
     if (!quiet) {
-      this.#report(new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`));
+      this.#account.report(
+        new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`),
+      );
     }
     const via = this.#s.via;
     if (typeof via === 'object' && !this.#electing) {
-      this.#role = 'connecting';
       this.#electing = this.#elect(via.socket);
       return;
     }
@@ -352,43 +275,21 @@ export class IpcWriter implements Writer {
   #unanswered(): void {
     const over = isMainThread ? describeVia(this.#s.via) : 'the main thread';
     const why = `no fanin writer answered over ${over} in ${this.#s.connectTimeoutMs} ms`;
-    this.#report(new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`));
+    this.#account.report(
+      new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`),
+    );
     this.#fwd.disconnect();
     this.#goDirect();
   }
 
   /** From now on this process writes its records itself (append path): safe, just not funnelled. */
   #goDirect(): void {
-    this.#role = 'direct';
+    this.#become(this.#direct);
     this.#fwd.writeAllDirect();
   }
 
-  #drop(reason: string, level?: string): false {
-    this.noteDropped(reason, 1, level);
-    return false;
-  }
-
   #notice(now = false): void {
-    const text = this.#ledger.due(now, this.#o.noticeIntervalMs ?? 5000);
-    if (text === undefined) return;
-    this.#ledger.written();
-    // The notice goes with the records when there is room, else (the buffer full) it is
-    // written here: a loss report must not be lost to the loss it reports.
-    const forwarding = this.#role === 'forwarder' || this.#role === 'connecting';
-    if (forwarding && this.#fwd.add(text, 'warn')) return;
-    const writer = this.#ownWriter();
-    writer.write(text, 'warn');
-    writer.flushSync();
+    const text = this.#account.noticeDue(now);
+    if (text !== undefined) this.#role.writeNotice(text);
   }
-
-  // onError when given, else one process warning per reason (core's rule); stats() counts all.
-  #report(err: FaninError): void {
-    (this.#o.onError ?? warnOnce)(err);
-  }
-}
-
-// A regular file takes records back to back in one write; a pipe needs them one by one (each
-// within PIPE_BUF), and a lazy target is not known to be either until it opens.
-function takesBlocks(writer: BatchWriter, lazy: boolean | undefined): boolean {
-  return writer.sink.atomicLimit === Number.POSITIVE_INFINITY && lazy !== true;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { blockFor, errnoCode } from '@fanin/core';
-import type { TextBatch } from './wire.js';
+import type { TextBatch } from './text-batch.js';
 
 /** What a link tells the forwarder. */
 export interface LinkEvents {
@@ -12,6 +12,16 @@ export interface LinkEvents {
   drain(): void;
   /** The writer is gone (death, disconnect, protocol error), or said goodbye (`quiet`). */
   lost(why: string, quiet?: boolean): void;
+}
+
+/** What the forwarder tells the writer that owns it: where the link to the writer stands. */
+export interface ForwarderEvents {
+  /** The link is gone; the host picks what comes next (a new link, or writing directly). */
+  lost(why: string, quiet: boolean): void;
+  /** No writer answered in time. */
+  unanswered(): void;
+  /** The writer answered: records flow. */
+  welcomed(): void;
 }
 
 /** What an exit's wait for acknowledgements found. */

@@ -1,4 +1,4 @@
-import { compactLevels, levelsOf, type TextBatch } from './wire.js';
+import { compactLevels, levelsOf, type TextBatch } from './text-batch.js';
 
 // An unacknowledged batch is kept as one string: records that live until the writer's
 // acknowledgement outlast young-generation collections, and one string is far cheaper for the

@@ -1,19 +1,19 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import type { AckWait, Link, LinkEvents } from './link.js';
-import { Backoff, readUntil, wouldBlock } from './link.js';
+import { FrameDecoder } from './frame-decoder.js';
 import {
   ACK,
   BYE,
   encodeHello,
   encodeTextFrame,
   type Frame,
-  FrameDecoder,
   FrameError,
   HELLO,
-  type TextBatch,
   WELCOME,
-} from './wire.js';
+} from './frames.js';
+import type { AckWait, Link, LinkEvents } from './link.js';
+import { Backoff, readUntil, wouldBlock } from './link.js';
+import type { TextBatch } from './text-batch.js';
 
 /** Tries on the next event-loop turns before a full socket is tried once a millisecond. */
 const RETRY_TURNS = 50;

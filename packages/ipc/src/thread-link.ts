@@ -1,6 +1,6 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import type { AckWait, Link, LinkEvents } from './link.js';
-import type { TextBatch } from './wire.js';
+import type { TextBatch } from './text-batch.js';
 
 /** Messages between a worker thread and its process's main thread. */
 export type ThreadMessage =

@@ -132,6 +132,11 @@ describe('@fanin/ipc options', () => {
       ['maxFrameBytes', 0],
       ['connectTimeoutMs', -1],
       ['exitTimeoutMs', 1.5],
+      ['maxPeers', 0],
+      ['maxPeerBufferBytes', 'lots'],
+      ['frameTimeoutMs', 0],
+      // It must hold one whole frame: else a peer sending one could never be served.
+      ['maxPeerBufferBytes', '1M'],
     ];
     for (const [option, value] of wrongTypes) {
       it(`${frontEnd}: ${option} ${JSON.stringify(value)} is rejected, naming it`, () => {
@@ -284,7 +289,7 @@ describe('the private socket a cluster primary or fork parent offers its peers',
 
 describe('private socket directories left by writers that died without their exit handler', () => {
   it("are removed when a writer makes its own: only this user's, only those whose pid is gone", async () => {
-    const { removeStaleSides } = await import('../src/hub.js');
+    const { removeStaleSides } = await import('../src/private-socket.js');
     const { spawnSync } = await import('node:child_process');
     const root = fs.mkdtempSync(path.join(tmp, 'sweep-'));
     const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../src/outbox.js';
-import { fromTextBatch } from '../src/wire.js';
+import { fromTextBatch } from '../src/text-batch.js';
 
 /** `box.take(…)`, its records one by one (the outbox keeps a sent batch as one string). */
 function takeBatch(box: Outbox, maxChars: number, windowChars: number) {

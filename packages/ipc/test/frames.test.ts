@@ -1,32 +1,26 @@
 import { FaninError } from '@fanin/core';
 import { describe, expect, it } from 'vitest';
+import { FrameDecoder } from '../src/frame-decoder.js';
 import {
   ACK,
-  BATCH,
-  type Batch,
   BYE,
   type BytesBatch,
-  checkChannelBatch,
   encodeAck,
-  encodeBatch,
   encodeBye,
   encodeHello,
-  encodeTextBatch,
   encodeTextFrame,
   type Frame,
-  FrameDecoder,
   FrameError,
-  fromTextBatch,
   HEADER_BYTES,
   HELLO,
   MAGIC0,
   MAGIC1,
   TEXT,
   textOfBytes,
-  toTextBatch,
   VERSION,
   WELCOME,
-} from '../src/wire.js';
+} from '../src/frames.js';
+import { type Batch, compactLevels, fromTextBatch, type TextBatch } from '../src/text-batch.js';
 
 const MAX = 1024 * 1024;
 
@@ -41,17 +35,20 @@ function frame(
   return Buffer.concat([h, body]);
 }
 
-/** A BATCH body by hand: u32 seq, u32 count, then (u8 level length, level, u32 length, bytes)… */
-function batchBody(seq: number, count: number, parts: { level: string; bytes: Buffer }[]) {
-  const out: Buffer[] = [Buffer.alloc(8)];
-  (out[0] as Buffer).writeUInt32BE(seq, 0);
-  (out[0] as Buffer).writeUInt32BE(count, 4);
-  for (const { level, bytes } of parts) {
-    const n = Buffer.alloc(4);
-    n.writeUInt32BE(bytes.length, 0);
-    out.push(Buffer.from([level.length]), Buffer.from(level, 'latin1'), n, bytes);
-  }
-  return Buffer.concat(out);
+/** The text form of records one by one. */
+function toText(batch: Batch): TextBatch {
+  const { seq, records, levels } = batch;
+  const lens = records.map((r) => r.length);
+  return { seq, text: records.join(''), lens, levels: compactLevels(levels) };
+}
+
+/** A whole TEXT frame in a buffer of its own. */
+const encodeText = (batch: Batch) => Buffer.from(encodeTextFrame(toText(batch)));
+
+/** The records a decoded TEXT frame holds, one by one. */
+function recordsOf(f: Frame | undefined): Batch {
+  if (f?.type !== TEXT) throw new Error(`not a TEXT frame: ${JSON.stringify(f)}`);
+  return fromTextBatch(textOfBytes(f.batch));
 }
 
 function decodeAll(bytes: Buffer, max = MAX): Frame[] {
@@ -83,40 +80,39 @@ const UNICODE_BATCH: Batch = {
   levels: ['info', '', 'warn', 'debug', ''],
 };
 
-describe('wire: round trips', () => {
+describe('frames: round trips', () => {
   it('a batch with unicode records, empty records and empty levels decodes to what was encoded', () => {
-    const frames = decodeAll(encodeBatch(UNICODE_BATCH));
-    expect(frames).toEqual([{ type: BATCH, batch: UNICODE_BATCH }]);
+    const frames = decodeAll(encodeText(UNICODE_BATCH));
+    expect(frames).toHaveLength(1);
+    expect(recordsOf(frames[0])).toEqual(UNICODE_BATCH);
   });
 
   it('a batch of 10,000 records of varied sizes decodes whole', () => {
     const records = Array.from({ length: 10_000 }, (_, i) => `${i}:${'x'.repeat(i % 300)}✓\n`);
     const levels = records.map((_, i) => ['info', 'warn', '', 'error'][i % 4] as string);
     const batch: Batch = { seq: 0xfffffffe, records, levels };
-    expect(decodeAll(encodeBatch(batch), 16 * MAX)).toEqual([{ type: BATCH, batch }]);
+    expect(recordsOf(decodeAll(encodeText(batch), 16 * MAX)[0])).toEqual(batch);
   });
 
   it('an empty batch, HELLO, WELCOME, ACK and BYE decode', () => {
     const empty: Batch = { seq: 1, records: [], levels: [] };
     const bytes = Buffer.concat([
       encodeHello(HELLO),
-      encodeBatch(empty),
+      encodeText(empty),
       encodeHello(WELCOME),
       encodeAck(0xffffffff),
       encodeBye(),
     ]);
-    expect(decodeAll(bytes)).toEqual([
-      { type: HELLO, pid: process.pid },
-      { type: BATCH, batch: empty },
-      { type: WELCOME, pid: process.pid },
-      { type: ACK, seq: 0xffffffff },
-      { type: BYE },
-    ]);
+    const frames = decodeAll(bytes);
+    expect(frames.map((f) => f.type)).toEqual([HELLO, TEXT, WELCOME, ACK, BYE]);
+    expect(frames[0]).toEqual({ type: HELLO, pid: process.pid });
+    expect(recordsOf(frames[1])).toEqual({ ...empty, levels: [] });
+    expect(frames[3]).toEqual({ type: ACK, seq: 0xffffffff });
   });
 
   it('frames fed one byte at a time come out whole, each once the last byte of it arrives', () => {
     const second: Batch = { seq: 8, records: ['ü\n', 'second\n'], levels: ['info', 'info'] };
-    const parts = [encodeBatch(UNICODE_BATCH), encodeAck(3), encodeBatch(second), encodeBye()];
+    const parts = [encodeText(UNICODE_BATCH), encodeAck(3), encodeText(second), encodeBye()];
     const bytes = Buffer.concat(parts);
     const ends = parts.map((_, i) => parts.slice(0, i + 1).reduce((n, p) => n + p.length, 0));
     const decoder = new FrameDecoder(MAX);
@@ -125,39 +121,36 @@ describe('wire: round trips', () => {
       for (const f of decoder.push(bytes.subarray(i, i + 1))) got.push({ at: i + 1, frame: f });
     }
     expect(got.map((g) => g.at)).toEqual(ends);
-    expect(got.map((g) => g.frame)).toEqual([
-      { type: BATCH, batch: UNICODE_BATCH },
-      { type: ACK, seq: 3 },
-      { type: BATCH, batch: second },
-      { type: BYE },
-    ]);
+    expect(got.map((g) => g.frame.type)).toEqual([TEXT, ACK, TEXT, BYE]);
+    expect(recordsOf(got[0]?.frame)).toEqual(UNICODE_BATCH);
+    expect(recordsOf(got[2]?.frame)).toEqual(second);
     expect(decoder.buffered).toBe(0);
   });
 
   it('chunks that cut frames anywhere (through headers, through UTF-8 sequences) decode the same', () => {
-    const bytes = Buffer.concat([encodeBatch(UNICODE_BATCH), encodeAck(9), encodeHello(HELLO)]);
+    const bytes = Buffer.concat([encodeText(UNICODE_BATCH), encodeAck(9), encodeHello(HELLO)]);
     for (const size of [2, 3, 5, 7, 8, 9, 13, 64, 1000]) {
       const decoder = new FrameDecoder(MAX);
       const frames: Frame[] = [];
       for (let i = 0; i < bytes.length; i += size) {
         frames.push(...decoder.push(bytes.subarray(i, i + size)));
       }
-      expect(frames, `chunks of ${size}`).toEqual([
-        { type: BATCH, batch: UNICODE_BATCH },
-        { type: ACK, seq: 9 },
-        { type: HELLO, pid: process.pid },
-      ]);
+      expect(
+        frames.map((f) => f.type),
+        `chunks of ${size}`,
+      ).toEqual([TEXT, ACK, HELLO]);
+      expect(recordsOf(frames[0]), `chunks of ${size}`).toEqual(UNICODE_BATCH);
     }
   });
 
   it('a frame of exactly maxFrameBytes is accepted', () => {
     const batch: Batch = { seq: 1, records: ['x'.repeat(100)], levels: ['info'] };
-    const bytes = encodeBatch(batch);
-    expect(decodeAll(bytes, bytes.length - HEADER_BYTES)).toEqual([{ type: BATCH, batch }]);
+    const bytes = encodeText(batch);
+    expect(recordsOf(decodeAll(bytes, bytes.length - HEADER_BYTES)[0])).toEqual(batch);
   });
 
   it('buffered counts the bytes of a frame not yet complete', () => {
-    const bytes = encodeBatch(UNICODE_BATCH);
+    const bytes = encodeText(UNICODE_BATCH);
     const decoder = new FrameDecoder(MAX);
     expect(decoder.push(bytes.subarray(0, 20))).toEqual([]);
     expect(decoder.buffered).toBe(20);
@@ -166,7 +159,7 @@ describe('wire: round trips', () => {
   });
 });
 
-describe('wire: bad input is a FrameError', () => {
+describe('frames: bad input is a FrameError', () => {
   it('an HTTP request (bad magic) is refused', () => {
     const err = frameError(() => decodeAll(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')));
     expect(err.message).toMatch(/bad magic/);
@@ -181,9 +174,10 @@ describe('wire: bad input is a FrameError', () => {
 
   it('frames cut anywhere across reads decode whole, in order; only what is held counts as buffered', () => {
     const batches = [0, 1, 2].map((i) =>
-      toTextBatch({ seq: i + 1, records: [`r${i}\n`, 'é\n'], levels: ['a', 'b'] }),
+      toText({ seq: i + 1, records: [`r${i}\n`, 'é\n'], levels: ['a', 'b'] }),
     );
-    const bytes = Buffer.concat([...batches.map(encodeTextBatch), encodeAck(7), encodeBye()]);
+    const own = (tb: TextBatch) => Buffer.from(encodeTextFrame(tb));
+    const bytes = Buffer.concat([...batches.map(own), encodeAck(7), encodeBye()]);
     for (const cut of [1, 3, 7, 8, 9, 20, bytes.length - 1]) {
       const decoder = new FrameDecoder(MAX);
       const frames = [...decoder.push(bytes.subarray(0, cut))];
@@ -216,49 +210,14 @@ describe('wire: bad input is a FrameError', () => {
 
   it('a length over maxFrameBytes is refused from the header alone, before the body arrives', () => {
     const decoder = new FrameDecoder(1000);
-    const header = frame(BATCH, Buffer.alloc(0), { length: 1001 });
+    const header = frame(TEXT, Buffer.alloc(0), { length: 1001 });
     expect(header.length).toBe(HEADER_BYTES);
     const err = frameError(() => decoder.push(header));
     expect(err.message).toMatch(/1001 bytes is over maxFrameBytes \(1000\)/);
     // Even a 4 GiB length: nothing is buffered for it.
     expect(() =>
-      new FrameDecoder(1000).push(frame(BATCH, Buffer.alloc(0), { length: 0xffffffff })),
+      new FrameDecoder(1000).push(frame(TEXT, Buffer.alloc(0), { length: 0xffffffff })),
     ).toThrow(/over maxFrameBytes/);
-  });
-
-  it('a BATCH body shorter than its seq and count is refused', () => {
-    const err = frameError(() => decodeAll(frame(BATCH, Buffer.alloc(4))));
-    expect(err.message).toMatch(/too short/);
-  });
-
-  it('a BATCH that counts more records than it holds is refused (truncated)', () => {
-    const body = batchBody(1, 2, [{ level: 'info', bytes: Buffer.from('one\n') }]);
-    const err = frameError(() => decodeAll(frame(BATCH, body)));
-    expect(err.message).toMatch(/truncated/);
-  });
-
-  it('a BATCH cut inside a level or a record length is refused (truncated)', () => {
-    const body = batchBody(1, 1, [{ level: 'info', bytes: Buffer.from('one\n') }]);
-    for (const cut of [8, 9, 10, 12, 13, 15, 18, 20]) {
-      const err = frameError(() => decodeAll(frame(BATCH, body.subarray(0, cut))));
-      expect(err.message, `cut at ${cut}`).toMatch(/truncated|runs past/);
-    }
-  });
-
-  it('a record whose length runs past the frame is refused', () => {
-    const body = batchBody(1, 1, [{ level: 'info', bytes: Buffer.from('one\n') }]);
-    body.writeUInt32BE(5, 8 + 1 + 4); // claims 5 bytes, 4 follow
-    const err = frameError(() => decodeAll(frame(BATCH, body)));
-    expect(err.message).toMatch(/runs past the frame/);
-  });
-
-  it('bytes after the last record of a BATCH are refused', () => {
-    const body = Buffer.concat([
-      batchBody(1, 1, [{ level: 'info', bytes: Buffer.from('one\n') }]),
-      Buffer.from([1, 2, 3]),
-    ]);
-    const err = frameError(() => decodeAll(frame(BATCH, body)));
-    expect(err.message).toMatch(/bytes after its last record/);
   });
 
   it('a HELLO that is not JSON, or has no integer pid, is refused', () => {
@@ -274,69 +233,10 @@ describe('wire: bad input is a FrameError', () => {
   });
 });
 
-describe('wire: checkChannelBatch', () => {
-  const good = {
-    fanin: 'ipc',
-    v: 1,
-    t: 'batch',
-    seq: 3,
-    text: 'a\né\n',
-    lens: [2, 2],
-    levels: ['', 'x'],
-  };
-
-  it('returns the batch of a valid message, and its records one by one', () => {
-    const tb = checkChannelBatch(good, 100);
-    expect(tb).toEqual({ seq: 3, text: 'a\né\n', lens: [2, 2], levels: ['', 'x'] });
-    expect(fromTextBatch(tb)).toEqual({ seq: 3, records: ['a\n', 'é\n'], levels: ['', 'x'] });
-  });
-
-  it('takes one level for every record', () => {
-    const tb = checkChannelBatch({ ...good, levels: 'info' }, 100);
-    expect(fromTextBatch(tb).levels).toEqual(['info', 'info']);
-  });
-
-  it('round-trips through toTextBatch, one level when all agree', () => {
-    const batch = { seq: 9, records: ['x\n', 'yy\n', ''], levels: ['w', 'w', 'w'] };
-    const tb = toTextBatch(batch);
-    expect(tb.levels).toBe('w');
-    expect(fromTextBatch(tb)).toEqual(batch);
-  });
-
-  const bad: [string, Record<string, unknown>, RegExp][] = [
-    ['another version', { ...good, v: 2 }, /version 2/],
-    ['no version', { ...good, v: undefined }, /version/],
-    ['no seq', { ...good, seq: undefined }, /without seq/],
-    ['a fractional seq', { ...good, seq: 1.5 }, /without seq/],
-    ['text not a string', { ...good, text: ['a\n'] }, /without seq, text or lens/],
-    ['lens not an array', { ...good, lens: 4 }, /without seq, text or lens/],
-    ['a length that is not a count', { ...good, lens: [2, -2, 4] }, /not a count/],
-    ['lengths that do not add up', { ...good, lens: [2, 1] }, /do not add up/],
-    ['levels of another count', { ...good, levels: [''] }, /neither one string nor one per/],
-    ['a level that is not a string', { ...good, levels: ['', null] }, /neither one string/],
-  ];
-  for (const [what, message, why] of bad) {
-    it(`refuses ${what}`, () => {
-      const err = frameError(() => checkChannelBatch(message, 100));
-      expect(err.message).toMatch(why);
-    });
-  }
-
-  it('refuses a batch over maxBytes', () => {
-    const ok = { ...good, text: 'x'.repeat(100), lens: [60, 40] };
-    expect(checkChannelBatch(ok, 100)).toEqual(expect.objectContaining({ seq: 3 }));
-    const big = { ...good, text: 'x'.repeat(101), lens: [60, 41] };
-    expect(frameError(() => checkChannelBatch(big, 100)).message).toMatch(/over maxFrameBytes/);
-  });
-});
-
-describe('wire: TEXT frames (encodeTextFrame / encodeTextBatch)', () => {
+describe('frames: TEXT frames (encodeTextFrame)', () => {
   /** The records a TEXT frame decodes to, through the writer's per-record path. */
-  const recordsOf = (bytes: Buffer) => {
-    const [f] = decodeAll(bytes);
-    if (f?.type !== TEXT) throw new Error(`not a TEXT frame: ${JSON.stringify(f)}`);
-    return fromTextBatch(textOfBytes(f.batch));
-  };
+  const decoded = (bytes: Buffer) => recordsOf(decodeAll(bytes)[0]);
+  const encodeTextBatch = (tb: TextBatch) => Buffer.from(encodeTextFrame(tb));
 
   it('round-trips ASCII and other text, one level for all or one per record', () => {
     for (const records of [
@@ -344,16 +244,16 @@ describe('wire: TEXT frames (encodeTextFrame / encodeTextBatch)', () => {
       ['é\n', '😀 x\n', ''],
     ]) {
       const each = { seq: 4, records, levels: records.map((_, i) => `l${i}`) };
-      expect(recordsOf(encodeTextBatch(toTextBatch(each)))).toEqual(each);
+      expect(decoded(encodeText(each))).toEqual(each);
       const one = { seq: 5, records, levels: records.map(() => 'info') };
-      const tb = toTextBatch(one);
+      const tb = toText(one);
       expect(tb.levels).toBe('info');
-      expect(recordsOf(encodeTextBatch(tb))).toEqual(one);
+      expect(decoded(encodeTextBatch(tb))).toEqual(one);
     }
   });
 
   it('carries the text as UTF-8 bytes after the lengths, in a scratch buffer when it fits', () => {
-    const tb = toTextBatch({ seq: 9, records: ['ab\n', 'é\n'], levels: ['x', 'x'] });
+    const tb = toText({ seq: 9, records: ['ab\n', 'é\n'], levels: ['x', 'x'] });
     const text = Buffer.from(tb.text);
     const whole = encodeTextBatch(tb);
     expect(whole.subarray(whole.length - text.length)).toEqual(text);
@@ -373,8 +273,8 @@ describe('wire: TEXT frames (encodeTextFrame / encodeTextBatch)', () => {
 
   it('a level longer than 255 characters is cut to 255 on the wire', () => {
     const long = 'L'.repeat(300);
-    const tb = toTextBatch({ seq: 1, records: ['a'], levels: [long] });
-    expect(recordsOf(encodeTextBatch(tb)).levels).toEqual([long.slice(0, 255)]);
+    const tb = toText({ seq: 1, records: ['a'], levels: [long] });
+    expect(decoded(encodeTextBatch(tb)).levels).toEqual([long.slice(0, 255)]);
   });
 
   // seq 1, count 2, one level "i", lengths 2 and 2, then `text`.

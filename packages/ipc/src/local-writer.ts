@@ -1,0 +1,102 @@
+import { type BatchWriter, createFileWriter, type FileWriterOptions } from '@fanin/core';
+import type { Chunk } from './outbox.js';
+import { fromTextBatch } from './text-batch.js';
+
+/** The buffer a spill encodes its records into, reused from spill to spill. */
+const SPILL_SCRATCH_BYTES = 1024 * 1024;
+
+/**
+ * Whether records may go to `writer` back to back as one block: a regular file takes any write
+ * whole; a pipe needs them one by one (each within PIPE_BUF), and a lazy target is not known to
+ * be either until it opens. Decided once per file writer, where it is made.
+ */
+export function takesBlocks(writer: BatchWriter, lazy: boolean | undefined): boolean {
+  return writer.sink.atomicLimit === Number.POSITIVE_INFINITY && lazy !== true;
+}
+
+/**
+ * This process's own file writer, for what it writes itself while another process writes the
+ * file (records too large for a batch, a full buffer, exit, no writer): made on first use.
+ */
+export class LocalWriter {
+  readonly #options: FileWriterOptions;
+  readonly #where: string;
+  #writer: BatchWriter | undefined;
+  #blocks = false;
+  #scratch: Buffer | undefined;
+
+  constructor(options: FileWriterOptions, where: string) {
+    this.#options = options;
+    this.#where = where;
+  }
+
+  /** The file writer, made now if it was not yet. */
+  get writer(): BatchWriter {
+    if (!this.#writer) {
+      this.#writer = createFileWriter(this.#options, this.#where);
+      this.#blocks = takesBlocks(this.#writer, this.#options.lazy);
+    }
+    return this.#writer;
+  }
+
+  /** The file writer if it was made (stats, flush, close). */
+  get existing(): BatchWriter | undefined {
+    return this.#writer;
+  }
+
+  /**
+   * Writes chunks of records now and returns how many: a regular file takes each chunk as one
+   * block (one encode, one write(2)); another target gets the records one by one.
+   */
+  writeChunks(chunks: Chunk[]): number {
+    const direct = this.writer;
+    let n = 0;
+    for (const c of chunks) n += c.lens.length;
+    if (this.#blocks) {
+      this.#writeBlocks(direct, chunks);
+      return n;
+    }
+    for (const c of chunks) {
+      const { records, levels } = fromTextBatch({ seq: 0, ...c });
+      for (let i = 0; i < records.length; i++) {
+        direct.write(records[i] as string, (levels[i] as string) || undefined);
+      }
+    }
+    direct.flushSync();
+    return n;
+  }
+
+  // Chunks encoded back to back into one reused buffer (a fresh one for every spill would cost
+  // page faults on every write), written a buffer at a time: few write(2)s, few turns at the
+  // file's lock, which the writer process and other spilling processes want too. A buffer the
+  // writer could not write at once (still queued in it) is left to it.
+  #writeBlocks(direct: BatchWriter, chunks: Chunk[]): void {
+    this.#scratch ??= Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES);
+    let scratch = this.#scratch;
+    let at = 0;
+    let records = 0;
+    const flush = () => {
+      if (at === 0) return;
+      direct.writeBlock(scratch.subarray(0, at), records);
+      if (direct.flushSync().abandoned > 0) {
+        scratch = this.#scratch = Buffer.allocUnsafeSlow(SPILL_SCRATCH_BYTES);
+      }
+      at = 0;
+      records = 0;
+    };
+    for (const c of chunks) {
+      // UTF-8 takes at most 3 bytes a UTF-16 unit.
+      const most = 3 * c.text.length;
+      if (most > scratch.length) {
+        flush();
+        direct.writeBlock(Buffer.from(c.text), c.lens.length);
+        direct.flushSync();
+        continue;
+      }
+      if (at + most > scratch.length) flush();
+      at += scratch.write(c.text, at);
+      records += c.lens.length;
+    }
+    flush();
+  }
+}
