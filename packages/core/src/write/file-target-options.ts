@@ -40,7 +40,7 @@ export function policyFor(
   driver: FileDriver,
   o: FileTargetOptions,
 ): RotationPolicy | undefined {
-  const common = { mode: o.mode, quietMs: Math.max(1000, 5 * (o.reopenCheckMs ?? 100)) };
+  const common = { mode: o.mode };
   if (o.rotation) return new SizeRotation(file, driver, { ...common, ...o.rotation });
   if (o.timeRotation) return new TimeRotation(file, driver, { ...common, ...o.timeRotation });
   return undefined;
