@@ -103,6 +103,8 @@ export class BatchWriter implements Writer {
   // A write to a regular file failed part-way: the next write starts with a newline so the torn
   // fragment stays on a line of its own instead of gluing onto the next record.
   #torn = false;
+  // Set by the signal flush (exit-hooks.ts): write each record before write() returns.
+  #through = false;
   readonly #waiters: (() => void)[] = [];
 
   constructor(sink: Sink, options: BatchWriterOptions = {}) {
@@ -165,9 +167,21 @@ export class BatchWriter implements Writer {
     open.records++;
     this.#queuedBytes += size;
     this.#queuedRecords++;
-    if (open.bytes >= this.#o.batchBytes) this.#drain(false);
+    if (this.#through) this.#drain(true);
+    else if (open.bytes >= this.#o.batchBytes) this.#drain(false);
     else if (!this.#scheduled) this.#schedule();
     return true;
+  }
+
+  /** Signal flush: the process is about to die of a signal, so write each record at once. */
+  writeThrough(): void {
+    this.#through = true;
+  }
+
+  /** SIGHUP under log4js: write what is queued, then reopen if the path names another file. */
+  reopen(): void {
+    this.#drain(true);
+    (this.#sink as Partial<FileTarget>).reopenIfMoved?.();
   }
 
   /**
