@@ -15,7 +15,7 @@ type Pkg = (typeof PACKAGES)[number];
 type Sig = (typeof SIGNALS)[number];
 type Mode = 'writer' | 'winston' | 'log4js';
 type Pattern = 'steady' | 'burst' | 'self';
-type Handler = 'none' | 'exit' | 'none-reopen';
+type Handler = 'none' | 'exit' | 'once' | 'none-reopen';
 
 interface Run {
   f: Forked;
@@ -107,6 +107,20 @@ describe('a signal while the app logs steadily, and a signal the app sends itsel
       const run = start('locked-file', 'winston', 'self', 'none', sig);
       expect(await run.f.exited).toEqual({ code: null, signal: sig });
       expectAllLogged(fs.readFileSync(run.file, 'utf8'), 4999);
+    });
+  }
+});
+
+describe('an app listener fanin must see', () => {
+  // process.once() wrappers remove themselves before the listeners after them run (events docs):
+  // fanin's listener goes first so that it still sees the app's. (A listener added after the
+  // log opened is the 'exit' handler of the matrix above.)
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    it(`added with process.once() before the log opened (${sig}): fanin leaves shutdown to it`, async () => {
+      const run = start('append-file', 'winston', 'burst', 'once', sig);
+      await signalWhileLogging(run, sig);
+      expect(await run.f.exited).toEqual({ code: 0, signal: null });
+      expectAllLogged(fs.readFileSync(run.file, 'utf8'), lastLogged(run.side));
     });
   }
 });
