@@ -6,6 +6,7 @@ export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
 export { DatePattern } from './date-pattern.js';
 export type { FaninErrorCode } from './errors.js';
 export { errnoCode, FaninError, FaninOptionError, FaninWriteError, warnOnce } from './errors.js';
+export { deliverPendingSignals } from './exit/pending-signal.js';
 export type { SignalAware } from './exit/signal-flush.js';
 export type { FaninSignal, SignalOptions, SignalPolicy } from './exit/signal-policy.js';
 export {
