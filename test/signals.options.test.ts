@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { AppendFileTransport, configure } from '@fanin/append-file';
-import { FaninOptionError } from '@fanin/core';
+import { createFileWriter, FaninOptionError } from '@fanin/core';
+import { MemoryDriver } from '@fanin/core/testing';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/processes.js';
 
@@ -81,5 +82,34 @@ describe('signal options are checked', () => {
     expect(() => configure({ filename, reopenOnSignal: true }, layouts)).toThrow(
       /unknown option "reopenOnSignal"/,
     );
+  });
+});
+
+describe('what the signal flush asks of a BatchWriter', () => {
+  it('writeThrough(): each later record is in the file when write() returns', async () => {
+    const driver = new MemoryDriver();
+    const w = createFileWriter({ filename: '/logs/a.log', driver });
+    w.write('queued\n');
+    expect(driver.read('/logs/a.log') ?? '').toBe('');
+    w.writeThrough();
+    w.write('through\n');
+    expect(driver.read('/logs/a.log')).toBe('queued\nthrough\n');
+    await w.close();
+  });
+
+  it('reopen(): writes what is queued to the moved file, then opens the path anew', async () => {
+    const driver = new MemoryDriver();
+    // A long reopenCheckMs: only reopen() can notice the move here.
+    const w = createFileWriter({ filename: '/logs/a.log', driver, reopenCheckMs: 60_000 });
+    w.write('before\n');
+    w.flushSync();
+    w.write('queued\n');
+    driver.rename('/logs/a.log', '/logs/a.log.1');
+    w.reopen();
+    w.write('after\n');
+    w.flushSync();
+    expect(driver.read('/logs/a.log.1')).toBe('before\nqueued\n');
+    expect(driver.read('/logs/a.log')).toBe('after\n');
+    await w.close();
   });
 });
