@@ -20,14 +20,15 @@ function canUnshare(): boolean {
   }
 }
 
-/** The signal-writer fixture as PID 1 of a new PID namespace (unshare forks it, and waits). */
+/** The signal-writer fixture as PID 1 of a new PID namespace (unshare forks it and waits). */
 function forkAsInit(args: string[]): { child: ChildProcess; exited: Promise<unknown> } {
   const child = fork(
     fileURLToPath(new URL('./fixtures/signal-writer.cjs', import.meta.url)),
     args,
     {
       execPath: 'unshare',
-      execArgv: ['--pid', '--fork', '--mount-proc', process.execPath],
+      // --kill-child: if the test kills unshare, the fixture (which logs forever) goes too.
+      execArgv: ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );

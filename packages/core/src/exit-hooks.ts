@@ -1,6 +1,8 @@
+import { isMainThread } from 'node:worker_threads';
 import { deliverPendingSignals } from './exit/pending-signal.js';
 import { type SignalAware, SignalFlush } from './exit/signal-flush.js';
 import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from './exit/signal-policy.js';
+import { joinThreadFlush } from './exit/thread-flush.js';
 
 /**
  * Anything with a synchronous flush: every live writer registers here. The two optional methods
@@ -12,6 +14,8 @@ export interface SyncFlushable extends SignalAware {
 
 const live = new Map<SyncFlushable, SignalPolicy>();
 let installed = false;
+// In a worker thread: leaves the main thread's signal flush (set while this thread has writers).
+let leaveThreads: (() => void) | undefined;
 
 function flushOne(writer: SyncFlushable, why: string): void {
   try {
@@ -55,15 +59,29 @@ const signals = new SignalFlush({
 export function registerExitFlush(writer: SyncFlushable): () => void {
   live.set(writer, live.get(writer) ?? DEFAULT_SIGNAL_POLICY);
   if (!installed) {
-    process.on('exit', () => flushAll());
+    process.on('exit', () => {
+      flushAll();
+      leaveThreads?.();
+    });
     deliverPendingSignals();
     installed = true;
   }
+  if (!isMainThread) leaveThreads ??= joinThreadFlush(flushForMainThread);
   signals.update();
   return () => {
     live.delete(writer);
     signals.update();
+    if (live.size === 0) {
+      leaveThreads?.();
+      leaveThreads = undefined;
+    }
   };
+}
+
+// A worker thread's part of the main thread's signal flush (exit/thread-flush.ts).
+function flushForMainThread(): void {
+  flushAll('at a signal');
+  for (const writer of live.keys()) writer.writeThrough?.();
 }
 
 /**

@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { appListeners, FANIN_LISTENER } from './app-listeners.js';
 import { FANIN_SIGNALS, type FaninSignal, type SignalPolicy } from './signal-policy.js';
+import { ThreadFlush } from './thread-flush.js';
 
 /** What a writer offers at a signal beyond its synchronous flush. */
 export interface SignalAware {
@@ -38,6 +39,7 @@ const REDELIVERY_MS = 1000;
 export class SignalFlush {
   readonly #registry: SignalRegistry;
   readonly #installed = new Map<FaninSignal, () => void>();
+  readonly #threads = new ThreadFlush(() => this.update());
   #dying = false;
 
   constructor(registry: SignalRegistry) {
@@ -54,6 +56,8 @@ export class SignalFlush {
       for (const sig of policy.signals) wanted.add(sig);
       if (policy.reopenOnSighup) wanted.add('SIGHUP');
     }
+    // Writers in worker threads: the main thread listens for them (with their default policy).
+    if (this.#threads.threads > 0) for (const sig of FANIN_SIGNALS) wanted.add(sig);
     for (const sig of FANIN_SIGNALS) {
       const listener = this.#installed.get(sig);
       if (wanted.has(sig) && !listener) this.#install(sig);
@@ -79,7 +83,13 @@ export class SignalFlush {
     if (sig === 'SIGHUP' && this.#reopen()) return;
     if (appListeners(sig) > 0) return;
     this.#dying = true;
-    this.#registry.flushAll(`at ${sig}`, Date.now() + SIGNAL_FLUSH_BUDGET_MS);
+    const deadlineAt = Date.now() + SIGNAL_FLUSH_BUDGET_MS;
+    this.#registry.flushAll(`at ${sig}`, deadlineAt);
+    const threads = this.#threads.threads;
+    const flushed = this.#threads.flush(Math.max(0, deadlineAt - Date.now()));
+    if (flushed < threads) {
+      process.stderr.write(`fanin: ${threads - flushed} threads not flushed at ${sig} in time\n`);
+    }
     for (const [writer] of this.#registry.policies()) writer.writeThrough?.();
     for (const s of FANIN_SIGNALS) this.#remove(s);
     const signo = constants.signals[sig];
