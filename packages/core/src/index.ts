@@ -11,8 +11,17 @@ export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.
 export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
 export type { FaninErrorCode } from './errors.js';
 export { errnoCode, FaninError, FaninOptionError, FaninWriteError, warnOnce } from './errors.js';
+export { deliverPendingSignals } from './exit/pending-signal.js';
+export type { SignalAware } from './exit/signal-flush.js';
+export type { FaninSignal, SignalOptions, SignalPolicy } from './exit/signal-policy.js';
+export {
+  FANIN_SIGNALS,
+  signalOptionSpec,
+  signalPolicyOf,
+  winstonSignalOptionSpec,
+} from './exit/signal-policy.js';
 export type { SyncFlushable } from './exit-hooks.js';
-export { registerExitFlush } from './exit-hooks.js';
+export { registerExitFlush, setSignalPolicy } from './exit-hooks.js';
 export type { FileDriver, FileInfo, TargetKind } from './file-driver.js';
 export { NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
 export type { FileWriterHooks, FileWriterOptions } from './file-writer.js';

@@ -1,4 +1,6 @@
 import { FaninError } from './errors.js';
+import { signalOptionSpec, signalPolicyOf, takeSignalOptions } from './exit/signal-policy.js';
+import { setSignalPolicy } from './exit-hooks.js';
 import { fileWriterSpec } from './file-writer.js';
 import { fromLog4jsConfig, log4jsFileSpec } from './framework-options.js';
 import { checkOptions, type OptionSpec } from './options.js';
@@ -56,8 +58,14 @@ export function createLog4jsConfigure(spec: AppenderSpec) {
       const why = 'configure() is called by log4js, with its layouts module';
       throw new FaninError('ERR_FANIN_OPTION', `${spec.name}: ${why}`);
     }
-    checkOptions(spec.name, config, { ...log4jsFileSpec, ...fileWriterSpec, ...spec.options });
-    const { writer: options, extras } = fromLog4jsConfig(config);
+    checkOptions(spec.name, config, {
+      ...log4jsFileSpec,
+      ...fileWriterSpec,
+      ...signalOptionSpec,
+      ...spec.options,
+    });
+    const { signals, rest } = takeSignalOptions(config);
+    const { writer: options, extras } = fromLog4jsConfig(rest);
     options.onError ??= (err: FaninError) => console.error(`${spec.name}: ${err.message}`);
     const layout = extras.layout
       ? layouts.layout(extras.layout.type, extras.layout)
@@ -69,6 +77,8 @@ export function createLog4jsConfigure(spec: AppenderSpec) {
       );
     }
     const writer = spec.createWriter(options as Record<string, unknown>, spec.name);
+    // log4js's file appender reopens its file on SIGHUP (logrotate's postrotate): so does this.
+    setSignalPolicy(writer, signalPolicyOf(signals, 'log4js'));
     const appender = ((event: Log4jsEvent) => {
       if (extras.removeColor && Array.isArray(event.data)) {
         event.data = event.data.map((d) => (typeof d === 'string' ? d.replace(ANSI, '') : d));

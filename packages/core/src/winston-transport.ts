@@ -1,5 +1,12 @@
 import TransportStream from 'winston-transport';
 import { FaninError } from './errors.js';
+import {
+  type SignalOptions,
+  signalPolicyOf,
+  takeSignalOptions,
+  winstonSignalOptionSpec,
+} from './exit/signal-policy.js';
+import { setSignalPolicy } from './exit-hooks.js';
 import { fileWriterSpec } from './file-writer.js';
 import { fromWinstonOptions, winstonFileSpec } from './framework-options.js';
 import { checkOptions, type OptionSpec } from './options.js';
@@ -24,7 +31,7 @@ export type WinstonFileOptions = TransportStream.TransportStreamOptions & {
   zippedArchive?: boolean;
   lazy?: boolean;
   options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-};
+} & SignalOptions;
 
 /** How a transport package plugs its writer into {@link FaninTransport}. */
 export interface TransportSpec {
@@ -69,13 +76,20 @@ export class FaninTransport extends TransportStream {
   };
 
   constructor(options: Record<string, unknown> = {}, spec: TransportSpec) {
-    checkOptions(spec.name, options, { ...winstonFileSpec, ...fileWriterSpec, ...spec.options });
+    checkOptions(spec.name, options, {
+      ...winstonFileSpec,
+      ...fileWriterSpec,
+      ...winstonSignalOptionSpec,
+      ...spec.options,
+    });
     super(options as TransportStream.TransportStreamOptions);
-    const { writer, eol } = fromWinstonOptions(spec.name, options);
+    const { signals, rest } = takeSignalOptions(options);
+    const { writer, eol } = fromWinstonOptions(spec.name, rest);
     this.#eol = eol;
     if (writer.onError === undefined) writer.onError = (err) => this.#report(err);
     this.writer = spec.createWriter(writer as Record<string, unknown>, spec.name);
     this.on('pipe', (logger: NodeJS.EventEmitter) => countWritesAfterEnd(logger, this));
+    setSignalPolicy(this.writer, signalPolicyOf(signals, 'winston'));
   }
 
   override log(info: Info, callback: Callback): void {

@@ -1,7 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type ExclusiveLock, errnoCode, type LockStats, retryFor } from '@fanin/core';
+import {
+  deliverPendingSignals,
+  type ExclusiveLock,
+  errnoCode,
+  type LockStats,
+  retryFor,
+} from '@fanin/core';
 import lockfile from 'proper-lockfile';
+
+// proper-lockfile calls signal-exit v3's onExit() when it is loaded (lib/lockfile.js, top level),
+// which adds a SIGTERM/SIGINT/SIGHUP listener at once. With a listener, a signal is no longer
+// fatal on arrival: libuv catches it and Node delivers it at the loop's next poll. An app that
+// logs a burst, signals itself and has nothing else to do leaves the loop without that poll, so
+// it exited with status 0 and the signal was never acted on (#19). Core's beforeExit turn
+// delivers it (then signal-exit, or fanin's signal flush, re-raises it and the process dies of it).
+deliverPendingSignals();
 
 /** Options of {@link FileLock}. */
 export interface FileLockOptions {

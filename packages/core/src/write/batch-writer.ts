@@ -38,6 +38,8 @@ export class BatchWriter implements Writer {
   #closing = false;
   #closed = false;
   #draining = false;
+  // Set by the signal flush (exit-hooks.ts): each record is written before write() returns.
+  #through = false;
   readonly #waiters: (() => void)[] = [];
 
   constructor(sink: Sink, options: BatchWriterOptions = {}) {
@@ -86,7 +88,8 @@ export class BatchWriter implements Writer {
     }
     // A full batch, or a record larger than the whole buffer, is written at once.
     const full = this.#queue.add(record, size, level);
-    if (full || size > this.#o.maxBufferBytes) this.#drain(false);
+    if (this.#through) this.#drain(true);
+    else if (full || size > this.#o.maxBufferBytes) this.#drain(false);
     else this.#pacer.schedule(this.#sink.atomicLimit === Number.POSITIVE_INFINITY);
     return true;
   }
@@ -110,6 +113,17 @@ export class BatchWriter implements Writer {
     this.#queue.addBlocks(blocks, records);
     this.#drain(false);
     return true;
+  }
+
+  /** Signal flush: the process is about to die of a signal, so write each record at once. */
+  writeThrough(): void {
+    this.#through = true;
+  }
+
+  /** SIGHUP under log4js: write what is queued, then reopen if the path names another file. */
+  reopen(): void {
+    this.#drain(true);
+    (this.#sink as { reopenIfMoved?: () => boolean }).reopenIfMoved?.();
   }
 
   flushSync(): FlushOutcome {
