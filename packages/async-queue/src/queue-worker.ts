@@ -1,19 +1,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAppendFileWriter } from '@fanin/append-file';
-import type { BatchWriter, FaninError } from '@fanin/core';
-import { createLockedFileWriter } from '@fanin/locked-file';
+import { type BatchWriter, type FaninError, nodeFileDriver } from '@fanin/core';
+import { fileWriterFor } from './file-writer-for.js';
 import {
+  BEAT,
   CLOSING,
   CONSUMER_SLEEPING,
   FILE_SINK,
+  OWNER,
   Ring,
   type RingMemory,
   RUNNING,
   STATE,
-  TAKEN_OVER,
+  TAIL,
   WAKE,
-  WRITTEN,
 } from './ring.js';
+import { beatingDriver, claimBatch, FREE, publishBatch } from './ring-owner.js';
 
 /** What the application thread hands the writer thread. */
 export interface QueueWorkerData {
@@ -33,9 +34,14 @@ function report(err: FaninError): void {
   port?.postMessage({ type: 'error', code: err.code, message: err.message });
 }
 
-const options = { ...data.options, exitHook: false, onError: report };
-const writer: BatchWriter =
-  data.writer === 'locked' ? createLockedFileWriter(options) : createAppendFileWriter(options);
+// Every system call of the writer bumps BEAT: the calling thread sees this thread alive.
+const driver = beatingDriver(nodeFileDriver, ring.ctrl);
+const writer: BatchWriter = fileWriterFor(
+  data.writer,
+  { ...data.options, driver },
+  report,
+  'createAsyncQueueWriter',
+);
 
 let lastStats = 0;
 function postStats(force: boolean): void {
@@ -62,6 +68,8 @@ const minIntervalMs = byBlock()
   ? ((data.options.minWriteIntervalMs as number | undefined) ?? 1)
   : 0;
 let lastWriteAt = 0;
+// Set once the calling thread has taken the ring: this thread writes nothing more.
+let stopped = false;
 
 /** Milliseconds until a partial batch may be written (0: now). */
 function paceMs(): number {
@@ -70,30 +78,54 @@ function paceMs(): number {
 }
 
 function drain(all: boolean): void {
-  while (ring.used() > 0 && Atomics.load(ring.ctrl, STATE) !== TAKEN_OVER) {
+  while (ring.used() > 0) {
     if (!all && paceMs() > 0) return;
-    let n = 0;
-    let tail: number;
-    if (byBlock()) {
-      const out = ring.blocks(data.batchBytes, MAX_PARTS);
-      writer.writeBlock(out.parts, out.records);
-      n = out.records;
-      tail = out.tail;
-    } else {
-      // A pipe: the application thread sends single records only (FILE_SINK is not set).
-      tail = ring.peek(data.batchBytes, (record, count) => {
-        if (count > 1) writer.writeBlock(record, count);
-        else writer.write(record);
-        n += count;
-      });
+    const from = Atomics.load(ring.ctrl, TAIL);
+    const batch = nextBatch();
+    // The calling thread took the ring (the application is exiting, or thought this thread dead).
+    if (!claimBatch(ring.ctrl)) {
+      stopped = true;
+      return;
     }
-    writer.flushSync();
+    try {
+      batch.write();
+      writer.flushSync();
+    } catch (err) {
+      // The thread dies of this: give the claim back unpublished, so that the calling thread's
+      // take-over writes the batch (again, perhaps: at-least-once) instead of waiting on it.
+      Atomics.store(ring.ctrl, OWNER, FREE);
+      throw err;
+    }
     lastWriteAt = performance.now();
-    Atomics.add(ring.ctrl, WRITTEN, n);
-    ring.release(tail);
+    if (!publishBatch(ring.ctrl, from, batch.tail, batch.records)) {
+      stopped = true;
+      return;
+    }
     postStats(false);
     backOffAfterErrors();
   }
+}
+
+// The next batch from the tail: how to write it, how many records it holds, the tail after it.
+function nextBatch(): { write: () => void; records: number; tail: number } {
+  if (byBlock()) {
+    const out = ring.blocks(data.batchBytes, MAX_PARTS);
+    return { write: () => writer.writeBlock(out.parts, out.records), ...out };
+  }
+  // A pipe: the application thread sends single records only (FILE_SINK is not set).
+  const records: { record: Buffer; count: number }[] = [];
+  let n = 0;
+  const tail = ring.peek(data.batchBytes, (record, count) => {
+    records.push({ record, count });
+    n += count;
+  });
+  const write = () => {
+    for (const r of records) {
+      if (r.count > 1) writer.writeBlock(r.record, r.count);
+      else writer.write(r.record);
+    }
+  };
+  return { write, records: n, tail };
 }
 
 // The writer counted and dropped a failed batch (ENOSPC, EIO): wait before the next one, so
@@ -112,7 +144,12 @@ function backOffAfterErrors(): void {
   const max = (data.options.retryMaxMs as number | undefined) ?? 5000;
   backoffMs = Math.min(Math.max(backoffMs * 2, min), max);
   postStats(true);
-  Atomics.wait(ring.ctrl, STATE, RUNNING, backoffMs);
+  // In slices, bumping BEAT: a thread backing off is alive; the calling thread must not take over.
+  const until = Date.now() + backoffMs;
+  for (let left = backoffMs; left > 0; left = until - Date.now()) {
+    Atomics.add(ring.ctrl, BEAT, 1);
+    if (Atomics.wait(ring.ctrl, STATE, RUNNING, Math.min(left, 100)) !== 'timed-out') return;
+  }
 }
 
 // Between batches the thread lingers: it polls the ring every LINGER_MS without telling the
@@ -127,7 +164,7 @@ const IDLE_POLLS = 5;
 function loop(): void {
   let idle = 0;
   for (;;) {
-    if (Atomics.load(ring.ctrl, STATE) !== RUNNING) return;
+    if (stopped || Atomics.load(ring.ctrl, STATE) !== RUNNING) return;
     if (ring.used() > 0) {
       idle = 0;
       const wait = paceMs();
@@ -154,7 +191,7 @@ function loop(): void {
 if (byBlock()) Atomics.store(ring.ctrl, FILE_SINK, 1);
 port?.postMessage({ type: 'ready' });
 loop();
-if (Atomics.load(ring.ctrl, STATE) === CLOSING) drain(true);
+if (!stopped && Atomics.load(ring.ctrl, STATE) === CLOSING) drain(true);
 postStats(true);
 writer.close().then(() => {
   postStats(true);

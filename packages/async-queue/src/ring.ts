@@ -19,7 +19,11 @@ export const STATE = 4;
 export const WAKE = 5;
 /** Records the consumer has written (mirrored for `stats()`). */
 export const WRITTEN = 6;
-export const CONTROL_SLOTS = 8;
+/** Who may consume the ring now (see ring-owner.ts). */
+export const OWNER = 7;
+/** Bumped by the writer thread at each system call and batch: it is alive and working. */
+export const BEAT = 8;
+export const CONTROL_SLOTS = 12;
 
 export const RUNNING = 0;
 export const CLOSING = 1;
