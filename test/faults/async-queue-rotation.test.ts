@@ -50,6 +50,6 @@ describe('fault: async-queue with size rotation across processes', () => {
         duplicates: 0,
         missing: 0,
       });
-    }, 120_000);
+    }, 300_000);
   }
 });

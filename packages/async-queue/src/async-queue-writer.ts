@@ -116,6 +116,7 @@ export class AsyncQueueWriter implements Writer {
 
   #queued(): boolean {
     this.#puts++;
+    this.#turn.roomChanged();
     if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
     else this.#scheduleWake();
     this.#maybeNotice();
@@ -140,9 +141,11 @@ export class AsyncQueueWriter implements Writer {
   #putBlock(text: string, n: number): void {
     if (!this.#takeOver.taken && this.#ring.put(text, n)) {
       if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
+      this.#maybeNotice();
       return;
     }
     if (!this.#takeOver.taken) this.#takeOver.drainRing(false);
+    this.#takeOver.takenOver += n;
     this.#takeOver.write(text, n);
   }
 
@@ -188,7 +191,9 @@ export class AsyncQueueWriter implements Writer {
 
   #maybeNotice(): void {
     const text = this.#account.notice();
-    if (text !== undefined && this.#ring.put(text)) this.#account.noticeWritten();
+    if (text === undefined || !this.#ring.put(text)) return;
+    this.#account.noticeWritten();
+    this.#turn.roomChanged();
   }
 
   #workerDied(err: Error): void {

@@ -23,6 +23,9 @@ export const WRITTEN = 6;
 export const OWNER = 7;
 /** Bumped by the writer thread at each system call and batch: it is alive and working. */
 export const BEAT = 8;
+/** Bytes of the batch at the tail already in the file, and 1 if the file ends mid-line there. */
+export const RESUME = 9;
+export const TORN = 10;
 export const CONTROL_SLOTS = 12;
 
 export const RUNNING = 0;

@@ -2,8 +2,10 @@ import type { BatchWriter, WriterStats } from '@fanin/core';
 import { type AsyncQueueOptions, workerOptionsOf } from './async-queue-options.js';
 import { fileWriterFor } from './file-writer-for.js';
 import type { QueueAccount } from './queue-account.js';
-import { type Ring, STATE, TAIL, TAKEN_OVER } from './ring.js';
+import { RESUME, type Ring, STATE, TAIL, TAKEN_OVER, TORN } from './ring.js';
 import { RingOwner } from './ring-owner.js';
+
+const NEWLINE = Buffer.from('\n');
 
 /**
  * The calling thread writing for itself: records too large for the ring, and everything once
@@ -19,7 +21,7 @@ export class TakeOver {
   readonly #staleMs: number;
   #fallback: BatchWriter | undefined;
   #taken = false;
-  /** Records the calling thread took out of the ring and wrote. */
+  /** Records counted as queued that the calling thread wrote instead of the writer thread. */
   takenOver = 0;
   /** Records larger than half the ring, written here. */
   fallbackWrites = 0;
@@ -107,12 +109,24 @@ export class TakeOver {
     Atomics.store(this.#ring.ctrl, STATE, TAKEN_OVER);
     Atomics.notify(this.#ring.ctrl, STATE);
     const fallback = this.#writer();
+    // A batch the writer thread began and could not finish (a full disk): what it wrote is not
+    // written again, and a line it left unfinished is ended first (block-writes.ts).
+    let skip = Atomics.load(this.#ring.ctrl, RESUME);
+    let torn = Atomics.load(this.#ring.ctrl, TORN) === 1;
     while (this.#ring.used() > 0) {
       let n = 0;
-      const tail = this.#ring.peek(1 << 20, (r, count) => {
-        if (count > 1) fallback.writeBlock(Buffer.from(r), count);
-        else fallback.write(Buffer.from(r));
+      const tail = this.#ring.peek(1 << 20, (entry, count) => {
         n += count;
+        if (skip >= entry.byteLength) {
+          skip -= entry.byteLength;
+          return;
+        }
+        const rest = entry.subarray(skip);
+        skip = 0;
+        const data = torn ? Buffer.concat([NEWLINE, rest]) : Buffer.from(rest);
+        if (count > 1 || torn) fallback.writeBlock(data, count);
+        else fallback.write(data);
+        torn = false;
       });
       fallback.flushSync();
       this.#ring.release(tail);

@@ -46,6 +46,14 @@ export class TurnBlock {
     return true;
   }
 
+  /**
+   * Something else went into the ring (a record on its own, a drop summary): the room counted
+   * down here is no longer a lower bound; read it again at the next hold.
+   */
+  roomChanged(): void {
+    this.#roomChars = 0;
+  }
+
   /** Hands the held records over as one block (nothing when none are held). */
   flush(): void {
     const n = this.#pending.length;
