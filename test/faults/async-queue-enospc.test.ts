@@ -127,4 +127,42 @@ describe('fault: async-queue on a full disk (a real 2 MiB tmpfs)', () => {
     );
     expect(stats.queue?.workerAlive).toBe(true);
   }, 60_000);
+
+  it('at exit on a disk still full, flushSync reports every record it could not write; stats count them', async (ctx) => {
+    const dir = smallDisk();
+    if (typeof dir !== 'string') {
+      console.log(`skipped: ${dir.skip}`);
+      ctx.skip();
+      return;
+    }
+    let outage: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      outage = resolve;
+    });
+    const file = path.join(dir, 'app.log');
+    const writer = createAsyncQueueWriter({
+      filename: file,
+      retryMinMs: 10,
+      retryMaxMs: 50,
+      exitTimeoutMs: 100,
+      exitHook: false,
+      onError: (e) => {
+        if (/ENOSPC/.test(e.message)) outage();
+      },
+    });
+    await writer.ready();
+    const filler = fillDisk(dir, 0);
+    for (let s = 0; s < 100; s++) writer.write(record(s), 'info');
+    await started;
+
+    // What the exit hook does: the writer thread still retries, so this thread takes the ring
+    // and tries itself; the disk refuses it too.
+    const outcome = writer.flushSync();
+    const inFile = checkLog(fs.readFileSync(file, 'utf8'), [100]).total;
+    expect(inFile).toBe(0);
+    expect(outcome).toMatchObject({ abandoned: 100, timedOut: true });
+    expect(writer.stats().dropped).toMatchObject({ total: 100, byReason: { ENOSPC: 100 } });
+    fs.unlinkSync(filler);
+    await writer.close();
+  }, 60_000);
 });

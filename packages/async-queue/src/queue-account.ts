@@ -118,6 +118,7 @@ export class QueueAccount {
         byReason,
         byLevel,
       },
+      ...(p.worker?.lock ? { lock: p.worker.lock } : {}),
       queueDepth: p.queueDepth,
       queueBytes: p.usedBytes,
       queue: {
