@@ -80,7 +80,8 @@ export class AsyncQueueWriter implements Writer {
    * keeps the thread's start-up (loading modules, opening the file) out of a measurement.
    */
   ready(): Promise<void> {
-    return this.#thread.ready;
+    // Held: a caller awaiting it must not see the process end first (the thread is unref'd).
+    return this.#thread.holding(() => this.#thread.ready);
   }
 
   /** The writer thread (to monitor it; if it dies, writing falls back to this thread). */
@@ -92,9 +93,9 @@ export class AsyncQueueWriter implements Writer {
     if (this.#closing) return this.#drop('closed', level);
     if (typeof record !== 'string' && !(record instanceof Uint8Array))
       return this.#drop('invalid-record', level);
-    if (this.#tooLarge(record)) {
+    if (this.#ring.tooLarge(record)) {
       this.#turn.flush();
-      return this.#writeLarge(record);
+      return this.#takeOver.writeLarge(record);
     }
     if (!this.#takeOver.taken && this.#turn.hold(record)) {
       this.#puts++;
@@ -149,13 +150,6 @@ export class AsyncQueueWriter implements Writer {
     this.#takeOver.write(text, n);
   }
 
-  // Over half the ring (UTF-8 takes at most 3 bytes per UTF-16 unit: count only when it may be).
-  #tooLarge(record: string | Uint8Array): boolean {
-    const max = this.#ring.maxRecord;
-    if (typeof record !== 'string') return record.byteLength > max;
-    return record.length * 3 > max && Buffer.byteLength(record) > max;
-  }
-
   // Waits (Atomics.wait on the tail) until the record fits, for at most `ms`. A blocked thread
   // never sees the Worker's 'exit' event (that needs an event-loop turn): once the writer thread
   // has shown no sign of life for exitTimeoutMs it is dead (or stuck in one system call), and
@@ -175,13 +169,6 @@ export class AsyncQueueWriter implements Writer {
       this.#ring.wake();
       Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), Math.min(deadline - now, 50));
     }
-  }
-
-  // Larger than half the ring: keep order by letting the ring drain, then write it here, whole.
-  #writeLarge(record: string | Uint8Array): boolean {
-    if (!this.#takeOver.taken) this.#takeOver.drainRing(false);
-    this.#takeOver.fallbackWrites++;
-    return this.#takeOver.write(record);
   }
 
   #drop(reason: string, level?: string): false {

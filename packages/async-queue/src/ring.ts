@@ -88,6 +88,13 @@ export class Ring {
     return (this.capacity >>> 1) - 8;
   }
 
+  /** Whether `record` is over {@link maxRecord} (UTF-8 takes at most 3 bytes a UTF-16 unit: measured only when it may be). */
+  tooLarge(record: string | Uint8Array): boolean {
+    const max = this.maxRecord;
+    if (typeof record !== 'string') return record.byteLength > max;
+    return record.length * 3 > max && Buffer.byteLength(record) > max;
+  }
+
   /**
    * Copies one record in; returns false (copying nothing) when there is no room now. Strings are
    * encoded straight into the shared buffer when their worst case (3 bytes per UTF-16 unit) fits.

@@ -62,6 +62,13 @@ export class TakeOver {
     return ok;
   }
 
+  /** Larger than half the ring: keeps order by letting the ring drain, then writes it here, whole. */
+  writeLarge(record: string | Uint8Array): boolean {
+    if (!this.#taken) this.drainRing(false);
+    this.fallbackWrites++;
+    return this.write(record);
+  }
+
   /**
    * Waits for the writer thread to empty the ring. Takes the ring and writes the rest here once
    * the thread has shown no sign of life for exitTimeoutMs (dead, or stuck in one system call);
