@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type BatchWriter, createFileWriter, FaninError } from '@fanin/core';
+import { type BatchWriter, createFileWriter, type FaninError, FaninOptionError } from '@fanin/core';
 
 const load = createRequire(import.meta.url);
 
@@ -29,10 +29,9 @@ export function lockedFactory(where: string): LockedFactory {
       .createLockedFileWriter;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
-    throw new FaninError(
-      'ERR_FANIN_OPTION',
+    throw new FaninOptionError(
+      'writer',
       `${where}: writer "locked" needs the package @fanin/locked-file; install it (npm install @fanin/locked-file)`,
-      { cause: err },
     );
   }
 }
