@@ -17,5 +17,7 @@ export default defineConfig([
     format: ['cjs'],
     target: 'node20',
     sourcemap: true,
+    // import.meta.url (the lazy require of @fanin/locked-file) in this CommonJS build.
+    shims: true,
   },
 ]);

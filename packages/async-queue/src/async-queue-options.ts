@@ -1,18 +1,27 @@
-import type { AppendFileOptions } from '@fanin/append-file';
 import {
   checkOptions,
   FaninOptionError,
+  type FileWriterOptions,
   fileWriterSpec,
   type OptionSpec,
   parseSize,
   type WhenFull,
 } from '@fanin/core';
-import { type LockedFileOptions, lockedFileSpec } from '@fanin/locked-file';
+import { lockedFactory } from './file-writer-for.js';
 
 /** Options of the async-queue writer: the file writer's (append or locked) plus the queue's. */
-export interface AsyncQueueOptions extends AppendFileOptions, Omit<LockedFileOptions, 'lock'> {
-  /** The writer the background thread drains into. @default 'append' */
+export interface AsyncQueueOptions extends FileWriterOptions {
+  /**
+   * The writer the background thread drains into: core's O_APPEND writer, or @fanin/locked-file's
+   * (install that package to use it). @default 'append'
+   */
   writer?: 'append' | 'locked';
+  /** With `writer: 'locked'`: the lock's engine (see @fanin/locked-file). */
+  lock?: 'proper-lockfile';
+  /** With `writer: 'locked'`: retry a busy lock after this long (see @fanin/locked-file). @default 1 */
+  lockRetryMs?: number;
+  /** With `writer: 'locked'`: a synchronous flush waits this long for the lock (see @fanin/locked-file). @default 1000 */
+  lockTimeoutMs?: number;
   /** Size of the shared ring; memory never grows past it. "8M" accepted. @default 8 MiB */
   capacityBytes?: number | string;
   /** Per level (case-insensitive), what to do when the ring is full; overrides `whenFull`. */
@@ -26,10 +35,15 @@ export interface AsyncQueueOptions extends AppendFileOptions, Omit<LockedFileOpt
 
 const whenFull = fileWriterSpec.whenFull as { kind: 'custom'; check: (v: unknown) => boolean };
 
+// @fanin/locked-file's own options, named here so that checking them does not load it (it
+// checks them again, fully, when `writer: 'locked'` loads it).
+const LOCK_OPTIONS = ['lock', 'lockRetryMs', 'lockTimeoutMs'];
+
 /** The queue's own options, beside the file writer's and the lock's. */
 export const asyncQueueSpec: OptionSpec = {
-  ...lockedFileSpec,
   lock: { kind: 'enum', values: ['proper-lockfile'] },
+  lockRetryMs: { kind: 'int', min: 1 },
+  lockTimeoutMs: { kind: 'int', min: 0 },
   writer: { kind: 'enum', values: ['append', 'locked'] },
   capacityBytes: { kind: 'size' },
   whenFullByLevel: {
@@ -65,6 +79,8 @@ export function checkAsyncOptions(o: AsyncQueueOptions, where: string): void {
   if (o.writer === 'locked' && o.fd !== undefined) {
     throw new FaninOptionError('fd', `${where}: writer "locked" needs a "filename"`);
   }
+  // Now, on the calling thread: a missing @fanin/locked-file is an error the caller sees.
+  if (o.writer === 'locked') lockedFactory(where);
 }
 
 const QUEUE_ONLY = [
@@ -83,7 +99,7 @@ export function workerOptionsOf(o: AsyncQueueOptions): Record<string, unknown> {
     if (QUEUE_ONLY.includes(k) || typeof v === 'function' || v === undefined) continue;
     out[k] = v;
   }
-  if (o.writer !== 'locked') for (const k of Object.keys(lockedFileSpec)) delete out[k];
+  if (o.writer !== 'locked') for (const k of LOCK_OPTIONS) delete out[k];
   if (o.formatNotice === null) out.formatNotice = null;
   return out;
 }

@@ -1,111 +1,76 @@
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
-  type BatchWriter,
   type DeadlineOptions,
   FaninError,
   type FlushOutcome,
-  LossLedger,
   registerExitFlush,
-  StatsCounter,
   type WhenFull,
   type Writer,
   type WriterStats,
-  warnOnce,
 } from '@fanin/core';
 import {
   type AsyncQueueOptions,
   checkAsyncOptions,
   workerOptionsOf,
 } from './async-queue-options.js';
-import { createFallback } from './fallback.js';
-import { queueNotice } from './queue-notice.js';
-import {
-  allocateRing,
-  CLOSING,
-  FILE_SINK,
-  Ring,
-  STATE,
-  TAIL,
-  TAKEN_OVER,
-  WAKE,
-  WRITTEN,
-} from './ring.js';
-
-const workerFile = path.join(__dirname, 'queue-worker.cjs');
-// Characters held back per event-loop turn before they go into the ring as one block.
-const PENDING_CHARS = 64 * 1024;
+import { QueueAccount } from './queue-account.js';
+import { allocateRing, CLOSING, Ring, STATE, TAIL, WAKE, WRITTEN } from './ring.js';
+import { TakeOver } from './take-over.js';
+import { TurnBlock } from './turn-block.js';
+import { startWriterThread, type WriterThread } from './writer-thread.js';
 
 /**
  * The application thread's side of the queue: `write` copies the record into the shared ring
  * and returns (no allocation, no system call in the steady state); a worker thread drains the
  * ring into an append-file or locked-file writer. When the ring is full the record's level picks
  * the policy: drop (counted), block until room, or block at most `blockMs`.
+ *
+ * @example
+ * const writer = new AsyncQueueWriter({ filename: 'logs/app.log', whenFull: 'drop' });
+ * writer.write('{"msg":"hello"}\n', 'info');
+ * await writer.close();
  */
 export class AsyncQueueWriter implements Writer {
   readonly #ring: Ring;
-  readonly #worker: Worker;
+  readonly #thread: WriterThread;
   readonly #o: AsyncQueueOptions;
-  readonly #stats = new StatsCounter();
-  readonly #ledger: LossLedger;
+  readonly #account: QueueAccount;
+  readonly #takeOver: TakeOver;
+  readonly #turn: TurnBlock;
   readonly #byLevel: Map<string, WhenFull>;
   readonly #unhook: () => void;
   #workerStats: WriterStats | undefined;
-  #fallback: BatchWriter | undefined;
-  #fallbackWrites = 0;
-  #workerAlive = true;
   #closing = false;
   #wakeScheduled = false;
   #puts = 0;
-  #pending: string[] = [];
-  #pendingChars = 0;
-  #roomChars = 0;
-  #fileSink = false;
-  #takenOver = 0;
-  #closed: Promise<void>;
-  #ready: Promise<void>;
 
   constructor(options: AsyncQueueOptions, where = 'createAsyncQueueWriter') {
     checkAsyncOptions(options, where);
     this.#o = options;
-    this.#ring = new Ring(allocateRing(options.capacityBytes as number));
+    const memory = allocateRing(options.capacityBytes as number);
+    this.#ring = new Ring(memory);
     this.#byLevel = new Map(
       Object.entries(options.whenFullByLevel ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
     );
-    this.#ledger = new LossLedger(
-      options.formatNotice === null ? null : (options.formatNotice ?? queueNotice),
-    );
-    this.#worker = new Worker(workerFile, {
-      workerData: {
-        memory: { control: this.#ring.ctrl.buffer, data: this.#ring.words.buffer },
+    this.#account = new QueueAccount(options);
+    this.#takeOver = new TakeOver(this.#ring, options, this.#account);
+    this.#turn = new TurnBlock(this.#ring, (text, n) => this.#putBlock(text, n));
+    this.#thread = startWriterThread(
+      {
+        memory,
         writer: options.writer ?? 'append',
         options: workerOptionsOf(options),
         batchBytes: (options.batchBytes as number | undefined) ?? 65536,
       },
-    });
-    this.#worker.unref();
-    let ready = () => {};
-    this.#ready = new Promise((resolve) => {
-      ready = resolve;
-    });
-    this.#closed = new Promise((resolve) => {
-      this.#worker.on(
-        'message',
-        (m: { type: string; stats?: WriterStats; message?: string; code?: string }) => {
-          if (m.type === 'stats') this.#workerStats = m.stats;
-          else if (m.type === 'error')
-            this.#report(new FaninError('ERR_FANIN_WRITE', m.message ?? ''));
-          else if (m.type === 'ready') ready();
-          else if (m.type === 'closed') resolve();
+      {
+        stats: (s) => {
+          this.#workerStats = s;
         },
-      );
-      this.#worker.on('error', (err) => this.#workerDied(err));
-      this.#worker.on('exit', () => {
-        if (!this.#closing) this.#workerDied(new Error('the writer thread exited'));
-        ready();
-        resolve();
-      });
-    });
+        error: (e) => this.#account.report(e),
+        died: (e) => this.#workerDied(e),
+      },
+      () => this.#closing,
+    );
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
 
@@ -115,25 +80,30 @@ export class AsyncQueueWriter implements Writer {
    * keeps the thread's start-up (loading modules, opening the file) out of a measurement.
    */
   ready(): Promise<void> {
-    return this.#ready;
+    // Held: a caller awaiting it must not see the process end first (the thread is unref'd).
+    return this.#thread.holding(() => this.#thread.ready);
   }
 
   /** The writer thread (to monitor it; if it dies, writing falls back to this thread). */
   get thread(): Worker {
-    return this.#worker;
+    return this.#thread.worker;
   }
 
   write(record: string | Uint8Array, level?: string): boolean {
     if (this.#closing) return this.#drop('closed', level);
     if (typeof record !== 'string' && !(record instanceof Uint8Array))
       return this.#drop('invalid-record', level);
-    if (this.#tooLarge(record)) {
-      this.#flushPending();
-      return this.#writeLarge(record);
+    if (this.#ring.tooLarge(record)) {
+      this.#turn.flush();
+      return this.#takeOver.writeLarge(record);
     }
-    if (this.#workerAlive && this.#pend(record)) return true;
-    this.#flushPending();
-    if (!this.#workerAlive) return this.#viaFallback(record);
+    if (!this.#takeOver.taken && this.#turn.hold(record)) {
+      this.#puts++;
+      if (!this.#wakeScheduled) this.#scheduleWake();
+      return true;
+    }
+    this.#turn.flush();
+    if (this.#takeOver.taken) return this.#takeOver.write(record);
     if (this.#ring.put(record)) return this.#queued();
     const policy = this.#byLevel.get(level?.toLowerCase() ?? '') ?? this.#o.whenFull ?? 'block';
     if (
@@ -147,6 +117,7 @@ export class AsyncQueueWriter implements Writer {
 
   #queued(): boolean {
     this.#puts++;
+    this.#turn.roomChanged();
     if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
     else this.#scheduleWake();
     this.#maybeNotice();
@@ -160,256 +131,145 @@ export class AsyncQueueWriter implements Writer {
     this.#wakeScheduled = true;
     setImmediate(() => {
       this.#wakeScheduled = false;
-      this.#flushPending();
+      this.#turn.flush();
       this.#ring.wake();
     });
   }
 
-  // When the writer thread writes blocks to a regular file (FILE_SINK), string records of one
-  // turn are held here and put into the ring as one block: one encode and two atomic operations
-  // per turn instead of per record. Only while the ring has room for the whole block in the worst
-  // case (3 bytes per UTF-16 unit, plus a wrap): that room only grows until the flush, so a record
-  // accepted here is never dropped later, and the full policy is decided now, per record. The
-  // room is read from the ring once and then counted down here (`#roomChars`): it is a lower
-  // bound, since the writer thread only frees space, and the hot path reads no shared memory.
-  #pend(record: string | Uint8Array): boolean {
-    if (typeof record !== 'string' || !this.#blocks()) return false;
-    if (this.#pendingChars + record.length > PENDING_CHARS) this.#flushPending();
-    const chars = this.#pendingChars + record.length;
-    if (chars > this.#roomChars) {
-      this.#roomChars = (this.#ring.free() >>> 1) / 3 - 8;
-      if (chars > this.#roomChars) return false;
-    }
-    this.#pending.push(record);
-    this.#pendingChars = chars;
-    this.#puts++;
-    if (!this.#wakeScheduled) this.#scheduleWake();
-    return true;
-  }
-
-  // FILE_SINK is set once, by the writer thread as it starts; after that it is read from here.
-  #blocks(): boolean {
-    if (this.#fileSink) return true;
-    this.#fileSink = Atomics.load(this.#ring.ctrl, FILE_SINK) === 1;
-    return this.#fileSink;
-  }
-
-  #flushPending(): void {
-    const n = this.#pending.length;
-    if (n === 0) return;
-    const text = n === 1 ? (this.#pending[0] as string) : this.#pending.join('');
-    this.#pending.length = 0;
-    this.#pendingChars = 0;
-    this.#roomChars = 0;
-    if (this.#workerAlive && this.#ring.put(text, n)) {
+  // The turn's held records, as one ring entry; if the ring is no longer the writer thread's
+  // (or, against the room check, the block does not fit), written from here after what the ring
+  // holds, in order.
+  #putBlock(text: string, n: number): void {
+    if (!this.#takeOver.taken && this.#ring.put(text, n)) {
       if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
+      this.#maybeNotice();
       return;
     }
-    // The writer thread is gone (or, against the room check, the block did not fit): keep order
-    // by writing what the ring holds first, then the block, from this thread.
-    if (this.#workerAlive) this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
-    this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
-    this.#fallback.writeBlock(Buffer.from(text), n);
-    this.#fallback.flushSync();
-  }
-
-  // Over half the ring (UTF-8 takes at most 3 bytes per UTF-16 unit: count only when it may be).
-  #tooLarge(record: string | Uint8Array): boolean {
-    const max = this.#ring.maxRecord;
-    if (typeof record !== 'string') return record.byteLength > max;
-    return record.length * 3 > max && Buffer.byteLength(record) > max;
+    if (!this.#takeOver.taken) this.#takeOver.drainRing(false);
+    this.#takeOver.takenOver += n;
+    this.#takeOver.write(text, n);
   }
 
   // Waits (Atomics.wait on the tail) until the record fits, for at most `ms`. A blocked thread
-  // never sees the Worker's 'exit' event (that needs an event-loop turn), so a tail that has not
-  // moved for exitTimeoutMs means the writer thread is dead or stuck: take over, write here.
+  // never sees the Worker's 'exit' event (that needs an event-loop turn): once the writer thread
+  // has shown no sign of life for exitTimeoutMs it is dead (or stuck in one system call), and
+  // this thread takes the ring and writes. A thread that is slow but working (a rotation lock, a
+  // loaded machine) keeps the ring: taking it then wrote its batch twice (ring-owner.ts).
   #waitForRoom(record: string | Uint8Array, ms: number): boolean {
     const deadline = Date.now() + ms;
-    const stuckAfter = this.#o.exitTimeoutMs ?? 2000;
     const ctrl = this.#ring.ctrl;
-    let tail = Atomics.load(ctrl, TAIL);
-    let moved = Date.now();
+    this.#takeOver.watch();
     for (;;) {
       if (this.#ring.put(record)) return this.#queued();
-      if (!this.#workerAlive) return this.#viaFallback(record);
+      if (this.#takeOver.taken || this.#takeOver.takeIfStale()) {
+        return this.#takeOver.write(record);
+      }
       const now = Date.now();
       if (now >= deadline) return false;
-      if (now - moved > stuckAfter) {
-        this.#takeOver();
-        return this.#viaFallback(record);
-      }
       this.#ring.wake();
-      Atomics.wait(ctrl, TAIL, tail, Math.min(deadline - now, 50));
-      const next = Atomics.load(ctrl, TAIL);
-      if (next !== tail) {
-        tail = next;
-        moved = Date.now();
-      }
+      Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), Math.min(deadline - now, 50));
     }
   }
 
-  // Larger than half the ring: keep order by letting the ring drain, then write it here, whole.
-  #writeLarge(record: string | Uint8Array): boolean {
-    this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
-    this.#fallbackWrites++;
-    return this.#viaFallback(record);
-  }
-
-  #viaFallback(record: string | Uint8Array): boolean {
-    this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
-    const ok = this.#fallback.write(record);
-    this.#fallback.flushSync();
-    return ok;
-  }
-
   #drop(reason: string, level?: string): false {
-    this.#stats.drop(reason, 1, level);
-    this.#ledger.add(reason, 1, level);
+    this.#account.drop(reason, 1, level);
     return false;
   }
 
   #maybeNotice(): void {
-    const text = this.#ledger.due(false, this.#o.noticeIntervalMs ?? 5000);
-    if (text !== undefined && this.#ring.put(text)) this.#ledger.written();
-  }
-
-  /** Waits for the writer thread to empty the ring; takes over after `ms` if it does not. */
-  #drainRingSync(ms: number): void {
-    const deadline = Date.now() + ms;
-    const ctrl = this.#ring.ctrl;
-    while (this.#workerAlive && this.#ring.used() > 0 && Date.now() < deadline) {
-      this.#ring.wake();
-      Atomics.wait(
-        ctrl,
-        TAIL,
-        Atomics.load(ctrl, TAIL),
-        Math.min(20, Math.max(1, deadline - Date.now())),
-      );
-    }
-    if (this.#ring.used() > 0) this.#takeOver();
-  }
-
-  // The writer thread is gone or stuck: write what is left in the ring from this thread, then
-  // what was held back for it.
-  #takeOver(): void {
-    Atomics.store(this.#ring.ctrl, STATE, TAKEN_OVER);
-    this.#workerAlive = false;
-    this.#fallback ??= createFallback(this.#o, (e) => this.#report(e));
-    const fallback = this.#fallback;
-    while (this.#ring.used() > 0) {
-      let n = 0;
-      const tail = this.#ring.peek(1 << 20, (r, count) => {
-        if (count > 1) fallback.writeBlock(Buffer.from(r), count);
-        else fallback.write(Buffer.from(r));
-        n += count;
-      });
-      fallback.flushSync();
-      this.#ring.release(tail);
-      this.#takenOver += n;
-    }
-    this.#takenOver += this.#pending.length;
-    this.#flushPending();
+    const text = this.#account.notice();
+    if (text === undefined || !this.#ring.put(text)) return;
+    this.#account.noticeWritten();
+    this.#turn.roomChanged();
   }
 
   #workerDied(err: Error): void {
-    if (!this.#workerAlive) return;
-    this.#report(
+    if (this.#takeOver.taken) return;
+    this.#account.report(
       new FaninError(
         'ERR_FANIN_WRITE',
         `fanin: the async-queue writer thread died (${err.message}); writing synchronously from now on`,
         { cause: err },
       ),
     );
-    this.#takeOver();
+    this.#takeOver.takeFromDead();
+    this.#takeOver.takenOver += this.#turn.held;
+    this.#turn.flush();
   }
 
+  /**
+   * Writes everything queued before returning (the exit hook calls it): waits for the writer
+   * thread (while it shows life, up to twice `exitTimeoutMs`), then writes the rest from this
+   * thread. `abandoned` counts the records this thread could not write then (a full disk).
+   */
   flushSync(): FlushOutcome {
-    this.#flushPending();
+    this.#turn.flush();
     const before = this.#written();
-    if (this.#workerAlive) this.#drainRingSync(this.#o.exitTimeoutMs ?? 2000);
-    else this.#takeOver();
-    this.#fallback?.flushSync();
-    return { written: this.#written() - before, abandoned: 0, timedOut: false };
+    const dropped = () => this.#takeOver.fallbackStats()?.dropped.total ?? 0;
+    const droppedBefore = dropped();
+    if (!this.#takeOver.taken) this.#takeOver.drainRing(true);
+    // What the calling thread could not write now (a full disk, say) is lost with the process.
+    const abandoned = this.#takeOver.flushSync() + dropped() - droppedBefore;
+    return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
   }
 
-  async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
-    this.#flushPending();
+  flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    return this.#thread.holding(() => this.#flush(options));
+  }
+
+  async #flush(options: DeadlineOptions): Promise<FlushOutcome> {
+    this.#turn.flush();
     const before = this.#written();
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    const target = Atomics.load(this.#ring.ctrl, 0);
     const ctrl = this.#ring.ctrl;
+    const target = Atomics.load(ctrl, 0);
     this.#ring.wake();
-    while (this.#workerAlive && ((target - Atomics.load(ctrl, TAIL)) | 0) > 0) {
+    while (!this.#takeOver.taken && ((target - Atomics.load(ctrl, TAIL)) | 0) > 0) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       const tail = Atomics.load(ctrl, TAIL);
       const wait = Atomics.waitAsync(ctrl, TAIL, tail, Math.min(left, 100));
       if (wait.async) await wait.value;
     }
-    if (!this.#workerAlive) this.#takeOver();
-    this.#fallback?.flushSync();
-    const abandoned = this.#workerAlive ? Math.max(0, this.#puts - Atomics.load(ctrl, WRITTEN)) : 0;
+    const abandoned = this.#takeOver.flushSync() + (this.#takeOver.taken ? 0 : this.#depth());
     return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
   }
 
-  async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
-    const outcome = await this.flush({ timeoutMs: options.timeoutMs ?? 10_000 });
+  close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
+    return this.#thread.holding(() => this.#close(options));
+  }
+
+  // The writer thread writes what the ring still holds before it stops, deadline or not: only
+  // what is left after that (the thread died meanwhile) is abandoned, and counted.
+  async #close(options: DeadlineOptions): Promise<FlushOutcome> {
+    const before = this.#written();
+    await this.#flush({ timeoutMs: options.timeoutMs ?? 10_000 });
     this.#closing = true;
-    Atomics.store(this.#ring.ctrl, STATE, CLOSING);
-    Atomics.add(this.#ring.ctrl, WAKE, 1);
-    Atomics.notify(this.#ring.ctrl, WAKE);
-    Atomics.notify(this.#ring.ctrl, STATE);
-    if (this.#workerAlive) await this.#closed;
-    else await this.#worker.terminate();
-    await this.#fallback?.close();
+    const ctrl = this.#ring.ctrl;
+    Atomics.store(ctrl, STATE, CLOSING);
+    Atomics.add(ctrl, WAKE, 1);
+    Atomics.notify(ctrl, WAKE);
+    Atomics.notify(ctrl, STATE);
+    if (!this.#takeOver.taken) await this.#thread.closed;
+    else await this.#thread.worker.terminate();
+    const abandoned = this.#depth() + this.#takeOver.flushSync();
+    await this.#takeOver.close();
     this.#unhook();
-    if (outcome.abandoned > 0) this.#stats.drop('close-timeout', outcome.abandoned);
-    return outcome;
+    this.#account.drop('close-timeout', abandoned);
+    return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
   }
 
   stats(): WriterStats {
-    const w = this.#workerStats;
-    const f = this.#fallback?.stats();
-    const main = this.#stats.snapshot(0, 0);
-    const sum = (
-      k:
-        | 'records'
-        | 'bytes'
-        | 'writeErrors'
-        | 'retries'
-        | 'rotations'
-        | 'reopenings'
-        | 'chunkedRecords',
-    ) => (w?.[k] ?? 0) + (f?.[k] ?? 0) + (k === 'records' || k === 'bytes' ? 0 : main[k]);
-    const byReason = { ...main.dropped.byReason };
-    for (const s of [w, f])
-      for (const [r, n] of Object.entries(s?.dropped.byReason ?? {}))
-        byReason[r] = (byReason[r] ?? 0) + n;
-    return {
-      records: Math.max(sum('records'), Atomics.load(this.#ring.ctrl, WRITTEN) + (f?.records ?? 0)),
-      bytes: sum('bytes'),
-      dropped: {
-        total: Object.values(byReason).reduce((a, b) => a + b, 0),
-        byReason,
-        byLevel: main.dropped.byLevel,
-      },
-      writeErrors: sum('writeErrors'),
-      retries: sum('retries'),
-      rotations: sum('rotations'),
-      reopenings: sum('reopenings'),
-      chunkedRecords: sum('chunkedRecords'),
-      queueDepth: Math.max(
-        0,
-        this.#puts - Atomics.load(this.#ring.ctrl, WRITTEN) - this.#takenOver,
-      ),
-      queueBytes: this.#ring.used(),
-      queue: {
-        capacityBytes: this.#ring.capacity,
-        usedBytes: this.#ring.used(),
-        fallbackWrites: this.#fallbackWrites,
-        workerAlive: this.#workerAlive,
-      },
-    };
+    return this.#account.stats({
+      worker: this.#workerStats,
+      fallback: this.#takeOver.fallbackStats(),
+      written: Atomics.load(this.#ring.ctrl, WRITTEN),
+      queueDepth: this.#depth(),
+      capacityBytes: this.#ring.capacity,
+      usedBytes: this.#ring.used(),
+      fallbackWrites: this.#takeOver.fallbackWrites,
+      workerAlive: !this.#takeOver.taken,
+    });
   }
 
   onWritten(callback: () => void): void {
@@ -417,19 +277,17 @@ export class AsyncQueueWriter implements Writer {
   }
 
   noteDropped(reason: string, records: number, level?: string): void {
-    this.#stats.drop(reason, records, level);
-    this.#ledger.add(reason, records, level);
+    this.#account.drop(reason, records, level);
+  }
+
+  // Records put in the ring (or held for it) and not yet written by the writer thread nor taken
+  // out of it by this one.
+  #depth(): number {
+    const left = this.#puts - Atomics.load(this.#ring.ctrl, WRITTEN) - this.#takeOver.takenOver;
+    return Math.max(0, left);
   }
 
   #written(): number {
-    return Atomics.load(this.#ring.ctrl, WRITTEN) + (this.#fallback?.stats().records ?? 0);
-  }
-
-  #report(err: FaninError): void {
-    try {
-      (this.#o.onError ?? warnOnce)(err);
-    } catch {
-      // A throwing onError must not break logging.
-    }
+    return Atomics.load(this.#ring.ctrl, WRITTEN) + (this.#takeOver.fallbackStats()?.records ?? 0);
   }
 }

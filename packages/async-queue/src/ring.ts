@@ -19,7 +19,14 @@ export const STATE = 4;
 export const WAKE = 5;
 /** Records the consumer has written (mirrored for `stats()`). */
 export const WRITTEN = 6;
-export const CONTROL_SLOTS = 8;
+/** Who may consume the ring now (see ring-owner.ts). */
+export const OWNER = 7;
+/** Bumped by the writer thread at each system call and batch: it is alive and working. */
+export const BEAT = 8;
+/** Bytes of the batch at the tail already in the file, and 1 if the file ends mid-line there. */
+export const RESUME = 9;
+export const TORN = 10;
+export const CONTROL_SLOTS = 12;
 
 export const RUNNING = 0;
 export const CLOSING = 1;
@@ -79,6 +86,13 @@ export class Ring {
   /** The largest record a put can ever take. */
   get maxRecord(): number {
     return (this.capacity >>> 1) - 8;
+  }
+
+  /** Whether `record` is over {@link maxRecord} (UTF-8 takes at most 3 bytes a UTF-16 unit: measured only when it may be). */
+  tooLarge(record: string | Uint8Array): boolean {
+    const max = this.maxRecord;
+    if (typeof record !== 'string') return record.byteLength > max;
+    return record.length * 3 > max && Buffer.byteLength(record) > max;
   }
 
   /**

@@ -173,6 +173,18 @@ describe('createAsyncQueueWriter: writing', () => {
   });
 });
 
+describe("createAsyncQueueWriter: writer 'locked'", () => {
+  it('@fanin/locked-file, loaded for it alone, writes every record under its lock', async () => {
+    const { file, writer } = open({ writer: 'locked' });
+    for (let s = 0; s < 2000; s++) writer.write(line(s), 'info');
+    await writer.close();
+    expect(sequenceOf(file)).toEqual(range(0, 2000));
+    // Posted by the writer thread with its last stats: the lock was taken.
+    expect(writer.stats()).toMatchObject({ records: 2000, dropped: { total: 0 } });
+    expect(writer.stats().lock?.acquired).toBeGreaterThan(0);
+  });
+});
+
 describe('createAsyncQueueWriter: the writer thread dies', () => {
   it('records still in the ring and every later one are written by the calling thread; onError is told', async () => {
     const onError = vi.fn();

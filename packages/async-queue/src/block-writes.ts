@@ -1,0 +1,118 @@
+import { errnoCode, type Sink } from '@fanin/core';
+
+const NEWLINE = Buffer.from('\n');
+
+/** How one attempt at a ring batch ended. */
+export type Attempt = { done: true } | { done: false; code: string; waitMs: number };
+
+/**
+ * The writer thread's writes of ring batches to a regular file: straight to the file target,
+ * one writev(2) of views of the ring, so that a write that fails (ENOSPC, EIO) loses nothing.
+ * The batch stays in the ring and is tried again after a back-off (issue #14, item 1: the
+ * batch writer dropped it, so every record logged during a full disk was lost, although they
+ * were meant to wait in the ring).
+ *
+ * A write may fail part-way (write(2) writes what fits, then ENOSPC): the lines wholly in the
+ * file are not written again; the retry starts at the first line not wholly written, after a
+ * newline that ends the fragment the failure left (a torn line: only this writer's own, and
+ * the record it belongs to follows whole). `resume` and `torn` are mirrored in shared memory
+ * by the caller, so that a take-over by the calling thread starts at the same place.
+ */
+export class BlockWrites {
+  readonly #sink: Sink;
+  /** Bytes of the current batch before its first line not wholly in the file. */
+  resume = 0;
+  /** The file ends in the middle of a line this writer left: write a newline first. */
+  torn = false;
+  records = 0;
+  bytes = 0;
+  writeErrors = 0;
+
+  constructor(sink: Sink) {
+    this.#sink = sink;
+  }
+
+  /** One attempt at `parts` (the batch, `records` records): whole, or from where the last stopped. */
+  attempt(parts: Uint8Array[], records: number, force: boolean): Attempt {
+    const rest = after(parts, this.resume);
+    const size = rest.reduce((n, p) => n + p.byteLength, 0);
+    const lead = this.torn ? 1 : 0;
+    let begun = false;
+    const tails = tornTailsOf(this.#sink);
+    try {
+      const waitMs = this.#sink.begin?.(force) ?? 0;
+      if (waitMs > 0) return { done: false, code: 'lock-busy', waitMs };
+      begun = true;
+      this.#sink.prepare(size + lead);
+      const out = lead ? [NEWLINE, ...rest] : rest;
+      if (this.#sink.writeParts) this.#sink.writeParts(out);
+      else this.#sink.writeAll(Buffer.concat(out));
+    } catch (err) {
+      this.writeErrors++;
+      const written = (err as { bytesWritten?: number }).bytesWritten ?? 0;
+      // The file target's own newline (a torn tail found at open) comes first, when it wrote one.
+      this.#advance(parts, written - (tornTailsOf(this.#sink) - tails));
+      return { done: false, code: errnoCode(err), waitMs: 0 };
+    } finally {
+      if (begun) this.#sink.end?.();
+    }
+    this.bytes += size + lead;
+    this.records += records;
+    this.resume = 0;
+    this.torn = false;
+    return { done: true };
+  }
+
+  // `written` bytes of the last attempt reached the file: the newline first (if one was due),
+  // then batch bytes from `resume`. Moves `resume` past the lines now wholly in the file.
+  #advance(parts: Uint8Array[], written: number): void {
+    let w = Math.max(0, written);
+    if (this.torn && w > 0) {
+      this.torn = false;
+      w--;
+      this.bytes++;
+    }
+    if (w === 0) return;
+    this.bytes += w;
+    const end = this.resume + w;
+    const nl = lastNewline(parts, this.resume, end);
+    if (nl >= 0) this.resume = nl + 1;
+    this.torn = end > this.resume;
+  }
+}
+
+// The parts from byte `n` on (views, nothing copied).
+function after(parts: Uint8Array[], n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const p of parts) {
+    if (n >= p.byteLength) n -= p.byteLength;
+    else {
+      out.push(n > 0 ? p.subarray(n) : p);
+      n = 0;
+    }
+  }
+  return out;
+}
+
+// Offset (across the parts) of the last newline in [from, to), or -1.
+function lastNewline(parts: Uint8Array[], from: number, to: number): number {
+  let found = -1;
+  let at = 0;
+  for (const p of parts) {
+    const start = Math.max(from - at, 0);
+    const stop = Math.min(to - at, p.byteLength);
+    if (start < stop) {
+      const i = p.subarray(start, stop).lastIndexOf(0x0a);
+      if (i >= 0) found = at + start + i;
+    }
+    at += p.byteLength;
+    if (at >= to) break;
+  }
+  return found;
+}
+
+// FileTarget counts the newlines it writes before a torn tail found at open (a locked sink
+// keeps its target to itself: none seen there).
+function tornTailsOf(sink: Sink): number {
+  return (sink as { tornTails?: number }).tornTails ?? 0;
+}

@@ -1,0 +1,152 @@
+import type { BatchWriter, WriterStats } from '@fanin/core';
+import { type AsyncQueueOptions, workerOptionsOf } from './async-queue-options.js';
+import { fileWriterFor } from './file-writer-for.js';
+import type { QueueAccount } from './queue-account.js';
+import { RESUME, type Ring, STATE, TAIL, TAKEN_OVER, TORN } from './ring.js';
+import { RingOwner } from './ring-owner.js';
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * The calling thread writing for itself: records too large for the ring, and everything once
+ * the ring is taken from the writer thread (it died, or the process exits with records left).
+ * Owns the synchronous fallback writer (same target and options, no exit hook of its own: the
+ * queue's exit hook flushes it) and the take-over of the ring (see ring-owner.ts).
+ */
+export class TakeOver {
+  readonly #ring: Ring;
+  readonly #o: AsyncQueueOptions;
+  readonly #account: QueueAccount;
+  readonly #owner: RingOwner;
+  readonly #staleMs: number;
+  #fallback: BatchWriter | undefined;
+  #taken = false;
+  /** Records counted as queued that the calling thread wrote instead of the writer thread. */
+  takenOver = 0;
+  /** Records larger than half the ring, written here. */
+  fallbackWrites = 0;
+
+  constructor(ring: Ring, o: AsyncQueueOptions, account: QueueAccount) {
+    this.#ring = ring;
+    this.#o = o;
+    this.#account = account;
+    this.#staleMs = o.exitTimeoutMs ?? 2000;
+    this.#owner = new RingOwner(ring.ctrl, this.#staleMs);
+  }
+
+  /** Whether the ring is the calling thread's (the writer thread writes nothing more). */
+  get taken(): boolean {
+    return this.#taken;
+  }
+
+  /** The fallback writer's stats, if it was ever needed. */
+  fallbackStats(): WriterStats | undefined {
+    return this.#fallback?.stats();
+  }
+
+  #writer(): BatchWriter {
+    this.#fallback ??= fileWriterFor(
+      this.#o.writer ?? 'append',
+      workerOptionsOf(this.#o),
+      (e) => this.#account.report(e),
+      'createAsyncQueueWriter',
+    );
+    return this.#fallback;
+  }
+
+  /** Writes one record (or a block of `count`) on this thread, synchronously. */
+  write(record: string | Uint8Array, count = 1): boolean {
+    const w = this.#writer();
+    const ok = count > 1 ? w.writeBlock(Buffer.from(record as string), count) : w.write(record);
+    w.flushSync();
+    return ok;
+  }
+
+  /** Larger than half the ring: keeps order by letting the ring drain, then writes it here, whole. */
+  writeLarge(record: string | Uint8Array): boolean {
+    if (!this.#taken) this.drainRing(false);
+    this.fallbackWrites++;
+    return this.write(record);
+  }
+
+  /**
+   * Waits for the writer thread to empty the ring. Takes the ring and writes the rest here once
+   * the thread has shown no sign of life for exitTimeoutMs (dead, or stuck in one system call);
+   * at exit (`atExit`) also once it has had twice that, alive or not.
+   */
+  drainRing(atExit: boolean): void {
+    const ctrl = this.#ring.ctrl;
+    const giveUp = atExit ? Date.now() + 2 * this.#staleMs : Number.POSITIVE_INFINITY;
+    this.#owner.watch();
+    while (!this.#taken && this.#ring.used() > 0) {
+      if (this.#owner.take(Date.now() >= giveUp)) {
+        this.take();
+        return;
+      }
+      this.#ring.wake();
+      Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), 20);
+    }
+  }
+
+  /** Starts watching the writer thread afresh (before a wait for room). */
+  watch(): void {
+    this.#owner.watch();
+  }
+
+  /** For a caller blocked for room: takes the ring if the writer thread shows no life. */
+  takeIfStale(): boolean {
+    if (!this.#owner.take()) return false;
+    this.take();
+    return true;
+  }
+
+  /** The writer thread died: takes the ring (a batch it had claimed is written again). */
+  takeFromDead(): void {
+    if (!this.#taken && this.#owner.take(true)) this.take();
+  }
+
+  /**
+   * Writes, from this thread, what the ring still holds, from its tail: a batch the writer
+   * thread had claimed but not published is written again (at-least-once).
+   */
+  take(): void {
+    if (this.#taken) return;
+    this.#taken = true;
+    // Ends the writer thread's loop; it writes nothing more (the ring is not its own now).
+    Atomics.store(this.#ring.ctrl, STATE, TAKEN_OVER);
+    Atomics.notify(this.#ring.ctrl, STATE);
+    const fallback = this.#writer();
+    // A batch the writer thread began and could not finish (a full disk): what it wrote is not
+    // written again, and a line it left unfinished is ended first (block-writes.ts).
+    let skip = Atomics.load(this.#ring.ctrl, RESUME);
+    let torn = Atomics.load(this.#ring.ctrl, TORN) === 1;
+    while (this.#ring.used() > 0) {
+      let n = 0;
+      const tail = this.#ring.peek(1 << 20, (entry, count) => {
+        n += count;
+        if (skip >= entry.byteLength) {
+          skip -= entry.byteLength;
+          return;
+        }
+        const rest = entry.subarray(skip);
+        skip = 0;
+        const data = torn ? Buffer.concat([NEWLINE, rest]) : Buffer.from(rest);
+        if (count > 1 || torn) fallback.writeBlock(data, count);
+        else fallback.write(data);
+        torn = false;
+      });
+      fallback.flushSync();
+      this.#ring.release(tail);
+      this.takenOver += n;
+    }
+  }
+
+  /** Flushes the fallback writer; returns the records it could not write. */
+  flushSync(): number {
+    return this.#fallback?.flushSync().abandoned ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#fallback?.close();
+  }
+}
