@@ -1,4 +1,4 @@
-import { errnoCode, type Sink } from '@fanin/core';
+import { errnoCode, isLocking, type Sink } from '@fanin/core';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -40,13 +40,12 @@ export class BlockWrites {
     let begun = false;
     const tails = tornTailsOf(this.#sink);
     try {
-      const waitMs = this.#sink.begin?.(force) ?? 0;
+      const waitMs = isLocking(this.#sink) ? this.#sink.begin(force) : 0;
       if (waitMs > 0) return { done: false, code: 'lock-busy', waitMs };
       begun = true;
       this.#sink.prepare(size + lead);
       const out = lead ? [NEWLINE, ...rest] : rest;
-      if (this.#sink.writeParts) this.#sink.writeParts(out);
-      else this.#sink.writeAll(Buffer.concat(out));
+      this.#sink.writeParts(out);
     } catch (err) {
       this.writeErrors++;
       const written = (err as { bytesWritten?: number }).bytesWritten ?? 0;
@@ -54,7 +53,7 @@ export class BlockWrites {
       this.#advance(parts, written - (tornTailsOf(this.#sink) - tails));
       return { done: false, code: errnoCode(err), waitMs: 0 };
     } finally {
-      if (begun) this.#sink.end?.();
+      if (begun && isLocking(this.#sink)) this.#sink.end();
     }
     this.bytes += size + lead;
     this.records += records;
