@@ -143,20 +143,22 @@ export class FileTarget implements Sink {
     return this.rotation?.activePath() ?? (this.filename as string);
   }
 
+  // The tail check comes first: settle() may wait for another process's write, and the last
+  // look before this write must be the rotation's (a file rotated and deleted meanwhile would
+  // take the batch with it). A file reopened by that look gets its own tail check, unsettled.
   prepare(nextBytes: number): void {
     if (this.#fd < 0) this.open();
-    if (this.#opened?.kind !== 'file') return;
-    if (!this.#ownsFd) return;
-    this.#checkMoved(nextBytes);
-    if (this.#tailReadable) this.#checkTail();
+    if (this.#opened?.kind !== 'file' || !this.#ownsFd) return;
+    if (this.#tailReadable) this.#checkTail(true);
+    if (this.#checkMoved(nextBytes) && this.#tailReadable) this.#checkTail(false);
   }
 
-  #checkMoved(nextBytes: number): void {
-    if (this.rotation && this.#rotateIfFull(nextBytes)) return;
+  #checkMoved(nextBytes: number): boolean {
+    if (this.rotation && this.#rotateIfFull(nextBytes)) return true;
     const now = Date.now();
-    if (now - this.#lastCheck < (this.#opts.reopenCheckMs ?? 100)) return;
+    if (now - this.#lastCheck < (this.#opts.reopenCheckMs ?? 100)) return false;
     this.#lastCheck = now;
-    this.reopenIfMoved();
+    return this.reopenIfMoved();
   }
 
   // Before every batch: does the file end with a newline? A writer killed by SIGKILL in the
@@ -168,8 +170,8 @@ export class FileTarget implements Sink {
   // settle() does not wait (XFS), a tail that keeps growing is looked at again: a fragment does
   // not grow. What is left: a write that starts between this check and this process's write and
   // is cut by a kill; the next record then shares its line (measured in the README).
-  #checkTail(): void {
-    this.driver.settle?.(this.#fd);
+  #checkTail(settle: boolean): void {
+    if (settle) this.driver.settle?.(this.#fd);
     let size = this.driver.fstat(this.#fd).size;
     if (size === 0) return;
     let last = this.driver.readByte(this.#fd, size - 1);
