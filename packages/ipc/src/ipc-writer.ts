@@ -253,16 +253,17 @@ export class IpcWriter implements Writer {
   }
 
   #lost(why: string, quiet: boolean): void {
-    if (!quiet) this.#writerLost++;
+    if (!quiet) {
+      this.#writerLost++;
+      // Reported while closing too: the loss is counted in stats(), so it is never silent.
+      this.#account.report(
+        new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`),
+      );
+    }
     if (this.#closing) {
       // close() is waiting for acknowledgements that will not come: write the rest now.
       this.#goDirect();
       return;
-    }
-    if (!quiet) {
-      this.#account.report(
-        new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`),
-      );
     }
     const via = this.#s.via;
     if (typeof via === 'object' && !this.#electing) {
