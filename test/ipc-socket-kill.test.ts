@@ -77,7 +77,10 @@ describe('@fanin/ipc via socket: the writer is killed with SIGKILL mid-run', () 
     for (const r of reports) {
       expect(r.stats.dropped.total).toBe(0);
       expect(r.stats.ipc.writerLost, `p ${r.p}`).toBeGreaterThanOrEqual(1);
-      expect(r.errors.some((e) => /lost the writer/.test(e.message)), JSON.stringify(r.errors)).toBe(true);
+      expect(
+        r.errors.some((e) => /lost the writer/.test(e.message)),
+        JSON.stringify(r.errors),
+      ).toBe(true);
     }
   });
 
