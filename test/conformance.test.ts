@@ -26,16 +26,7 @@ const SUBJECTS = [
 ];
 
 /** Cases a writer fails today, by subject: the defect each shows (kept, to be fixed). */
-const KNOWN_DEFECTS: Record<string, Record<string, string>> = {
-  '@fanin/async-queue': {
-    'stats(): records and bytes written, nothing dropped, queue empty after flush':
-      'stats().bytes lags behind stats().records after flush() (12,131 of 496,370 bytes) until close()',
-    'oversize record: refused, counted as "oversize", reported; the others written whole':
-      'maxRecordBytes is accepted but not enforced: a record over it is queued and written whole',
-    'oversize record: the loss is noted in the log, on lines of their own, counts exact':
-      'maxRecordBytes is not enforced (as above), so nothing is dropped or noted',
-  },
-};
+const KNOWN_DEFECTS: Record<string, Record<string, string>> = {};
 
 for (const s of SUBJECTS) {
   describe(`conformance: ${s.name}`, () => {

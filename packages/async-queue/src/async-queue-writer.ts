@@ -3,6 +3,7 @@ import {
   type DeadlineOptions,
   FaninError,
   type FlushOutcome,
+  recordSize,
   registerExitFlush,
   type WhenFull,
   type Writer,
@@ -14,7 +15,7 @@ import {
   workerOptionsOf,
 } from './async-queue-options.js';
 import { QueueAccount } from './queue-account.js';
-import { allocateRing, CLOSING, Ring, STATE, TAIL, WAKE, WRITTEN } from './ring.js';
+import { allocateRing, Ring, TAIL, WRITTEN } from './ring.js';
 import { TakeOver } from './take-over.js';
 import { TurnBlock } from './turn-block.js';
 import { startWriterThread, type WriterThread } from './writer-thread.js';
@@ -39,6 +40,7 @@ export class AsyncQueueWriter implements Writer {
   readonly #turn: TurnBlock;
   readonly #byLevel: Map<string, WhenFull>;
   readonly #unhook: () => void;
+  readonly #maxRecordBytes: number;
   #workerStats: WriterStats | undefined;
   #closing = false;
   #wakeScheduled = false;
@@ -53,6 +55,7 @@ export class AsyncQueueWriter implements Writer {
       Object.entries(options.whenFullByLevel ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
     );
     this.#account = new QueueAccount(options);
+    this.#maxRecordBytes = options.maxRecordBytes ?? 64 * 1024 * 1024;
     this.#takeOver = new TakeOver(this.#ring, options, this.#account);
     this.#turn = new TurnBlock(this.#ring, (text, n) => this.#putBlock(text, n));
     this.#thread = startWriterThread(
@@ -90,9 +93,15 @@ export class AsyncQueueWriter implements Writer {
   }
 
   write(record: string | Uint8Array, level?: string): boolean {
-    if (this.#closing) return this.#drop('closed', level);
-    if (typeof record !== 'string' && !(record instanceof Uint8Array))
-      return this.#drop('invalid-record', level);
+    if (this.#closing) return this.#drop('closed', level, 'the writer is closed');
+    if (typeof record !== 'string' && !(record instanceof Uint8Array)) {
+      return this.#drop('invalid-record', level, `a record must be a string or Uint8Array`);
+    }
+    const size = recordSize(record, this.#maxRecordBytes);
+    if (size > this.#maxRecordBytes) {
+      const why = `a record of ${size} bytes is over maxRecordBytes (${this.#maxRecordBytes})`;
+      return this.#drop('oversize', level, why);
+    }
     if (this.#ring.tooLarge(record)) {
       this.#turn.flush();
       return this.#takeOver.writeLarge(record);
@@ -106,13 +115,16 @@ export class AsyncQueueWriter implements Writer {
     if (this.#takeOver.taken) return this.#takeOver.write(record);
     if (this.#ring.put(record)) return this.#queued();
     const policy = this.#byLevel.get(level?.toLowerCase() ?? '') ?? this.#o.whenFull ?? 'block';
-    if (
-      policy !== 'drop' &&
-      this.#waitForRoom(record, policy === 'block' ? Number.POSITIVE_INFINITY : policy.blockMs)
-    ) {
-      return true;
+    if (policy !== 'drop') {
+      const got = this.#takeOver.waitForRoom(
+        record,
+        policy === 'block' ? Infinity : policy.blockMs,
+      );
+      if (got === 'put') return this.#queued();
+      if (got === 'taken') return this.#takeOver.write(record);
     }
-    return this.#drop('queue-full', level);
+    const why = `the ring is full (capacityBytes ${this.#ring.capacity})`;
+    return this.#drop('queue-full', level, why, true);
   }
 
   #queued(): boolean {
@@ -150,35 +162,24 @@ export class AsyncQueueWriter implements Writer {
     this.#takeOver.write(text, n);
   }
 
-  // Waits (Atomics.wait on the tail) until the record fits, for at most `ms`. A blocked thread
-  // never sees the Worker's 'exit' event (that needs an event-loop turn): once the writer thread
-  // has shown no sign of life for exitTimeoutMs it is dead (or stuck in one system call), and
-  // this thread takes the ring and writes. A thread that is slow but working (a rotation lock, a
-  // loaded machine) keeps the ring: taking it then wrote its batch twice (ring-owner.ts).
-  #waitForRoom(record: string | Uint8Array, ms: number): boolean {
-    const deadline = Date.now() + ms;
-    const ctrl = this.#ring.ctrl;
-    this.#takeOver.watch();
-    for (;;) {
-      if (this.#ring.put(record)) return this.#queued();
-      if (this.#takeOver.taken || this.#takeOver.takeIfStale()) {
-        return this.#takeOver.write(record);
-      }
-      const now = Date.now();
-      if (now >= deadline) return false;
-      this.#ring.wake();
-      Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), Math.min(deadline - now, 50));
-    }
-  }
-
-  #drop(reason: string, level?: string): false {
-    this.#account.drop(reason, 1, level);
+  #drop(reason: string, level: string | undefined, why: string, outage = false): false {
+    this.#account.drop({
+      reason,
+      records: 1,
+      level,
+      why: `record dropped (${reason}): ${why}`,
+      outage,
+    });
     return false;
   }
 
-  #maybeNotice(): void {
-    const text = this.#account.notice();
-    if (text === undefined || !this.#ring.put(text)) return;
+  // After a put: a full ring's episode may end, and a due loss notice goes in behind the record
+  // (through the ring, or from this thread once it writes for itself).
+  #maybeNotice(now = false): void {
+    this.#account.succeeded();
+    const text = this.#account.notice(now);
+    if (text === undefined) return;
+    if (this.#takeOver.taken ? !this.#takeOver.write(text) : !this.#ring.put(text)) return;
     this.#account.noticeWritten();
     this.#turn.roomChanged();
   }
@@ -245,17 +246,17 @@ export class AsyncQueueWriter implements Writer {
     const before = this.#written();
     await this.#flush({ timeoutMs: options.timeoutMs ?? 10_000 });
     this.#closing = true;
-    const ctrl = this.#ring.ctrl;
-    Atomics.store(ctrl, STATE, CLOSING);
-    Atomics.add(ctrl, WAKE, 1);
-    Atomics.notify(ctrl, WAKE);
-    Atomics.notify(ctrl, STATE);
+    // The losses not yet noted go into the log before the writer thread's last drain.
+    this.#maybeNotice(true);
+    this.#ring.close();
     if (!this.#takeOver.taken) await this.#thread.closed;
     else await this.#thread.worker.terminate();
     const abandoned = this.#depth() + this.#takeOver.flushSync();
     await this.#takeOver.close();
     this.#unhook();
-    this.#account.drop('close-timeout', abandoned);
+    const why = `${abandoned} records abandoned at close`;
+    this.#account.drop({ reason: 'close-timeout', records: abandoned, why });
+    this.#account.finish();
     return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
   }
 
@@ -264,6 +265,7 @@ export class AsyncQueueWriter implements Writer {
       worker: this.#workerStats,
       fallback: this.#takeOver.fallbackStats(),
       written: Atomics.load(this.#ring.ctrl, WRITTEN),
+      writtenBytes: this.#ring.writtenBytes,
       queueDepth: this.#depth(),
       capacityBytes: this.#ring.capacity,
       usedBytes: this.#ring.used(),
@@ -276,8 +278,8 @@ export class AsyncQueueWriter implements Writer {
     void this.flush().then(callback, callback);
   }
 
-  noteDropped(reason: string, records: number, level?: string): void {
-    this.#account.drop(reason, records, level);
+  noteDropped(reason: string, records: number, level?: string, why?: string): void {
+    this.#account.drop({ reason, records, level, why, reported: why === undefined });
   }
 
   // Records put in the ring (or held for it) and not yet written by the writer thread nor taken

@@ -1,7 +1,5 @@
 import { errnoCode, isLocking, type Sink } from '@fanin/core';
 
-const NEWLINE = Buffer.from('\n');
-
 /** How one attempt at a ring batch ended. */
 export type Attempt = { done: true } | { done: false; code: string; waitMs: number };
 
@@ -13,17 +11,16 @@ export type Attempt = { done: true } | { done: false; code: string; waitMs: numb
  * were meant to wait in the ring).
  *
  * A write may fail part-way (write(2) writes what fits, then ENOSPC): the lines wholly in the
- * file are not written again; the retry starts at the first line not wholly written, after a
- * newline that ends the fragment the failure left (a torn line: only this writer's own, and
- * the record it belongs to follows whole). `resume` and `torn` are mirrored in shared memory
- * by the caller, so that a take-over by the calling thread starts at the same place.
+ * file are not written again; the retry starts at the first line not wholly written. The newline
+ * that ends the fragment the failure left is core's file target's rule, not this one's: it puts
+ * one first whenever the file does not end with one (write/file-target.ts), and reports in
+ * `bytesWritten` only the caller's bytes. `resume` is mirrored in shared memory by the caller,
+ * so that a take-over by the calling thread starts at the same place.
  */
 export class BlockWrites {
   readonly #sink: Sink;
   /** Bytes of the current batch before its first line not wholly in the file. */
   resume = 0;
-  /** The file ends in the middle of a line this writer left: write a newline first. */
-  torn = false;
   records = 0;
   bytes = 0;
   writeErrors = 0;
@@ -36,47 +33,34 @@ export class BlockWrites {
   attempt(parts: Uint8Array[], records: number, force: boolean): Attempt {
     const rest = after(parts, this.resume);
     const size = rest.reduce((n, p) => n + p.byteLength, 0);
-    const lead = this.torn ? 1 : 0;
     let begun = false;
-    const tails = tornTailsOf(this.#sink);
     try {
       const waitMs = isLocking(this.#sink) ? this.#sink.begin(force) : 0;
       if (waitMs > 0) return { done: false, code: 'lock-busy', waitMs };
       begun = true;
-      this.#sink.prepare(size + lead);
-      const out = lead ? [NEWLINE, ...rest] : rest;
-      this.#sink.writeParts(out);
+      this.#sink.prepare(size);
+      this.#sink.writeParts(rest);
     } catch (err) {
       this.writeErrors++;
-      const written = (err as { bytesWritten?: number }).bytesWritten ?? 0;
-      // The file target's own newline (a torn tail found at open) comes first, when it wrote one.
-      this.#advance(parts, written - (tornTailsOf(this.#sink) - tails));
+      this.#advance(parts, (err as { bytesWritten?: number }).bytesWritten ?? 0);
       return { done: false, code: errnoCode(err), waitMs: 0 };
     } finally {
       if (begun && isLocking(this.#sink)) this.#sink.end();
     }
-    this.bytes += size + lead;
+    this.bytes += size;
     this.records += records;
     this.resume = 0;
-    this.torn = false;
     return { done: true };
   }
 
-  // `written` bytes of the last attempt reached the file: the newline first (if one was due),
-  // then batch bytes from `resume`. Moves `resume` past the lines now wholly in the file.
+  // `written` bytes of the batch, from `resume`, reached the file (the sink's own newline before
+  // them is not among them). Moves `resume` past the lines now wholly in the file.
   #advance(parts: Uint8Array[], written: number): void {
-    let w = Math.max(0, written);
-    if (this.torn && w > 0) {
-      this.torn = false;
-      w--;
-      this.bytes++;
-    }
-    if (w === 0) return;
-    this.bytes += w;
-    const end = this.resume + w;
+    if (written <= 0) return;
+    this.bytes += written;
+    const end = this.resume + written;
     const nl = lastNewline(parts, this.resume, end);
     if (nl >= 0) this.resume = nl + 1;
-    this.torn = end > this.resume;
   }
 }
 
@@ -108,10 +92,4 @@ function lastNewline(parts: Uint8Array[], from: number, to: number): number {
     if (at >= to) break;
   }
   return found;
-}
-
-// FileTarget counts the newlines it writes before a torn tail found at open (a locked sink
-// keeps its target to itself: none seen there).
-function tornTailsOf(sink: Sink): number {
-  return (sink as { tornTails?: number }).tornTails ?? 0;
 }

@@ -3,6 +3,5 @@ export { asyncQueueSpec } from './async-queue-options.js';
 export { AsyncQueueWriter } from './async-queue-writer.js';
 export { createAsyncQueueWriter } from './create.js';
 export { configure } from './log4js.js';
-export { queueNotice } from './queue-notice.js';
 export type { AsyncQueueTransportOptions } from './winston.js';
 export { AsyncQueueTransport } from './winston.js';

@@ -14,7 +14,6 @@ import {
   RUNNING,
   STATE,
   TAIL,
-  TORN,
   WAKE,
 } from './ring.js';
 import { beatingDriver, CALLER, claimBatch, FREE, publishBatch, WORKER } from './ring-owner.js';
@@ -108,6 +107,7 @@ function drain(all: boolean): void {
       stopped = true;
       return;
     }
+    ring.writtenBytes = writer.stats().bytes + blocks.bytes;
     if (!publishBatch(ctrl, from, batch.tail, batch.records)) {
       stopped = true;
       return;
@@ -176,7 +176,6 @@ function writeBlocks(parts: Buffer[], records: number, force: boolean): boolean 
   for (let backoffMs = 0; ; ) {
     const attempt = blocks.attempt(parts, records, force);
     Atomics.store(ctrl, RESUME, blocks.resume);
-    Atomics.store(ctrl, TORN, blocks.torn ? 1 : 0);
     if (attempt.done) {
       if (outage !== undefined) postStats(true);
       outage = undefined;

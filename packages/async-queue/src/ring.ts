@@ -23,9 +23,13 @@ export const WRITTEN = 6;
 export const OWNER = 7;
 /** Bumped by the writer thread at each system call and batch: it is alive and working. */
 export const BEAT = 8;
-/** Bytes of the batch at the tail already in the file, and 1 if the file ends mid-line there. */
+/** Bytes of the batch at the tail already in the file (a write failed part-way). */
 export const RESUME = 9;
-export const TORN = 10;
+/**
+ * Slots 10 and 11 hold, as one 64-bit word, the bytes the writer thread has written (mirrored,
+ * like WRITTEN, before the tail moves: `stats().bytes` is current once a flush sees the tail).
+ */
+const WRITTEN_BYTES_OFFSET = 10 * 4;
 export const CONTROL_SLOTS = 12;
 
 export const RUNNING = 0;
@@ -63,14 +67,26 @@ export class Ring {
   readonly capacity: number;
   readonly bytes: Buffer;
   readonly words: Int32Array;
+  readonly #writtenBytes: BigInt64Array;
 
   constructor(memory: RingMemory) {
     this.ctrl = new Int32Array(memory.control);
+    this.#writtenBytes = new BigInt64Array(memory.control, WRITTEN_BYTES_OFFSET, 1);
     this.capacity = memory.data.byteLength;
     if (this.capacity & (this.capacity - 1))
       throw new RangeError('ring capacity must be a power of two');
     this.bytes = Buffer.from(memory.data);
     this.words = new Int32Array(memory.data);
+  }
+
+  /** Bytes the writer thread has written to its target, all told. */
+  get writtenBytes(): number {
+    return Number(Atomics.load(this.#writtenBytes, 0));
+  }
+
+  /** Writer thread: `bytes` written all told, stored before the tail moves past them. */
+  set writtenBytes(bytes: number) {
+    Atomics.store(this.#writtenBytes, 0, BigInt(bytes));
   }
 
   /** Bytes in use (records, headers, padding and wrap waste). */
@@ -195,6 +211,14 @@ export class Ring {
   release(tail: number): void {
     Atomics.store(this.ctrl, TAIL, tail);
     Atomics.notify(this.ctrl, TAIL);
+  }
+
+  /** Tells the consumer to write what the ring holds and stop. */
+  close(): void {
+    Atomics.store(this.ctrl, STATE, CLOSING);
+    Atomics.add(this.ctrl, WAKE, 1);
+    Atomics.notify(this.ctrl, WAKE);
+    Atomics.notify(this.ctrl, STATE);
   }
 
   /** Wakes the consumer if it sleeps. */

@@ -2,10 +2,8 @@ import type { BatchWriter, WriterStats } from '@fanin/core';
 import { type AsyncQueueOptions, workerOptionsOf } from './async-queue-options.js';
 import { fileWriterFor } from './file-writer-for.js';
 import type { QueueAccount } from './queue-account.js';
-import { RESUME, type Ring, STATE, TAIL, TAKEN_OVER, TORN } from './ring.js';
+import { RESUME, type Ring, STATE, TAIL, TAKEN_OVER } from './ring.js';
 import { RingOwner } from './ring-owner.js';
-
-const NEWLINE = Buffer.from('\n');
 
 /**
  * The calling thread writing for itself: records too large for the ring, and everything once
@@ -88,16 +86,30 @@ export class TakeOver {
     }
   }
 
-  /** Starts watching the writer thread afresh (before a wait for room). */
-  watch(): void {
+  /**
+   * Waits (Atomics.wait on the tail) until `record` is put in the ring, for at most `ms`: `'put'`
+   * then. A blocked thread never sees the Worker's 'exit' event (that needs an event-loop turn):
+   * once the writer thread has shown no sign of life for exitTimeoutMs it is dead (or stuck in
+   * one system call), and this thread takes the ring: `'taken'`, the caller writes the record.
+   * A thread that is slow but working (a rotation lock, a loaded machine) keeps the ring: taking
+   * it then wrote its batch twice (ring-owner.ts). `false`: the time ran out.
+   */
+  waitForRoom(record: string | Uint8Array, ms: number): 'put' | 'taken' | false {
+    const deadline = Date.now() + ms;
+    const ctrl = this.#ring.ctrl;
     this.#owner.watch();
-  }
-
-  /** For a caller blocked for room: takes the ring if the writer thread shows no life. */
-  takeIfStale(): boolean {
-    if (!this.#owner.take()) return false;
-    this.take();
-    return true;
+    for (;;) {
+      if (this.#ring.put(record)) return 'put';
+      if (this.#taken) return 'taken';
+      if (this.#owner.take()) {
+        this.take();
+        return 'taken';
+      }
+      const now = Date.now();
+      if (now >= deadline) return false;
+      this.#ring.wake();
+      Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), Math.min(deadline - now, 50));
+    }
   }
 
   /** The writer thread died: takes the ring (a batch it had claimed is written again). */
@@ -117,9 +129,9 @@ export class TakeOver {
     Atomics.notify(this.#ring.ctrl, STATE);
     const fallback = this.#writer();
     // A batch the writer thread began and could not finish (a full disk): what it wrote is not
-    // written again, and a line it left unfinished is ended first (block-writes.ts).
+    // written again (block-writes.ts). A line it left unfinished is ended by the fallback's file
+    // target, which checks the file's tail before its first write (core's write/file-target.ts).
     let skip = Atomics.load(this.#ring.ctrl, RESUME);
-    let torn = Atomics.load(this.#ring.ctrl, TORN) === 1;
     while (this.#ring.used() > 0) {
       let n = 0;
       const tail = this.#ring.peek(1 << 20, (entry, count) => {
@@ -130,10 +142,10 @@ export class TakeOver {
         }
         const rest = entry.subarray(skip);
         skip = 0;
-        const data = torn ? Buffer.concat([NEWLINE, rest]) : Buffer.from(rest);
-        if (count > 1 || torn) fallback.writeBlock(data, count);
+        // A copy: the fallback may keep it queued after this part of the ring is released.
+        const data = Buffer.from(rest);
+        if (count > 1) fallback.writeBlock(data, count);
         else fallback.write(data);
-        torn = false;
       });
       fallback.flushSync();
       this.#ring.release(tail);

@@ -8,6 +8,7 @@ import {
   type AsyncQueueWriter,
   createAsyncQueueWriter,
 } from '@fanin/async-queue';
+import type { FaninError, FaninWriteError } from '@fanin/core';
 import { afterAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-async-stalled-'));
@@ -130,9 +131,15 @@ describe('a full ring: the whenFull policies', () => {
     expect(parse(text).seq).toEqual(accepted);
   });
 
-  it("'drop': after the reader resumes, the next record is followed by one drop summary with exact counts per level", async () => {
-    const { writer, read, drain } = stalledWriter({ whenFull: 'drop' });
+  it("'drop': after the reader resumes, the next record is followed by one loss notice (core's) with exact counts per level", async () => {
+    const reports: FaninWriteError[] = [];
+    const onError = (e: FaninError) => reports.push(e as FaninWriteError);
+    const { writer, read, drain } = stalledWriter({ whenFull: 'drop', onError });
     for (let s = 0; s < 2000; s++) writer.write(line(s), s % 2 === 0 ? 'info' : 'debug');
+    // Core's one reporting policy: one report when the loss starts, not one per record.
+    expect(reports.map((e) => [e.code, e.reason, e.records])).toEqual([
+      ['ERR_FANIN_RECORD', 'queue-full', 1],
+    ]);
     read();
     // The ring is empty again once the reader took what the writer thread wrote.
     await writer.flush();
@@ -146,7 +153,7 @@ describe('a full ring: the whenFull policies', () => {
         level: 'warn',
         message: expect.stringMatching(
           new RegExp(
-            `^fanin: dropped ${2000 - FITS} records \\(info: ${half}, debug: ${half}\\) in the last \\d+ s$`,
+            `^fanin: ${2000 - FITS} records lost \\(queue-full: ${2000 - FITS}\\) since \\d{4}-`,
           ),
         ),
         fanin: {
@@ -158,6 +165,11 @@ describe('a full ring: the whenFull policies', () => {
         },
       },
     ]);
+    // drain() closed the writer: the episode ended with one summary giving the count.
+    expect(reports).toHaveLength(2);
+    expect(reports[1]?.message).toMatch(
+      new RegExp(`queue-full ended .*: ${2000 - FITS} records lost`),
+    );
   });
 
   it('{ blockMs: 200 }: a write into the full ring waits about 200 ms, then returns false', () => {
