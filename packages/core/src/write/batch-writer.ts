@@ -1,7 +1,7 @@
 import type { WriterStats } from '../account/stats.js';
 import { WriterAccount } from '../account/writer-account.js';
-import { errnoCode } from '../errors.js';
-import type { DeadlineOptions, FlushOutcome, Writer } from '../writer.js';
+import { errnoCode } from '../contract/errors.js';
+import type { DeadlineOptions, FlushOutcome, Writer } from '../contract/writer.js';
 import { BatchOutput, type WriteFailure } from './batch-output.js';
 import { type Batch, BatchQueue, linesOf } from './batch-queue.js';
 import {
@@ -38,7 +38,7 @@ export class BatchWriter implements Writer {
   #closing = false;
   #closed = false;
   #draining = false;
-  // Set by the signal flush (exit-hooks.ts): each record is written before write() returns.
+  // Set by the signal flush (exit/exit-hooks.ts): each record is written before write() returns.
   #through = false;
   readonly #waiters: (() => void)[] = [];
 
