@@ -6,11 +6,41 @@ export type { IpcStats, LockStats, QueueStats, WriterStats } from './account/sta
 export { StatsCounter } from './account/stats.js';
 export type { AccountOptions, Loss } from './account/writer-account.js';
 export { reportWarning, WriterAccount } from './account/writer-account.js';
-export { blockFor, retryFor } from './block-for.js';
-export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './chunk-joiner.js';
-export { ChunkJoiner, createChunkJoiner } from './chunk-joiner.js';
-export type { FaninErrorCode } from './errors.js';
-export { errnoCode, FaninError, FaninOptionError, FaninWriteError, warnOnce } from './errors.js';
+export type { Log4jsExtras } from './adapters/framework-options.js';
+export {
+  fromLog4jsConfig,
+  fromWinstonOptions,
+  log4jsFileSpec,
+  winstonFileSpec,
+} from './adapters/framework-options.js';
+export type {
+  AppenderSpec,
+  Log4jsAppender,
+  Log4jsEvent,
+  Log4jsLayouts,
+} from './adapters/log4js-appender.js';
+export { createLog4jsConfigure } from './adapters/log4js-appender.js';
+export type { TransportSpec, WinstonFileOptions } from './adapters/winston-transport.js';
+export { FaninTransport } from './adapters/winston-transport.js';
+export type { FaninErrorCode } from './contract/errors.js';
+export {
+  errnoCode,
+  FaninError,
+  FaninOptionError,
+  FaninWriteError,
+  warnOnce,
+} from './contract/errors.js';
+export type { OptionRule, OptionSpec } from './contract/options.js';
+export { checkOptions, parseSize } from './contract/options.js';
+export type {
+  DeadlineOptions,
+  FlushOutcome,
+  LossNotice,
+  WhenFull,
+  Writer,
+} from './contract/writer.js';
+export type { SyncFlushable } from './exit/exit-hooks.js';
+export { registerExitFlush, setSignalPolicy } from './exit/exit-hooks.js';
 export { deliverPendingSignals } from './exit/pending-signal.js';
 export type { SignalAware } from './exit/signal-flush.js';
 export type { FaninSignal, SignalOptions, SignalPolicy } from './exit/signal-policy.js';
@@ -20,29 +50,9 @@ export {
   signalPolicyOf,
   winstonSignalOptionSpec,
 } from './exit/signal-policy.js';
-export type { SyncFlushable } from './exit-hooks.js';
-export { registerExitFlush, setSignalPolicy } from './exit-hooks.js';
-export type { FileDriver, FileInfo, TargetKind } from './file-driver.js';
-export { NETWORK_FS_TYPES, nodeFileDriver } from './file-driver.js';
-export type { FileWriterHooks, FileWriterOptions } from './file-writer.js';
-export { createFileWriter, fileWriterSpec } from './file-writer.js';
-export type { Log4jsExtras } from './framework-options.js';
-export {
-  fromLog4jsConfig,
-  fromWinstonOptions,
-  log4jsFileSpec,
-  winstonFileSpec,
-} from './framework-options.js';
-export type {
-  AppenderSpec,
-  Log4jsAppender,
-  Log4jsEvent,
-  Log4jsLayouts,
-} from './log4js-appender.js';
-export { createLog4jsConfigure } from './log4js-appender.js';
-export type { OptionRule, OptionSpec } from './options.js';
-export { checkOptions, parseSize } from './options.js';
-export type { FrameHeader, HeaderParse } from './record-framing.js';
+export type { ChunkJoinerOptions, JoinStats, JoinWarning } from './framing/chunk-joiner.js';
+export { ChunkJoiner, createChunkJoiner } from './framing/chunk-joiner.js';
+export type { FrameHeader, HeaderParse } from './framing/record-framing.js';
 export {
   createRecordIdSource,
   FRAME_MAGIC,
@@ -51,7 +61,7 @@ export {
   parseFrameHeader,
   startsWithMagic,
   writerOf,
-} from './record-framing.js';
+} from './framing/record-framing.js';
 export { DatePattern } from './rotation/date-pattern.js';
 export type { ExclusiveLock } from './rotation/rotation-lock.js';
 export { RotationLock } from './rotation/rotation-lock.js';
@@ -63,13 +73,15 @@ export type { SizeRotationOptions } from './rotation/size-rotation.js';
 export { SizeRotation } from './rotation/size-rotation.js';
 export type { TimeRotationOptions } from './rotation/time-rotation.js';
 export { TimeRotation } from './rotation/time-rotation.js';
-export type { TransportSpec, WinstonFileOptions } from './winston-transport.js';
-export { FaninTransport } from './winston-transport.js';
+export { blockFor, retryFor } from './system/block-for.js';
+export type { FileDriver, FileInfo, TargetKind } from './system/file-driver.js';
+export { NETWORK_FS_TYPES, nodeFileDriver } from './system/file-driver.js';
 export { BatchWriter } from './write/batch-writer.js';
 export type { BatchWriterOptions } from './write/batch-writer-options.js';
 export { recordSize } from './write/batch-writer-options.js';
 export { FileTarget } from './write/file-target.js';
 export type { FileTargetOptions } from './write/file-target-options.js';
+export type { FileWriterHooks, FileWriterOptions } from './write/file-writer.js';
+export { createFileWriter, fileWriterSpec } from './write/file-writer.js';
 export type { LockingSink, Sink, SinkCounters } from './write/sink.js';
 export { isLocking } from './write/sink.js';
-export type { DeadlineOptions, FlushOutcome, LossNotice, WhenFull, Writer } from './writer.js';

@@ -1,4 +1,4 @@
-import type { LossNotice } from '../writer.js';
+import type { LossNotice } from '../contract/writer.js';
 
 /**
  * The loss notice, in its one format: one JSON line that log tooling can parse beside the app's

@@ -1,4 +1,4 @@
-import { type FaninError, FaninWriteError } from '../errors.js';
+import { type FaninError, FaninWriteError } from '../contract/errors.js';
 
 /** How one loss is told to the reporter. */
 export interface LossReport {

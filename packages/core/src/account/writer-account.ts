@@ -1,6 +1,6 @@
-import type { FaninError } from '../errors.js';
-import { registerExitFlush, type SyncFlushable } from '../exit-hooks.js';
-import type { FlushOutcome, LossNotice } from '../writer.js';
+import type { FaninError } from '../contract/errors.js';
+import type { FlushOutcome, LossNotice } from '../contract/writer.js';
+import { registerExitFlush, type SyncFlushable } from '../exit/exit-hooks.js';
 import { defaultNotice, LossLedger } from './loss-ledger.js';
 import { LossReporter } from './loss-reporter.js';
 import { StatsCounter, type WriterStats } from './stats.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createChunkJoiner } from '../chunk-joiner.js';
+import { createChunkJoiner } from '../framing/chunk-joiner.js';
 
 // fanin-join: stdin (framed chunks of many writers, interleaved) to stdout (whole records).
 // One warning line on stderr per problem, a summary line at the end when there were any.

@@ -1,4 +1,4 @@
-import type { OptionSpec } from '../options.js';
+import type { OptionSpec } from '../contract/options.js';
 
 /** The signals fanin flushes on: how docker, Kubernetes, systemd, pm2 and a terminal stop apps. */
 export type FaninSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { errnoCode } from '../errors.js';
-import type { FileDriver } from '../file-driver.js';
+import { errnoCode } from '../contract/errors.js';
+import type { FileDriver } from '../system/file-driver.js';
 import { copyFile, gzipRange } from './gzip-file.js';
 import { alive, type ExclusiveLock } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';

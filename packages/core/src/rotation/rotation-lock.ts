@@ -2,9 +2,9 @@ import { constants } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { retryFor } from '../block-for.js';
-import { errnoCode } from '../errors.js';
-import type { FileDriver } from '../file-driver.js';
+import { errnoCode } from '../contract/errors.js';
+import { retryFor } from '../system/block-for.js';
+import type { FileDriver } from '../system/file-driver.js';
 
 /** Options of {@link RotationLock}. */
 export interface RotationLockOptions {

@@ -1,5 +1,5 @@
-import { FaninError, FaninOptionError, warnOnce } from '../errors.js';
-import { parseSize } from '../options.js';
+import { FaninError, FaninOptionError, warnOnce } from '../contract/errors.js';
+import { parseSize } from '../contract/options.js';
 import { DatePattern } from './date-pattern.js';
 import type { ExclusiveLock } from './rotation-lock.js';
 import type { RotationNaming } from './rotation-naming.js';

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { errnoCode } from '../errors.js';
-import type { FileDriver, FileInfo } from '../file-driver.js';
+import { errnoCode } from '../contract/errors.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import type { ExclusiveLock } from './rotation-lock.js';
 
 /** What a file target asks of a rotation policy (by size or by time). */

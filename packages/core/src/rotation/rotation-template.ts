@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FileDriver, FileInfo } from '../file-driver.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { Compressor } from './compressor.js';
 import { type ExclusiveLock, rotationLockFor } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FileDriver, FileInfo } from '../file-driver.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { RotationNames, type RotationNaming } from './rotation-naming.js';
 import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
 import { type Acted, type Current, RotationTemplate } from './rotation-template.js';

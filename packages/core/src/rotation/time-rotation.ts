@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FileDriver, FileInfo } from '../file-driver.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { DatePattern } from './date-pattern.js';
 import { RotationNames } from './rotation-naming.js';
 import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';

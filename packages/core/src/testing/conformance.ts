@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Writer } from '../writer.js';
+import type { Writer } from '../contract/writer.js';
 import type { LogCheck } from './log-check.js';
 import { checkLog } from './log-files.js';
 import { makeRecord, planSizes } from './log-records.js';

@@ -1,4 +1,4 @@
-import type { FileDriver, FileInfo } from '../file-driver.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 
 /** One injected fault: fail with an errno code, or write only part of the data. */
 export type Fault = { fail: string } | { short: number };

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import type { FileDriver, FileInfo, TargetKind } from '../file-driver.js';
+import type { FileDriver, FileInfo, TargetKind } from '../system/file-driver.js';
 
 interface Inode {
   ino: number;

@@ -1,4 +1,4 @@
-import { createRecordIdSource, frameRecord } from '../record-framing.js';
+import { createRecordIdSource, frameRecord } from '../framing/record-framing.js';
 import type { Sink } from './sink.js';
 
 // One id source per thread: ids stay unique across all writers of a process and its threads.

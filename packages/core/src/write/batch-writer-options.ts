@@ -1,5 +1,5 @@
 import type { AccountOptions } from '../account/writer-account.js';
-import type { WhenFull } from '../writer.js';
+import type { WhenFull } from '../contract/writer.js';
 
 /** Options of the batching writer every file transport is built on. */
 export interface BatchWriterOptions extends AccountOptions {

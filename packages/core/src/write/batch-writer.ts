@@ -1,9 +1,8 @@
 import type { WriterStats } from '../account/stats.js';
 import { WriterAccount } from '../account/writer-account.js';
-import { errnoCode } from '../errors.js';
-import type { DeadlineOptions, FlushOutcome, Writer } from '../writer.js';
-import { BatchOutput, type WriteFailure } from './batch-output.js';
-import { type Batch, BatchQueue, linesOf } from './batch-queue.js';
+import type { DeadlineOptions, FlushOutcome, Writer } from '../contract/writer.js';
+import { BatchDrain } from './batch-drain.js';
+import { BatchQueue, linesOf } from './batch-queue.js';
 import {
   type BatchSettings,
   type BatchWriterOptions,
@@ -11,8 +10,8 @@ import {
   sizeOf,
 } from './batch-writer-options.js';
 import { learnKind, takesBlocks } from './block-rule.js';
-import { writeNotice, writeNoticeAfterClose, writeNoticeOnce } from './loss-notice-writer.js';
-import { isLocking, type Sink, withSinkStats } from './sink.js';
+import { writeNoticeAfterClose, writeNoticeOnce } from './loss-notice-writer.js';
+import { type Sink, withSinkStats } from './sink.js';
 import { waitForRoom } from './wait-for-room.js';
 import { delay, WritePacer } from './write-pacer.js';
 
@@ -20,7 +19,8 @@ import { delay, WritePacer } from './write-pacer.js';
  * The shared writer loop: queue, coalesce into whole-record batches, write each batch with one
  * `write(2)` (framed chunks where the sink is a pipe), back off on failure, count and report
  * every loss through its {@link WriterAccount}, append a loss notice when writing resumes, and
- * flush synchronously at exit.
+ * flush synchronously at exit. It owns the `Writer` API and the lifecycle (admission, flush,
+ * close); writing the queue out, failures and recovery are its {@link BatchDrain}'s.
  *
  * @example
  * const w = new BatchWriter(new FileTarget({ filename: 'app.log' }), {});
@@ -32,23 +32,21 @@ export class BatchWriter implements Writer {
   readonly #account: WriterAccount;
   readonly #o: BatchSettings;
   readonly #queue: BatchQueue;
-  readonly #output: BatchOutput;
   readonly #pacer: WritePacer;
+  readonly #drain: BatchDrain;
   #unhook: () => void;
   #closing = false;
   #closed = false;
-  #draining = false;
-  // Set by the signal flush (exit-hooks.ts): each record is written before write() returns.
+  // Set by the signal flush (exit/exit-hooks.ts): each record is written before write() returns.
   #through = false;
-  readonly #waiters: (() => void)[] = [];
 
   constructor(sink: Sink, options: BatchWriterOptions = {}) {
     this.#sink = sink;
     this.#o = batchSettings(options);
     this.#account = new WriterAccount(options);
     this.#queue = new BatchQueue(this.#o.batchBytes);
-    this.#output = new BatchOutput(Math.max(3 * this.#o.batchBytes, 128 * 1024));
-    this.#pacer = new WritePacer(this.#o, () => this.#drain(false));
+    this.#pacer = new WritePacer(this.#o, () => this.#drain.run(false));
+    this.#drain = new BatchDrain(sink, this.#account, this.#queue, this.#pacer, this.#o.batchBytes);
     this.#unhook = options.exitHook === false ? () => {} : this.#account.registerExit(this);
   }
 
@@ -84,12 +82,12 @@ export class BatchWriter implements Writer {
     // (so a record of batchBytes or more is written alone, whole).
     if (this.#queue.wouldOverflow(size)) {
       this.#queue.seal();
-      this.#drain(false);
+      this.#drain.run(false);
     }
     // A full batch, or a record larger than the whole buffer, is written at once.
     const full = this.#queue.add(record, size, level);
-    if (this.#through) this.#drain(true);
-    else if (full || size > this.#o.maxBufferBytes) this.#drain(false);
+    if (this.#through) this.#drain.run(true);
+    else if (full || size > this.#o.maxBufferBytes) this.#drain.run(false);
     else this.#pacer.schedule(this.#sink.atomicLimit === Number.POSITIVE_INFINITY);
     return true;
   }
@@ -111,7 +109,7 @@ export class BatchWriter implements Writer {
       return ok;
     }
     this.#queue.addBlocks(blocks, records);
-    this.#drain(false);
+    this.#drain.run(false);
     return true;
   }
 
@@ -122,25 +120,25 @@ export class BatchWriter implements Writer {
 
   /** SIGHUP under log4js: write what is queued, then reopen if the path names another file. */
   reopen(): void {
-    this.#drain(true);
+    this.#drain.run(true);
     (this.#sink as { reopenIfMoved?: () => boolean }).reopenIfMoved?.();
   }
 
   flushSync(): FlushOutcome {
     const before = this.#account.counters.records;
     if (this.#closed) writeNoticeAfterClose(this.#sink, this.#account);
-    else this.#drain(true);
+    else this.#drain.run(true);
     return this.#account.outcome(before, this.#queue.records, false);
   }
 
   async flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {
     const before = this.#account.counters.records;
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    this.#drain(false);
+    this.#drain.run(false);
     while (this.#queue.records > 0 && Date.now() < deadline) {
       const retryIn = this.#pacer.retryAt - Date.now();
       await delay(Math.max(1, Math.min(retryIn, deadline - Date.now())));
-      this.#drain(false);
+      this.#drain.run(false);
     }
     return this.#account.outcome(before, this.#queue.records);
   }
@@ -188,14 +186,13 @@ export class BatchWriter implements Writer {
 
   /** Calls `callback` once every record queued so far is written or dropped. */
   onWritten(callback: () => void): void {
-    if (this.#queue.records === 0) queueMicrotask(callback);
-    else this.#waiters.push(callback);
+    this.#drain.whenEmpty(callback);
   }
 
   // The buffer fills only while the target fails (or a lock is busy): per whenFull.
   #makeRoom(size: number): boolean {
     const fits = () => !this.#queue.fullFor(size, this.#o.maxBufferBytes);
-    return waitForRoom(this.#o.whenFull, () => this.#drain(true), fits);
+    return waitForRoom(this.#o.whenFull, () => this.#drain.run(true), fits);
   }
 
   #reject(reason: string, level: string | undefined, why: string, outage = false, n = 1): false {
@@ -210,97 +207,11 @@ export class BatchWriter implements Writer {
     return false;
   }
 
-  #drain(force: boolean): void {
-    if (this.#draining || this.#queue.records === 0) return;
-    if (!force && this.#pacer.waiting) {
-      this.#pacer.armRetry();
-      return;
-    }
-    const lock = isLocking(this.#sink) ? this.#sink : undefined;
-    let wait = 0;
-    try {
-      wait = lock?.begin(force) ?? 0;
-    } catch (err) {
-      // The lock could not even be tried (its directory is unwritable, say): a failed write.
-      this.#queue.seal();
-      this.#fail(this.#queue.first() as Batch, err as WriteFailure);
-      return;
-    }
-    if (wait > 0) {
-      this.#pacer.waitFor(wait);
-      return;
-    }
-    this.#draining = true;
-    try {
-      this.#queue.seal();
-      if (this.#pacer.backoffMs > 0) this.#account.counters.retries++;
-      writeNotice(this.#sink, this.#account, this.#pacer.backoffMs > 0);
-      for (let b = this.#queue.first(); b; b = this.#queue.first()) {
-        if (!this.#writeOne(b)) break;
-        this.#queue.shift();
-      }
-    } finally {
-      this.#draining = false;
-      lock?.end();
-    }
-    if (this.#queue.records === 0) this.#wake();
-  }
-
-  #wake(): void {
-    for (const w of this.#waiters.splice(0)) w();
-  }
-
-  // Writes one batch; on failure drops what did not land, starts the back-off, returns false.
-  #writeOne(batch: Batch): boolean {
-    try {
-      // prepare() opens a lazy target first: only then is its kind, and so its limit, known.
-      this.#sink.prepare(batch.bytes);
-      const whole = this.#sink.atomicLimit === Number.POSITIVE_INFINITY;
-      this.#output.write(this.#sink, batch, whole, this.#counted);
-    } catch (err) {
-      this.#fail(batch, err as WriteFailure);
-      return false;
-    }
-    if (this.#pacer.backoffMs > 0) this.#recovered();
-    else if (this.#account.inOutage) this.#account.succeeded();
-    return true;
-  }
-
-  readonly #counted = (records: number, bytes: number, framed: boolean): void => {
-    this.#pacer.wrote();
-    const c = this.#account.counters;
-    c.records += records;
-    c.bytes += bytes;
-    if (framed) c.chunkedRecords++;
-  };
-
-  #fail(batch: Batch, err: WriteFailure): void {
-    const done = err.recordsDone ?? 0;
-    const lost = batch.records - done;
-    const reason = errnoCode(err);
-    this.#queue.shift();
-    this.#account.counters.writeErrors++;
-    this.#pacer.failed();
-    const reopen = (err as { reopenFailed?: boolean }).reopenFailed === true;
-    const what = reopen ? 'reopen failed' : 'write failed';
-    this.#account.drop({
-      ...{ reason, records: lost, levels: batch.levels.slice(done), cause: err, outage: true },
-      why: `${what}, ${lost} record(s) dropped: ${err.message}`,
-    });
-    this.#pacer.armRetry();
-  }
-
-  #recovered(): void {
-    this.#pacer.recovered();
-    this.#account.succeeded();
-    writeNotice(this.#sink, this.#account, true);
-  }
-
   #dropQueued(reason: string, why: string): void {
     for (const b of this.#queue.takeAll()) {
       this.#account.drop({ reason, records: b.records, levels: b.levels, why });
     }
-    this.#wake();
+    this.#drain.wake();
   }
 
   // Records written after close are dropped as `closed` and reported; their notice is written

@@ -1,6 +1,6 @@
-import { blockFor } from '../block-for.js';
-import { errnoCode } from '../errors.js';
-import type { FileDriver } from '../file-driver.js';
+import { errnoCode } from '../contract/errors.js';
+import { blockFor } from '../system/block-for.js';
+import type { FileDriver } from '../system/file-driver.js';
 
 const IOV_MAX = 1024;
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import { errnoCode } from '../errors.js';
-import type { FileDriver } from '../file-driver.js';
+import { errnoCode } from '../contract/errors.js';
+import type { FileDriver } from '../system/file-driver.js';
 
 const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY;
 // Readable too, for regular files: the last byte tells whether the file ends mid-line (a killed

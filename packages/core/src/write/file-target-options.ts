@@ -1,7 +1,7 @@
-import type { FileDriver } from '../file-driver.js';
 import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import { SizeRotation, type SizeRotationOptions } from '../rotation/size-rotation.js';
 import { TimeRotation, type TimeRotationOptions } from '../rotation/time-rotation.js';
+import type { FileDriver } from '../system/file-driver.js';
 
 /** Options of `FileTarget`. */
 export interface FileTargetOptions {

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
+import { PIPE_BUF } from '../framing/record-framing.js';
+import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import {
   type FileDriver,
   type FileInfo,
   NETWORK_FS_TYPES,
   nodeFileDriver,
-} from '../file-driver.js';
-import { PIPE_BUF } from '../record-framing.js';
-import type { RotationPolicy } from '../rotation/rotation-policy.js';
+} from '../system/file-driver.js';
 import { appendAll } from './file-append.js';
 import { openForAppend, symlinkRefused } from './file-open.js';
 import { type FileTargetOptions, policyFor } from './file-target-options.js';

@@ -1,5 +1,5 @@
-import { blockFor } from '../block-for.js';
-import type { WhenFull } from '../writer.js';
+import type { WhenFull } from '../contract/writer.js';
+import { blockFor } from '../system/block-for.js';
 
 /**
  * What a full buffer does to the caller, per `whenFull`: `'drop'` returns false at once;

@@ -1,10 +1,10 @@
-import { FaninError } from './errors.js';
-import { signalOptionSpec, signalPolicyOf, takeSignalOptions } from './exit/signal-policy.js';
-import { setSignalPolicy } from './exit-hooks.js';
-import { fileWriterSpec } from './file-writer.js';
+import { FaninError } from '../contract/errors.js';
+import { checkOptions, type OptionSpec } from '../contract/options.js';
+import type { Writer } from '../contract/writer.js';
+import { setSignalPolicy } from '../exit/exit-hooks.js';
+import { signalOptionSpec, signalPolicyOf, takeSignalOptions } from '../exit/signal-policy.js';
+import { fileWriterSpec } from '../write/file-writer.js';
 import { fromLog4jsConfig, log4jsFileSpec } from './framework-options.js';
-import { checkOptions, type OptionSpec } from './options.js';
-import type { Writer } from './writer.js';
 
 /** The part of a log4js logging event an appender reads. */
 export interface Log4jsEvent {

@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FaninOptionError } from './errors.js';
-import type { FileWriterOptions } from './file-writer.js';
-import type { OptionSpec } from './options.js';
+import { FaninOptionError } from '../contract/errors.js';
+import type { OptionSpec } from '../contract/options.js';
+import type { FileWriterOptions } from '../write/file-writer.js';
 
 /** winston `File` transport options, in winston's own names. */
 export const winstonFileSpec: OptionSpec = {

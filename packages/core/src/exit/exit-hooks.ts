@@ -1,8 +1,8 @@
 import { isMainThread } from 'node:worker_threads';
-import { deliverPendingSignals } from './exit/pending-signal.js';
-import { type SignalAware, SignalFlush } from './exit/signal-flush.js';
-import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from './exit/signal-policy.js';
-import { joinThreadFlush } from './exit/thread-flush.js';
+import { deliverPendingSignals } from './pending-signal.js';
+import { type SignalAware, SignalFlush } from './signal-flush.js';
+import { DEFAULT_SIGNAL_POLICY, type SignalPolicy } from './signal-policy.js';
+import { joinThreadFlush } from './thread-flush.js';
 
 /**
  * Anything with a synchronous flush: every live writer registers here. The two optional methods

@@ -1,14 +1,14 @@
-import { errnoCode, FaninError, FaninOptionError } from './errors.js';
-import type { FileDriver } from './file-driver.js';
-import { checkOptions, type OptionSpec, parseSize } from './options.js';
-import type { ExclusiveLock } from './rotation/rotation-lock.js';
-import type { RotationNaming } from './rotation/rotation-naming.js';
-import { rotationFromOptions } from './rotation/rotation-options.js';
-import { BatchWriter } from './write/batch-writer.js';
-import type { BatchWriterOptions } from './write/batch-writer-options.js';
-import { FileTarget } from './write/file-target.js';
-import type { FileTargetOptions } from './write/file-target-options.js';
-import type { Sink } from './write/sink.js';
+import { errnoCode, FaninError, FaninOptionError } from '../contract/errors.js';
+import { checkOptions, type OptionSpec, parseSize } from '../contract/options.js';
+import type { ExclusiveLock } from '../rotation/rotation-lock.js';
+import type { RotationNaming } from '../rotation/rotation-naming.js';
+import { rotationFromOptions } from '../rotation/rotation-options.js';
+import type { FileDriver } from '../system/file-driver.js';
+import { BatchWriter } from './batch-writer.js';
+import type { BatchWriterOptions } from './batch-writer-options.js';
+import { FileTarget } from './file-target.js';
+import type { FileTargetOptions } from './file-target-options.js';
+import type { Sink } from './sink.js';
 
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
 export interface FileWriterOptions

@@ -1,16 +1,16 @@
 import TransportStream from 'winston-transport';
-import { FaninError } from './errors.js';
+import { FaninError } from '../contract/errors.js';
+import { checkOptions, type OptionSpec } from '../contract/options.js';
+import type { Writer } from '../contract/writer.js';
+import { setSignalPolicy } from '../exit/exit-hooks.js';
 import {
   type SignalOptions,
   signalPolicyOf,
   takeSignalOptions,
   winstonSignalOptionSpec,
-} from './exit/signal-policy.js';
-import { setSignalPolicy } from './exit-hooks.js';
-import { fileWriterSpec } from './file-writer.js';
+} from '../exit/signal-policy.js';
+import { fileWriterSpec } from '../write/file-writer.js';
 import { fromWinstonOptions, winstonFileSpec } from './framework-options.js';
-import { checkOptions, type OptionSpec } from './options.js';
-import type { Writer } from './writer.js';
 
 const MESSAGE = Symbol.for('message');
 const LEVEL = Symbol.for('level');

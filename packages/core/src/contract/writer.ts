@@ -1,4 +1,4 @@
-import type { WriterStats } from './account/stats.js';
+import type { WriterStats } from '../account/stats.js';
 
 /** What a `flush` or `close` achieved by its deadline. */
 export interface FlushOutcome {
