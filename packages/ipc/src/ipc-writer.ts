@@ -6,6 +6,7 @@ import {
   type DeadlineOptions,
   FaninError,
   type FlushOutcome,
+  mergeStats,
   registerExitFlush,
   type Writer,
 } from '@fanin/core';
@@ -22,9 +23,9 @@ import {
   type IpcSettings,
   ipcSettings,
 } from './ipc-options.js';
+import { type IpcWriterStats, ipcStats } from './ipc-stats.js';
 import type { Link } from './link.js';
 import { LocalWriter } from './local-writer.js';
-import { type IpcWriterStats, ipcStats, mergeStats } from './merge-stats.js';
 import { type Pm2Route, pm2Route } from './process-manager.js';
 import type { Role, RoleName } from './role.js';
 import { elect } from './socket-election.js';
@@ -139,9 +140,11 @@ export class IpcWriter implements Writer {
     await this.#hub.threadsSettled(this.#s.exitTimeoutMs);
     this.#notice(true);
     this.#closing = true;
-    // Never welcomed by a writer over a channel (one that may never answer, as pm2's daemon):
-    // nothing was sent, so this process writes what it holds now instead of waiting.
-    if (this.#role.name === 'connecting' && !this.#electing) this.#unanswered('before close()');
+    // Never welcomed over a channel (whose other end may run no fanin, as pm2's daemon): nothing
+    // was sent, so this process writes what it holds now instead of waiting. A socket that
+    // accepted the connection has a live writer behind it: its welcome is waited for.
+    const overChannel = !isMainThread || typeof this.#s.via !== 'object';
+    if (this.#role.name === 'connecting' && overChannel) this.#unanswered('before close()');
     // A worker thread waits for its main thread at most exitTimeoutMs: its batches arrive
     // anyway, and a main thread busy until the thread ends must not hold it for long.
     const timeoutMs = this.#fwd.sendsSurviveExit
