@@ -16,7 +16,10 @@ function expectWroteDirectly(r: IpcReport, over: string): void {
   expect(r.errors).toHaveLength(1);
   expect(r.errors[0]?.code).toBe('ERR_FANIN_OPEN');
   expect(r.errors[0]?.message).toMatch(
-    new RegExp(`no fanin writer answered over ${over} in 500 ms; writing directly`),
+    // close() while still connecting writes at once (#19) rather than wait out the timeout.
+    new RegExp(
+      `no fanin writer answered over ${over} (in 500 ms|before close\\(\\)); writing directly`,
+    ),
   );
   expect(r.stats.ipc).toMatchObject({ forwarded: 0, acked: 0, directWrites: PER_PROCESS });
   expect(r.stats.dropped.total).toBe(0);

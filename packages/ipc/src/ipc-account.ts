@@ -1,9 +1,7 @@
 import {
-  defaultNotice,
+  type AccountOptions,
   FaninError,
-  LossLedger,
-  type LossNotice,
-  StatsCounter,
+  WriterAccount,
   type WriterStats,
   warnOnce,
 } from '@fanin/core';
@@ -22,50 +20,34 @@ interface Outage {
 }
 
 /**
- * Everything the IPC writer itself counts and reports, in one place: records it drops (by
- * reason and level, and in the loss notice written to the log), and trouble worth telling the
- * app once per outage rather than once per case (a hostile or broken peer can cause thousands).
- * The report policy: one report when a reason starts; while it goes on, one summary with the
- * count at most every 5 s; a last summary when 5 s pass without a case. A transport's own
- * accounting lives in core's BatchWriter; this is the ipc writer's (drops before a record
- * reaches any file writer).
+ * Everything the IPC writer itself counts and reports, in one place. Records it drops (before
+ * they reach any file writer) go to core's {@link WriterAccount}: counted by reason and level,
+ * reported by core's one policy (one report when a loss starts, summaries after), and named in
+ * the log's loss notice. What ipc adds is trouble that loses no record of this process — a
+ * hostile or broken socket peer can cause thousands of cases — told once per outage: one report
+ * when a kind starts; while it goes on, one summary with the count at most every 5 s; a last
+ * summary when 5 s pass without a case.
  */
 export class IpcAccount {
-  readonly #stats = new StatsCounter();
-  readonly #ledger: LossLedger;
+  readonly #account: WriterAccount;
   readonly #onError: (err: FaninError) => void;
-  readonly #noticeMs: number;
   readonly #outages = new Map<string, Outage>();
-  /** Records dropped since the last notice: the hot path asks only this. */
-  #unnoticed = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(o: {
-    onError?: (err: FaninError) => void;
-    formatNotice?: ((n: LossNotice) => string) | null;
-    noticeIntervalMs?: number;
-  }) {
-    this.#ledger = new LossLedger(
-      o.formatNotice === null ? null : (o.formatNotice ?? defaultNotice),
-    );
-    // onError when given, else one process warning per reason (core's rule); stats() counts all.
+  constructor(o: AccountOptions) {
+    this.#account = new WriterAccount(o);
+    // onError when given, else one process warning per code (core's rule); stats() counts all.
     this.#onError = o.onError ?? warnOnce;
-    this.#noticeMs = o.noticeIntervalMs ?? 5000;
   }
 
-  /** Counts `n` records dropped for `reason`, notes them for the log's loss notice. */
+  /** Counts `n` records dropped for `reason` and reported already (by a framework adapter). */
   noteDropped(reason: string, n: number, level?: string): void {
-    this.#stats.drop(reason, n, level);
-    this.#ledger.add(reason, n, level);
-    this.#unnoticed += n;
+    this.#account.drop({ reason, records: n, level, reported: true });
   }
 
-  /** Drops one record: counted, noted, and reported once per outage of `reason`. */
+  /** Drops one record: counted, noted, and reported by core's policy. */
   drop(reason: string, level: string | undefined, why: string): false {
-    this.noteDropped(reason, 1, level);
-    const code =
-      reason === 'oversize' || reason === 'invalid-record' ? 'ERR_FANIN_RECORD' : 'ERR_FANIN_WRITE';
-    this.outage(`drop:${reason}`, code, `fanin: record dropped (${reason}): ${why}`);
+    this.#account.drop({ reason, records: 1, level, why: `record dropped (${reason}): ${why}` });
     return false;
   }
 
@@ -94,21 +76,20 @@ export class IpcAccount {
 
   /** The loss notice when losses wait for one and it is due (`now`: at once), else undefined. */
   noticeDue(now: boolean): string | undefined {
-    if (this.#unnoticed === 0) return undefined;
-    const text = this.#ledger.due(now, this.#noticeMs);
-    if (text !== undefined) {
-      this.#ledger.written();
-      this.#unnoticed = 0;
-    }
+    // The hot path asks only this count.
+    if (this.#account.unnoted === 0) return undefined;
+    const text = this.#account.noticeDue(now);
+    if (text !== undefined) this.#account.noticeWritten();
     return text;
   }
 
   snapshot(queueDepth: number, queueBytes: number): WriterStats {
-    return this.#stats.snapshot(queueDepth, queueBytes);
+    return this.#account.stats(queueDepth, queueBytes);
   }
 
-  /** Ends every outage now (close), with its last summary. */
+  /** Ends every loss episode and every outage now (close), with its last summary. */
   settle(): void {
+    this.#account.finish();
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const [key, o] of this.#outages) this.#summarize(key, o, true);

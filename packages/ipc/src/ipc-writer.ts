@@ -6,6 +6,7 @@ import {
   type DeadlineOptions,
   FaninError,
   type FlushOutcome,
+  mergeStats,
   registerExitFlush,
   type Writer,
 } from '@fanin/core';
@@ -22,9 +23,10 @@ import {
   type IpcSettings,
   ipcSettings,
 } from './ipc-options.js';
+import { type IpcWriterStats, ipcStats } from './ipc-stats.js';
 import type { Link } from './link.js';
 import { LocalWriter } from './local-writer.js';
-import { type IpcWriterStats, ipcStats, mergeStats } from './merge-stats.js';
+import { type Pm2Route, pm2Route } from './process-manager.js';
 import type { Role, RoleName } from './role.js';
 import { elect } from './socket-election.js';
 import { SocketLink } from './socket-link.js';
@@ -58,10 +60,13 @@ export class IpcWriter implements Writer {
   #electing: Promise<void> | undefined;
 
   constructor(options: IpcOptions, where = 'createIpcWriter') {
-    this.#s = ipcSettings(options, where);
+    const settings = ipcSettings(options, where);
+    const pm2 = isMainThread ? pm2Route(settings.via, settings.file) : undefined;
+    this.#s = pm2?.socket ? { ...settings, via: { socket: pm2.socket } } : settings;
     this.#o = options;
     this.#where = where;
     this.#account = new IpcAccount(options);
+    if (pm2) this.#account.report(new FaninError('ERR_FANIN_OPTION', `${where}: ${pm2.warning}`));
     this.#local = new LocalWriter(this.#fileOptions(), where);
     this.#fwd = new Forwarder(
       {
@@ -84,7 +89,7 @@ export class IpcWriter implements Writer {
     const { maxFrameBytes, peerLimits: limits } = this.#s;
     const privateSocket = options.privateSocket !== false;
     this.#hub = new Hub(this.#role, { maxFrameBytes, privateSocket, limits }, this.#account);
-    this.#start();
+    this.#start(pm2);
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
 
@@ -98,6 +103,8 @@ export class IpcWriter implements Writer {
 
   /** In the parent of `child_process.fork` children that use `via: 'parent'`: serve `child`. */
   attach(child: ChildProcess): void {
+    // Re-routed under pm2: the child inherits pm2's environment and elects on the same socket.
+    if (typeof this.#o.via === 'string' && typeof this.#s.via === 'object') return;
     if (this.#role !== this.#writing) {
       throw new FaninError('ERR_FANIN_OPTION', `${this.#where}: attach() needs the writer process`);
     }
@@ -133,6 +140,11 @@ export class IpcWriter implements Writer {
     await this.#hub.threadsSettled(this.#s.exitTimeoutMs);
     this.#notice(true);
     this.#closing = true;
+    // Never welcomed over a channel (whose other end may run no fanin, as pm2's daemon): nothing
+    // was sent, so this process writes what it holds now instead of waiting. A socket that
+    // accepted the connection has a live writer behind it: its welcome is waited for.
+    const overChannel = !isMainThread || typeof this.#s.via !== 'object';
+    if (this.#role.name === 'connecting' && overChannel) this.#unanswered('before close()');
     // A worker thread waits for its main thread at most exitTimeoutMs: its batches arrive
     // anyway, and a main thread busy until the thread ends must not hold it for long.
     const timeoutMs = this.#fwd.sendsSurviveExit
@@ -171,8 +183,13 @@ export class IpcWriter implements Writer {
     this.#hub.sink = role;
   }
 
-  #start(): void {
+  #start(pm2: Pm2Route | undefined): void {
     const via = this.#s.via;
+    // Under pm2 with no socket to elect on: no writer will ever answer, so none is waited for.
+    if (pm2 && !pm2.socket) {
+      this.#goDirect();
+      return;
+    }
     if (!isMainThread) {
       this.#forwardOver(new ThreadLink(this.#s.file, this.#fwd.events()));
       return;
@@ -273,9 +290,9 @@ export class IpcWriter implements Writer {
     this.#goDirect();
   }
 
-  #unanswered(): void {
+  #unanswered(when = `in ${this.#s.connectTimeoutMs} ms`): void {
     const over = isMainThread ? describeVia(this.#s.via) : 'the main thread';
-    const why = `no fanin writer answered over ${over} in ${this.#s.connectTimeoutMs} ms`;
+    const why = `no fanin writer answered over ${over} ${when}`;
     this.#account.report(
       new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`),
     );

@@ -43,30 +43,3 @@ export function ipcStats(
     ...(fwd.linkKind ? { link: fwd.linkKind } : {}),
   };
 }
-
-/** Adds the counters of the file writers this writer uses to its own (each counted once). */
-export function mergeStats(own: WriterStats, others: (WriterStats | undefined)[]): WriterStats {
-  const out: WriterStats = { ...own, dropped: { ...own.dropped } };
-  const byReason = { ...own.dropped.byReason };
-  const byLevel = { ...own.dropped.byLevel };
-  const seen = new Set<WriterStats>();
-  for (const s of others) {
-    if (!s || seen.has(s)) continue;
-    seen.add(s);
-    out.records += s.records;
-    out.bytes += s.bytes;
-    out.writeErrors += s.writeErrors;
-    out.retries += s.retries;
-    out.rotations += s.rotations;
-    out.reopenings += s.reopenings;
-    out.chunkedRecords += s.chunkedRecords;
-    out.queueDepth += s.queueDepth;
-    out.queueBytes += s.queueBytes;
-    out.dropped.total += s.dropped.total;
-    for (const [k, v] of Object.entries(s.dropped.byReason)) byReason[k] = (byReason[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.dropped.byLevel)) byLevel[k] = (byLevel[k] ?? 0) + v;
-  }
-  out.dropped.byReason = byReason;
-  out.dropped.byLevel = byLevel;
-  return out;
-}
