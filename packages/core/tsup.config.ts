@@ -1,17 +1,17 @@
 import { defineConfig } from 'tsup';
+import { packageConfig, sharedOptions } from '../../tsup.base.mjs';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'bin/fanin-join': 'src/bin/fanin-join.ts',
-  },
-  format: ['esm', 'cjs'],
-  dts: {
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-    compilerOptions: { composite: false },
-  },
-  clean: true,
-  target: 'node20',
-  sourcemap: true,
-});
+export default defineConfig(
+  packageConfig({
+    entry: {
+      index: 'src/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'bin/fanin-join': 'src/bin/fanin-join.ts',
+    },
+    // The bin needs no types; the two library entries do.
+    dts: {
+      ...sharedOptions.dts,
+      entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    },
+  }),
+);
