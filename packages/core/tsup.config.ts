@@ -8,6 +8,9 @@ export default defineConfig(
       'testing/index': 'src/testing/index.ts',
       'bin/fanin-join': 'src/bin/fanin-join.ts',
     },
+    // One copy of each module for the CJS entries too (tsup splits only ESM by default): else
+    // `@fanin/core/testing` would hold its own FaninError, and `instanceof` would fail across.
+    splitting: true,
     // The bin needs no types; the two library entries do.
     dts: {
       ...sharedOptions.dts,
