@@ -144,6 +144,29 @@ export function writerModes(
 }
 
 /**
+ * Forks `processes` copies of `fixture` (rotate-writer or time-writer, which take the same
+ * arguments: front end, file, process index, `amount`, options as JSON) on one log, starts them
+ * together and waits until all of them exited cleanly.
+ *
+ * @example
+ * const forked = await writeTogether('time-writer', mode, file, 3, 2500);
+ */
+export async function writeTogether(
+  fixture: 'rotate-writer' | 'time-writer',
+  m: { mode: string; options: Record<string, unknown> },
+  file: string,
+  processes: number,
+  amount: number,
+): Promise<Forked[]> {
+  const forked = Array.from({ length: processes }, (_, p) =>
+    forkFixture(fixture, [m.mode, file, String(p), String(amount), JSON.stringify(m.options)]),
+  );
+  await startTogether(forked);
+  await expectCleanExits(forked);
+  return forked;
+}
+
+/**
  * Forks `processes` test/fixtures/rotate-writer.cjs on one log, starts them together, waits for
  * all of them to exit (a compression under way keeps a process alive until it is done) and
  * asserts that each exited cleanly, logged `records` records and dropped none.
@@ -158,17 +181,7 @@ export async function rotateTogether(
   processes: number,
   records: number,
 ): Promise<number[]> {
-  const forked: Forked[] = Array.from({ length: processes }, (_, p) =>
-    forkFixture('rotate-writer', [
-      m.mode,
-      file,
-      String(p),
-      String(records),
-      JSON.stringify(m.options),
-    ]),
-  );
-  await startTogether(forked);
-  await expectCleanExits(forked);
+  const forked = await writeTogether('rotate-writer', m, file, processes, records);
   return forked.map((f) => {
     const report = reportOf(f);
     expect(report.records).toBe(records);
