@@ -138,15 +138,27 @@ function threeWriters(): Unit[][] {
 
 const A0 = 'a.0.0';
 
+/**
+ * The three writers' chunks interleaved by `seed`, with chunk 2 of record A0 (1000+ bytes in
+ * 256-byte chunks) removed ('drop') or its flag turned from M to X ('garble'); `expected` is
+ * what a joiner must output (every record but A0).
+ */
+function damaged(damage: 'drop' | 'garble', seed: number) {
+  const writers = threeWriters();
+  const a = writers[0] ?? [];
+  const at = a.findIndex((u) => u.id === A0 && u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
+  expect(at).toBeGreaterThan(0);
+  if (damage === 'drop') a.splice(at, 1);
+  else {
+    const hit = a[at]!;
+    hit.bytes = Buffer.from(hit.bytes.toString('latin1').replace(':2:M:', ':2:X:'), 'latin1');
+  }
+  return interleave(seeded(seed), writers, new Set([A0]));
+}
+
 describe('createChunkJoiner: damage is counted, reported, and never blocks', () => {
   it('drops the record whose middle chunk is missing and joins every later record', async () => {
-    const writers = threeWriters();
-    const a = writers[0] ?? [];
-    // Record a.0.0 is 1000+ bytes in 256-byte chunks: remove its chunk 2.
-    const gone = a.findIndex((u) => u.id === A0 && u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
-    expect(gone).toBeGreaterThan(0);
-    a.splice(gone, 1);
-    const { stream, expected } = interleave(seeded(1), writers, new Set([A0]));
+    const { stream, expected } = damaged('drop', 1);
 
     const joined = await joinPieces([stream]);
     expect(joined.output.toString()).toBe(expected.toString());
@@ -162,13 +174,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('counts a record with a missing middle chunk as one lost record, one warning', async () => {
-    const writers = threeWriters();
-    const a = writers[0] ?? [];
-    a.splice(
-      a.findIndex((u) => u.bytes.includes(Buffer.from(`${A0}:2:M:`))),
-      1,
-    );
-    const { stream } = interleave(seeded(1), writers, new Set([A0]));
+    const { stream } = damaged('drop', 1);
     const joined = await joinPieces([stream]);
     expect(joined.stats.lostRecords).toBe(1);
     expect(joined.warnings).toHaveLength(1);
@@ -193,13 +199,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('skips a chunk with a garbled header, counts it, and joins every later record', async () => {
-    const writers = threeWriters();
-    const a = writers[0] ?? [];
-    const hit = a.find((u) => u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
-    if (!hit) throw new Error('no chunk 2');
-    // Flip the flag: M -> X.
-    hit.bytes = Buffer.from(hit.bytes.toString('latin1').replace(':2:M:', ':2:X:'), 'latin1');
-    const { stream, expected } = interleave(seeded(2), writers, new Set([A0]));
+    const { stream, expected } = damaged('garble', 2);
 
     const joined = await joinPieces([stream]);
     expect(joined.output.toString()).toBe(expected.toString());
@@ -215,11 +215,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('skips a garbled chunk whole however the stream is split (1-byte reads)', async () => {
-    const writers = threeWriters();
-    const hit = (writers[0] ?? []).find((u) => u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
-    if (!hit) throw new Error('no chunk 2');
-    hit.bytes = Buffer.from(hit.bytes.toString('latin1').replace(':2:M:', ':2:X:'), 'latin1');
-    const { stream, expected } = interleave(seeded(2), writers, new Set([A0]));
+    const { stream, expected } = damaged('garble', 2);
     const joined = await joinPieces(splitBuffer(stream, '1-byte', seeded(3)));
     expect(joined.output.toString()).toBe(expected.toString());
   });
