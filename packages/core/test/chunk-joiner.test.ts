@@ -156,12 +156,24 @@ function damaged(damage: 'drop' | 'garble', seed: number) {
   return interleave(seeded(seed), writers, new Set([A0]));
 }
 
+/**
+ * Joins {@link damaged}'s stream, read as `pieces` makes it (one read by default), and asserts
+ * that every record but A0 came out whole and in order; returns what the joiner reported.
+ */
+async function joinDamaged(
+  damage: 'drop' | 'garble',
+  seed: number,
+  pieces: (stream: Buffer) => Buffer[] = (stream) => [stream],
+) {
+  const { stream, expected } = damaged(damage, seed);
+  const joined = await joinPieces(pieces(stream));
+  expect(joined.output.toString()).toBe(expected.toString());
+  return joined;
+}
+
 describe('createChunkJoiner: damage is counted, reported, and never blocks', () => {
   it('drops the record whose middle chunk is missing and joins every later record', async () => {
-    const { stream, expected } = damaged('drop', 1);
-
-    const joined = await joinPieces([stream]);
-    expect(joined.output.toString()).toBe(expected.toString());
+    const joined = await joinDamaged('drop', 1);
     expect(joined.warnings.length).toBeGreaterThan(0);
     expect(joined.warnings[0]).toEqual({
       kind: 'lost-chunk',
@@ -174,8 +186,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('counts a record with a missing middle chunk as one lost record, one warning', async () => {
-    const { stream } = damaged('drop', 1);
-    const joined = await joinPieces([stream]);
+    const joined = await joinDamaged('drop', 1);
     expect(joined.stats.lostRecords).toBe(1);
     expect(joined.warnings).toHaveLength(1);
   });
@@ -199,10 +210,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('skips a chunk with a garbled header, counts it, and joins every later record', async () => {
-    const { stream, expected } = damaged('garble', 2);
-
-    const joined = await joinPieces([stream]);
-    expect(joined.output.toString()).toBe(expected.toString());
+    const joined = await joinDamaged('garble', 2);
     expect(joined.stats.garbled).toBe(1);
     expect(joined.warnings[0]).toEqual({
       kind: 'garbled',
@@ -215,9 +223,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('skips a garbled chunk whole however the stream is split (1-byte reads)', async () => {
-    const { stream, expected } = damaged('garble', 2);
-    const joined = await joinPieces(splitBuffer(stream, '1-byte', seeded(3)));
-    expect(joined.output.toString()).toBe(expected.toString());
+    await joinDamaged('garble', 2, (stream) => splitBuffer(stream, '1-byte', seeded(3)));
   });
 
   it('reports a stream cut off inside a chunk: the cut chunk and its unfinished record', async () => {
