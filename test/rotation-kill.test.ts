@@ -53,6 +53,25 @@ function rotateWriter(file: string, p: number, options: object): Forked {
   ]);
 }
 
+/** One rotate-writer, process `p`, writes `records` records with `options` and exits cleanly. */
+async function writeAlone(file: string, p: number, records: number, options: object) {
+  const writer = forkFixture('rotate-writer', [
+    'writer',
+    file,
+    String(p),
+    String(records),
+    JSON.stringify(options),
+  ]);
+  await startTogether([writer]);
+  await expectCleanExits([writer]);
+}
+
+/** Sets `file`'s times `ms` into the past: what a file or lock left by a dead writer looks like. */
+function backdate(file: string, ms: number): void {
+  const then = new Date(Date.now() - ms);
+  fs.utimesSync(file, then, then);
+}
+
 /** How many files of the log exist now (by name: they are being renamed as we look). */
 function fileCount(dir: string, naming: Naming): number {
   const pattern = namePattern(naming);
@@ -134,17 +153,8 @@ describe('size rotation: writers killed with SIGKILL', () => {
     const file = path.join(dir, 'app.log');
     // What a SIGKILL leaves when it cuts a batch at a page boundary: a record's first bytes.
     fs.writeFileSync(file, '{"p":1,"s":0,"t":0,"n":5000,"pad":"aaaaaaaaaaaaaaaa');
-    const killedAt = new Date(Date.now() - 5000);
-    fs.utimesSync(file, killedAt, killedAt);
-    const writer = forkFixture('rotate-writer', [
-      'writer',
-      file,
-      '0',
-      '50',
-      JSON.stringify({ maxBytes: MAX_BYTES }),
-    ]);
-    await startTogether([writer]);
-    await expectCleanExits([writer]);
+    backdate(file, 5000);
+    await writeAlone(file, 0, 50, { maxBytes: MAX_BYTES });
 
     const check = checkRotated(readRotated(dir, 'log4js'), [50, 1]);
     expect(check.torn).toBe(1);
@@ -165,10 +175,7 @@ describe('size rotation: writers killed with SIGKILL', () => {
     expect(readRotated(dir, 'log4js').files.length).toBe(1);
 
     // Another writer on the same host finds the log full: it must rotate, not write on.
-    const options = JSON.stringify({ maxBytes: MAX_BYTES, lockWaitMs: 100 });
-    const next = forkFixture('rotate-writer', ['writer', file, '1', '60', options]);
-    await startTogether([next]);
-    await expectCleanExits([next]);
+    await writeAlone(file, 1, 60, { maxBytes: MAX_BYTES, lockWaitMs: 100 });
     const log = readRotated(dir, 'log4js');
     expect(checkRotated(log, [30, 60]).byProcess[1]?.missing).toBe(0);
     // One writer alone: it rotated, and so stayed within maxBytes; the dead lock is gone.
@@ -190,18 +197,9 @@ describe('size rotation: writers killed with SIGKILL', () => {
       const file = path.join(dir, 'app.log');
       const lock = `${file}.fanin-lock`;
       fs.writeFileSync(lock, await content());
-      const old = new Date(Date.now() - 60_000);
-      fs.utimesSync(lock, old, old);
+      backdate(lock, 60_000);
 
-      const writer = forkFixture('rotate-writer', [
-        'writer',
-        file,
-        '0',
-        '300',
-        JSON.stringify({ maxBytes: MAX_BYTES, lockStaleMs: 30_000 }),
-      ]);
-      await startTogether([writer]);
-      await expectCleanExits([writer]);
+      await writeAlone(file, 0, 300, { maxBytes: MAX_BYTES, lockStaleMs: 30_000 });
 
       const log = readRotated(dir, 'log4js');
       // One process alone stays within maxBytes: it never had to write on past a busy lock.

@@ -1,16 +1,9 @@
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectWholeLog } from './helpers/check-log.js';
-import { tempDir } from './helpers/processes.js';
 import {
-  checkRotated,
-  expectTidyLog,
-  longestLine,
   namePattern,
   type RotationMode,
-  readRotated,
-  rotateTogether,
-  sizeBound,
+  rotateWhole,
+  writerModes,
 } from './helpers/rotated-files.js';
 
 const PROCESSES = 4;
@@ -20,24 +13,7 @@ const MAX_BYTES = 65536;
 
 // No retention limit, so that every record must still be found at the end.
 const MODES: RotationMode[] = [
-  {
-    name: 'writer, log4js naming',
-    mode: 'writer',
-    naming: 'log4js',
-    options: { maxBytes: MAX_BYTES },
-  },
-  {
-    name: 'writer, winston naming',
-    mode: 'writer',
-    naming: 'winston',
-    options: { maxBytes: MAX_BYTES, rotationNaming: 'winston' },
-  },
-  {
-    name: 'writer, winston-tailable naming',
-    mode: 'writer',
-    naming: 'winston-tailable',
-    options: { maxBytes: MAX_BYTES, rotationNaming: 'winston-tailable' },
-  },
+  ...writerModes({ maxBytes: MAX_BYTES }, undefined, 'writer, '),
   {
     name: 'winston transport',
     mode: 'winston',
@@ -61,13 +37,8 @@ const MODES: RotationMode[] = [
 describe('size rotation: many processes, one log, no retention limit', () => {
   for (const m of MODES) {
     it(`${m.name}: ${PROCESSES} processes; every record once, in order; files named and sized as documented`, async () => {
-      const dir = tempDir();
-      const rotations = await rotateTogether(m, path.join(dir, 'app.log'), PROCESSES, RECORDS);
-
-      const log = readRotated(dir, m.naming);
-      const check = checkRotated(log, Array(PROCESSES).fill(RECORDS));
-      expectWholeLog(check, PROCESSES * RECORDS);
-      expectTidyLog(log, sizeBound(MAX_BYTES, PROCESSES, longestLine(log)));
+      // Every record once, in order, nothing torn, each file within the bound.
+      const { log, check, rotations } = await rotateWhole(m, PROCESSES, RECORDS, MAX_BYTES);
       for (const f of log.files) expect(f.name).toMatch(namePattern(m.naming));
       expect(log.files.some((f) => f.compressed)).toBe(false);
 

@@ -2,13 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import {
-  expectCleanExits,
-  forkFixture,
-  reportOf,
-  startTogether,
-  tempDir,
-} from './helpers/processes.js';
+import { reportOf, tempDir } from './helpers/processes.js';
+import { writeTogether } from './helpers/rotated-files.js';
 
 // Time rotation across processes, with a per-second pattern so that a run of 3 s crosses
 // several periods: the same rule as for days, at a scale a test can wait for.
@@ -56,17 +51,7 @@ describe('time rotation: processes cross period boundaries together', () => {
     it(`${m.name}: ${PROCESSES} processes; every record once, in order; each in its period's file`, async () => {
       const dir = tempDir();
       const file = path.join(dir, 'file' in m ? m.file : 'app.log');
-      const forked = Array.from({ length: PROCESSES }, (_, p) =>
-        forkFixture('time-writer', [
-          m.mode,
-          file,
-          String(p),
-          String(DURATION_MS),
-          JSON.stringify(m.options),
-        ]),
-      );
-      await startTogether(forked);
-      await expectCleanExits(forked);
+      const forked = await writeTogether('time-writer', m, file, PROCESSES, DURATION_MS);
       const counts = forked.map((f) => reportOf(f).records);
 
       const names = fs.readdirSync(dir).sort();

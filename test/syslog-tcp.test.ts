@@ -2,18 +2,32 @@ import * as path from 'node:path';
 import { createSyslogWriter } from '@fanin/syslog';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/processes.js';
-import { audit, createCollector, haveRsyslog, readCollected } from './helpers/rsyslog.js';
+import {
+  audit,
+  createCollector,
+  haveRsyslog,
+  outage,
+  readCollected,
+  writeInTurns,
+} from './helpers/rsyslog.js';
+
+/** rsyslogd's imtcp, started, and a writer to it over tcp:// with `options`. */
+async function tcpPair(options: Partial<Parameters<typeof createSyslogWriter>[0]> = {}) {
+  const dir = tempDir();
+  const collector = await createCollector(dir, { input: 'tcp' });
+  await collector.start();
+  const writer = createSyslogWriter({
+    target: `tcp://127.0.0.1:${collector.port}`,
+    spoolDir: path.join(dir, 'spool'),
+    ...options,
+  });
+  return { collector, writer };
+}
 
 // Best effort: octet-counted frames (RFC 6587) to rsyslogd's imtcp, which never answers.
 describe.skipIf(!haveRsyslog)('@fanin/syslog best effort over tcp:// to rsyslogd imtcp', () => {
   it('delivers every record once, in order, while the collector stays up', async () => {
-    const dir = tempDir();
-    const collector = await createCollector(dir, { input: 'tcp' });
-    await collector.start();
-    const writer = createSyslogWriter({
-      target: `tcp://127.0.0.1:${collector.port}`,
-      spoolDir: path.join(dir, 'spool'),
-    });
+    const { collector, writer } = await tcpPair();
     for (let i = 1; i <= 5000; i++) writer.write(`tcp ${i}\nsecond line\n`, 'info');
     expect(await writer.close({ timeoutMs: 30_000 })).toMatchObject({ timedOut: false });
     // The writer is done when the kernel took the bytes; the collector writes them a moment later.
@@ -25,25 +39,11 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog best effort over tcp:// to rsyslogd
   });
 
   it('reconnects after a collector SIGKILL and goes on; what the kernel held is lost, not resent', async () => {
-    const dir = tempDir();
-    const collector = await createCollector(dir, { input: 'tcp' });
-    await collector.start();
-    const writer = createSyslogWriter({
-      target: `tcp://127.0.0.1:${collector.port}`,
-      spoolDir: path.join(dir, 'spool'),
-      reconnectMinMs: 20,
-      reconnectMaxMs: 200,
-    });
-    let i = 0;
-    for (let turn = 0; turn < 40; turn++) {
-      for (let k = 0; k < 50; k++) writer.write(`tcp ${++i}\n`, 'info');
-      await new Promise((r) => setImmediate(r));
-      if (turn === 10) {
-        await collector.stop('SIGKILL');
-        await new Promise((r) => setTimeout(r, 300));
-        await collector.start();
-      }
-    }
+    const { collector, writer } = await tcpPair({ reconnectMinMs: 20, reconnectMaxMs: 200 });
+    const text = (i: number) => `tcp ${i}`;
+    await writeInTurns(writer, { turns: 40, perTurn: 50, text, atTurn: 10 }, () =>
+      outage(collector, 'SIGKILL', 300),
+    );
     expect(await writer.close({ timeoutMs: 30_000 })).toMatchObject({ timedOut: false });
     await collector.stop('SIGTERM');
     const lines = readCollected(collector.output);

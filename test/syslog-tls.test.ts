@@ -77,27 +77,38 @@ function makePki(dir: string) {
   };
 }
 
+/**
+ * rsyslogd's imrelp with TLS, its server certificate from one CA, and a writer to it over
+ * relps:// that presents a client certificate of that CA and trusts `trust`: 'same' that CA,
+ * 'other' a CA of a second PKI.
+ */
+async function tlsPair(trust: 'same' | 'other') {
+  const dir = tempDir();
+  const pki = makePki(dir);
+  const ca = trust === 'same' ? pki.ca : makePki(fs.mkdtempSync(path.join(dir, 'other-'))).ca;
+  const collector = await createCollector(dir, {
+    tls: { ca: pki.ca, ...pki.server, peer: 'fanin-client' },
+  });
+  await collector.start();
+  const errors: FaninError[] = [];
+  const writer = createSyslogWriter({
+    target: `relps://localhost:${collector.port}`,
+    spoolDir: path.join(dir, 'spool'),
+    tls: {
+      ca: fs.readFileSync(ca),
+      cert: fs.readFileSync(pki.client.cert),
+      key: fs.readFileSync(pki.client.key),
+    },
+    onError: (e) => errors.push(e),
+  });
+  return { collector, writer, errors };
+}
+
 describe.skipIf(!haveRsyslog || !haveOpenssl)(
   '@fanin/syslog: RELP over TLS to rsyslogd (imrelp tls="on")',
   () => {
     it('delivers every record once over relps://, with a client certificate', async () => {
-      const dir = tempDir();
-      const pki = makePki(dir);
-      const collector = await createCollector(dir, {
-        tls: { ca: pki.ca, ...pki.server, peer: 'fanin-client' },
-      });
-      await collector.start();
-      const errors: FaninError[] = [];
-      const writer = createSyslogWriter({
-        target: `relps://localhost:${collector.port}`,
-        spoolDir: path.join(dir, 'spool'),
-        tls: {
-          ca: fs.readFileSync(pki.ca),
-          cert: fs.readFileSync(pki.client.cert),
-          key: fs.readFileSync(pki.client.key),
-        },
-        onError: (e) => errors.push(e),
-      });
+      const { collector, writer, errors } = await tlsPair('same');
       for (let i = 1; i <= 2000; i++) writer.write(`tls record ${i}\n`, 'info');
       expect(await writer.close({ timeoutMs: 30_000 })).toMatchObject({
         written: 2000,
@@ -112,24 +123,7 @@ describe.skipIf(!haveRsyslog || !haveOpenssl)(
     });
 
     it('a server certificate from another CA: a clear error, records kept in the spool', async () => {
-      const dir = tempDir();
-      const pki = makePki(dir);
-      const other = makePki(fs.mkdtempSync(path.join(dir, 'other-')));
-      const collector = await createCollector(dir, {
-        tls: { ca: pki.ca, ...pki.server, peer: 'fanin-client' },
-      });
-      await collector.start();
-      const errors: FaninError[] = [];
-      const writer = createSyslogWriter({
-        target: `relps://localhost:${collector.port}`,
-        spoolDir: path.join(dir, 'spool'),
-        tls: {
-          ca: fs.readFileSync(other.ca),
-          cert: fs.readFileSync(pki.client.cert),
-          key: fs.readFileSync(pki.client.key),
-        },
-        onError: (e) => errors.push(e),
-      });
+      const { collector, writer, errors } = await tlsPair('other');
       writer.write('not for a stranger\n', 'info');
       expect(await writer.close({ timeoutMs: 500 })).toMatchObject({ written: 0, timedOut: true });
       expect(errors[0]?.message).toMatch(/certificate|SELF_SIGNED|UNABLE_TO_VERIFY/i);

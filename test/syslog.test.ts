@@ -13,7 +13,9 @@ import {
   type Collector,
   createCollector,
   haveRsyslog,
+  outage,
   readCollected,
+  writeInTurns,
 } from './helpers/rsyslog.js';
 
 // Every scenario runs a real rsyslogd (imrelp, Direct main queue: an acknowledgement means the
@@ -119,10 +121,8 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog with a real rsyslogd over RELP', ()
       await collector.start();
       const f = ship('writer', collector, path.join(dir, 'spool'), 'k', 30_000, 50, 'close');
       await logged(f, 3000);
-      await collector.stop(signal);
       // The outage under test: the collector is away for half a second.
-      await new Promise((r) => setTimeout(r, 500));
-      await collector.start();
+      await outage(collector, signal, 500);
       await expectCleanExits([f]);
       const r = reportOf(f) as unknown as SyslogReport;
       const got = integrity(collector, 'k');
@@ -193,9 +193,7 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog with a real rsyslogd over RELP', ()
       ship(m, collector, path.join(dir, 'spool'), `p${k}`, 10_000, 25, 'close'),
     );
     await Promise.all(forked.map((f) => logged(f, 1500)));
-    await collector.stop('SIGKILL');
-    await new Promise((r) => setTimeout(r, 500));
-    await collector.start();
+    await outage(collector, 'SIGKILL', 500);
     await expectCleanExits(forked);
     for (const k of modes.keys()) {
       expect(integrity(collector, `p${k}`)).toMatchObject({
@@ -219,16 +217,9 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog with a real rsyslogd over RELP', ()
     });
     const text = (i: number) =>
       i % 4 === 0 ? `${i} ${'y'.repeat(60_000)}` : `${i} ${'s'.repeat(96)}`;
-    let i = 0;
-    for (let turn = 0; turn < 20; turn++) {
-      for (let k = 0; k < 20; k++) writer.write(`${text(++i)}\n`, 'info');
-      await new Promise((r) => setImmediate(r));
-      if (turn === 5) {
-        await collector.stop('SIGKILL');
-        await new Promise((r) => setTimeout(r, 500));
-        await collector.start();
-      }
-    }
+    await writeInTurns(writer, { turns: 20, perTurn: 20, text, atTurn: 5 }, () =>
+      outage(collector, 'SIGKILL', 500),
+    );
     expect(await writer.close({ timeoutMs: 30_000 })).toMatchObject({ timedOut: false });
     const lines = readCollected(collector.output);
     expect(audit(lines)).toMatchObject({ gaps: 0, outOfOrder: 0 });

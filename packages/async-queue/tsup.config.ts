@@ -1,16 +1,9 @@
 import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base.mjs';
 
 export default defineConfig([
-  {
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: { compilerOptions: { composite: false } },
-    clean: true,
-    target: 'node20',
-    sourcemap: true,
-    // __dirname in the ESM build: the worker file is found beside this one.
-    shims: true,
-  },
+  // __dirname in the ESM build: the worker file is found beside this one.
+  packageConfig({ shims: true }),
   {
     // The writer thread's entry: always CommonJS, loaded by path from either build.
     entry: { 'queue-worker': 'src/queue-worker.ts' },

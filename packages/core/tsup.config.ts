@@ -1,17 +1,20 @@
 import { defineConfig } from 'tsup';
+import { packageConfig, sharedOptions } from '../../tsup.base.mjs';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'bin/fanin-join': 'src/bin/fanin-join.ts',
-  },
-  format: ['esm', 'cjs'],
-  dts: {
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-    compilerOptions: { composite: false },
-  },
-  clean: true,
-  target: 'node20',
-  sourcemap: true,
-});
+export default defineConfig(
+  packageConfig({
+    entry: {
+      index: 'src/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'bin/fanin-join': 'src/bin/fanin-join.ts',
+    },
+    // One copy of each module for the CJS entries too (tsup splits only ESM by default): else
+    // `@fanin/core/testing` would hold its own FaninError, and `instanceof` would fail across.
+    splitting: true,
+    // The bin needs no types; the two library entries do.
+    dts: {
+      ...sharedOptions.dts,
+      entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+    },
+  }),
+);

@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base.mjs';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { composite: false } },
-  clean: true,
-  target: 'node20',
-  sourcemap: true,
-});
+export default defineConfig(packageConfig());

@@ -1,8 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onTestFinished } from 'vitest';
+import { endOf } from '../helpers/processes.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
 
@@ -118,13 +117,7 @@ export function forkFault(name: string, args: string[], options = {}): FaultChil
   });
   const messages: FaultChild['messages'] = [];
   child.on('message', (m) => messages.push(m as FaultChild['messages'][number]));
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  const exited = endOf(child, 'exit');
   return { child, messages, exited };
 }
 

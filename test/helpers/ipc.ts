@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IpcStats as IpcStatsOfCore } from '@fanin/core';
 import { expect, onTestFinished } from 'vitest';
-import { type Forked, forkFixture, messageOf } from './processes.js';
+import { endOf, type Forked, forkFixture, messageOf } from './processes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
@@ -105,13 +104,7 @@ export function spawnFixture(name: string, args: string[], options = {}): Spawne
     rest = parts.pop() ?? '';
     for (const line of parts) if (line.trim() !== '') lines.push(JSON.parse(line));
   });
-  const exited = once(child, 'close').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  const exited = endOf(child, 'close');
   return { child, lines, exited };
 }
 

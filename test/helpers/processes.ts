@@ -58,14 +58,28 @@ export function forkFixture(
   child.on('message', (m) => messages.push(m));
   child.stderr?.setEncoding('utf8').on('data', (text: string) => stderr.push(text));
   // 'close', not 'exit': by then stderr has been read to its end.
-  const exited = once(child, 'close').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
+  const exited = endOf(child, 'close');
+  return { child, messages, stderr, exited };
+}
+
+/**
+ * How `child` ends, at its `event` ('close' once its pipes are read to the end, 'exit' at once);
+ * the child is SIGKILLed if the test ends first, so that no test leaves a process behind.
+ *
+ * @example
+ * const exited = endOf(spawn('node', [script]), 'close');
+ */
+export function endOf(
+  child: ChildProcess,
+  event: 'close' | 'exit',
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  return { child, messages, stderr, exited };
+  return once(child, event).then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
 }
 
 /** Resolves with the first message of `kind` the fixture sent (or sends), or rejects if it exits first. */

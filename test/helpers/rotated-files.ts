@@ -1,14 +1,16 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { logFiles, type Naming } from '@fanin/core/testing';
 import { expect } from 'vitest';
-import { checkLog, type LogCheck } from './check-log.js';
+import { checkLog, expectWholeLog, type LogCheck } from './check-log.js';
 import {
   expectCleanExits,
   type Forked,
   forkFixture,
   reportOf,
   startTogether,
+  tempDir,
 } from './processes.js';
 
 export { type Naming, namePattern } from '@fanin/core/testing';
@@ -114,6 +116,56 @@ export interface RotationMode {
   options: Record<string, unknown>;
 }
 
+/** The rotation naming a core writer is given, as `rotationNaming`, for each naming it has. */
+const WRITER_NAMING = {
+  log4js: {},
+  winston: { rotationNaming: 'winston' },
+  'winston-tailable': { rotationNaming: 'winston-tailable' },
+} as const;
+
+/**
+ * The core writer (`mode: 'writer'`) with `options`, once per naming, named `<prefix><naming>
+ * naming` for the test titles.
+ *
+ * @example
+ * const MODES = writerModes({ maxBytes: 65536 }, ['log4js', 'winston'], 'writer, ');
+ */
+export function writerModes(
+  options: Record<string, unknown>,
+  namings: readonly (keyof typeof WRITER_NAMING)[] = ['log4js', 'winston', 'winston-tailable'],
+  prefix = '',
+): RotationMode[] {
+  return namings.map((naming) => ({
+    name: `${prefix}${naming} naming`,
+    mode: 'writer',
+    naming,
+    options: { ...options, ...WRITER_NAMING[naming] },
+  }));
+}
+
+/**
+ * Forks `processes` copies of `fixture` (rotate-writer or time-writer, which take the same
+ * arguments: front end, file, process index, `amount`, options as JSON) on one log, starts them
+ * together and waits until all of them exited cleanly.
+ *
+ * @example
+ * const forked = await writeTogether('time-writer', mode, file, 3, 2500);
+ */
+export async function writeTogether(
+  fixture: 'rotate-writer' | 'time-writer',
+  m: { mode: string; options: Record<string, unknown> },
+  file: string,
+  processes: number,
+  amount: number,
+): Promise<Forked[]> {
+  const forked = Array.from({ length: processes }, (_, p) =>
+    forkFixture(fixture, [m.mode, file, String(p), String(amount), JSON.stringify(m.options)]),
+  );
+  await startTogether(forked);
+  await expectCleanExits(forked);
+  return forked;
+}
+
 /**
  * Forks `processes` test/fixtures/rotate-writer.cjs on one log, starts them together, waits for
  * all of them to exit (a compression under way keeps a process alive until it is done) and
@@ -129,23 +181,49 @@ export async function rotateTogether(
   processes: number,
   records: number,
 ): Promise<number[]> {
-  const forked: Forked[] = Array.from({ length: processes }, (_, p) =>
-    forkFixture('rotate-writer', [
-      m.mode,
-      file,
-      String(p),
-      String(records),
-      JSON.stringify(m.options),
-    ]),
-  );
-  await startTogether(forked);
-  await expectCleanExits(forked);
+  const forked = await writeTogether('rotate-writer', m, file, processes, records);
   return forked.map((f) => {
     const report = reportOf(f);
     expect(report.records).toBe(records);
     expect(report.stats).toMatchObject({ records, dropped: { total: 0 } });
     return (report.stats as unknown as { rotations: number }).rotations;
   });
+}
+
+/** What {@link rotateWhole} leaves for a test's own checks. */
+export interface WholeRotation {
+  dir: string;
+  log: RotatedLog;
+  check: LogCheck;
+  /** Rotations each process reported. */
+  rotations: number[];
+}
+
+/**
+ * {@link rotateTogether} on `app.log` in a new temporary directory, without a retention limit,
+ * then the checks every such test makes: every record of every process once and in order,
+ * nothing torn (gzipped files are read whole, so a half-written one throws), no stray file, each
+ * file within {@link sizeBound}, and one file per rotation plus the active one.
+ *
+ * @example
+ * const { log } = await rotateWhole(mode, 4, 1500, 65536);
+ */
+export async function rotateWhole(
+  m: RotationMode,
+  processes: number,
+  records: number,
+  maxBytes: number,
+): Promise<WholeRotation> {
+  const dir = tempDir();
+  const rotations = await rotateTogether(m, path.join(dir, 'app.log'), processes, records);
+  const log = readRotated(dir, m.naming);
+  const check = checkRotated(log, Array(processes).fill(records));
+  // Lost, torn, duplicated, out of order: 0 / 0 / 0 / 0 across every file.
+  expectWholeLog(check, processes * records);
+  // The README's bound: maxBytes + (processes − 1) × max(batch, largest record).
+  expectTidyLog(log, sizeBound(maxBytes, processes, longestLine(log)));
+  expect(log.files.length).toBe(rotations.reduce((a, b) => a + b) + 1);
+  return { dir, log, check, rotations };
 }
 
 /**

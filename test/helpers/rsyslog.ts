@@ -199,3 +199,34 @@ export function audit(lines: CollectedLine[]): {
   }
   return { writers, duplicates, gaps, outOfOrder };
 }
+
+/**
+ * An outage of the collector: stops it with `signal`, leaves it down for `downMs` (the length of
+ * the outage is what the test is about, not a wait for some state), then starts it again.
+ *
+ * @example
+ * await outage(collector, 'SIGKILL', 500);
+ */
+export async function outage(c: Collector, signal: NodeJS.Signals, downMs: number): Promise<void> {
+  await c.stop(signal);
+  await new Promise((r) => setTimeout(r, downMs));
+  await c.start();
+}
+
+/**
+ * Writes `turns` × `perTurn` records numbered from 1 (`text(i)` plus a newline) through `writer`,
+ * yielding to the event loop after each turn so that they go out; at the end of turn `atTurn`
+ * it awaits `between` (an outage of the collector).
+ */
+export async function writeInTurns(
+  writer: { write(record: string, level: string): unknown },
+  o: { turns: number; perTurn: number; text: (i: number) => string; atTurn: number },
+  between: () => Promise<void>,
+): Promise<void> {
+  let i = 0;
+  for (let turn = 0; turn < o.turns; turn++) {
+    for (let k = 0; k < o.perTurn; k++) writer.write(`${o.text(++i)}\n`, 'info');
+    await new Promise((r) => setImmediate(r));
+    if (turn === o.atTurn) await between();
+  }
+}

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AsyncQueueTransport, configure, createAsyncQueueWriter } from '@fanin/async-queue';
-import { FaninError, FaninOptionError, type Writer } from '@fanin/core';
+import type { Writer } from '@fanin/core';
+import { optionError } from '@fanin/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-async-options-'));
@@ -21,19 +22,6 @@ const FRONT_ENDS: Record<string, (options: Record<string, unknown>) => Writer> =
   winston: (o) => new AsyncQueueTransport({ filename, ...o }).writer,
   log4js: (o) => configure({ type: '@fanin/async-queue', filename, ...o }, layouts).writer,
 };
-
-/** The FaninOptionError that `fn` throws (fails the test when it throws nothing or another). */
-function optionError(fn: () => unknown): FaninOptionError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FaninOptionError);
-    expect(err).toBeInstanceOf(FaninError);
-    expect((err as FaninOptionError).code).toBe('ERR_FANIN_OPTION');
-    return err as FaninOptionError;
-  }
-  throw new Error('expected a FaninOptionError, nothing was thrown');
-}
 
 describe('@fanin/async-queue options', () => {
   for (const [frontEnd, make] of Object.entries(FRONT_ENDS)) {

@@ -18,6 +18,20 @@ class RetryProbe extends FaultDriver {
   }
 }
 
+/**
+ * EIO on the next `failures` writes: record 1 is lost, then record 2 is written. Returns the
+ * writer for the test to read its counters.
+ */
+async function loseOneThenWrite(options: Parameters<typeof memWriter>[0], failures: number) {
+  const s = memWriter(options);
+  s.fault.failWrites('EIO', failures);
+  s.writer.write(rec(1));
+  await until(() => expect(s.writer.stats().dropped.total).toBe(1));
+  s.writer.write(rec(2));
+  await until(() => expect(s.writer.stats().records).toBe(1));
+  return s;
+}
+
 describe('BatchWriter: write errors', () => {
   for (const code of ['EIO', 'ENOSPC']) {
     it(`drops the batch on ${code}, reports once, backs off, and resumes with a loss notice`, async () => {
@@ -126,22 +140,12 @@ describe('BatchWriter: write errors', () => {
   });
 
   it('counts the write retried after a back-off in stats().retries', async () => {
-    const { fault, writer } = memWriter({ retryMinMs: 5, formatNotice: null });
-    fault.failWrites('EIO', 1);
-    writer.write(rec(1));
-    await until(() => expect(writer.stats().dropped.total).toBe(1));
-    writer.write(rec(2));
-    await until(() => expect(writer.stats().records).toBe(1));
+    const { writer } = await loseOneThenWrite({ retryMinMs: 5, formatNotice: null }, 1);
     expect(writer.stats().retries).toBe(1);
   });
 
   it('counts a failed loss-notice write in writeErrors', async () => {
-    const { fault, writer } = memWriter({ retryMinMs: 5 });
-    fault.failWrites('EIO', 2);
-    writer.write(rec(1));
-    await until(() => expect(writer.stats().dropped.total).toBe(1));
-    writer.write(rec(2));
-    await until(() => expect(writer.stats().records).toBe(1));
+    const { writer } = await loseOneThenWrite({ retryMinMs: 5 }, 2);
     expect(writer.stats().writeErrors).toBe(2);
   });
 

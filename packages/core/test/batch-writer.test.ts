@@ -19,6 +19,25 @@ const PIPE = '/logs/pipe';
 const toBuffer = (r: string | Buffer): Buffer => (typeof r === 'string' ? Buffer.from(r) : r);
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Two records of `level` were dropped for `reason`, counted so in stats(), and reported once
+ * through onError with `code`.
+ */
+function expectTwoDropped(
+  { writer, onError }: Pick<ReturnType<typeof memWriter>, 'writer' | 'onError'>,
+  reason: string,
+  level: string,
+  code: string,
+): void {
+  expect(writer.stats().dropped).toEqual({
+    total: 2,
+    byReason: { [reason]: 2 },
+    byLevel: { [level]: 2 },
+  });
+  expect(onError).toHaveBeenCalledTimes(1);
+  expect(onError.mock.calls[0]?.[0]).toMatchObject({ code, reason });
+}
+
 describe('BatchWriter: coalescing', () => {
   it('writes the records of one event-loop turn with one write(2), after the turn', async () => {
     const { mem, writer } = memWriter();
@@ -243,16 +262,7 @@ describe('BatchWriter: flush and close', () => {
     expect(await writer.close()).toEqual({ written: 1, abandoned: 0, timedOut: false });
     expect(writer.write(rec(2), 'info')).toBe(false);
     expect(writer.write(rec(3), 'info')).toBe(false);
-    expect(writer.stats().dropped).toEqual({
-      total: 2,
-      byReason: { closed: 2 },
-      byLevel: { info: 2 },
-    });
-    expect(onError).toHaveBeenCalledTimes(1);
-    expect(onError.mock.calls[0]?.[0]).toMatchObject({
-      code: 'ERR_FANIN_CLOSED',
-      reason: 'closed',
-    });
+    expectTwoDropped({ writer, onError }, 'closed', 'info', 'ERR_FANIN_CLOSED');
     expect(await writer.close()).toEqual({ written: 0, abandoned: 0, timedOut: false });
     expect(lines()).toEqual(['r1.......']);
     // The exit hook's flushSync reopens the target for the notice, then closes it again.
@@ -271,17 +281,8 @@ describe('BatchWriter: records it refuses', () => {
     expect(writer.write(`${'x'.repeat(100)}\n`, 'warn')).toBe(false);
     expect(writer.write(new Uint8Array(101), 'warn')).toBe(false);
     await writer.flush();
-    expect(writer.stats().dropped).toEqual({
-      total: 2,
-      byReason: { oversize: 2 },
-      byLevel: { warn: 2 },
-    });
-    expect(onError).toHaveBeenCalledTimes(1);
-    expect(onError.mock.calls[0]?.[0]).toMatchObject({
-      code: 'ERR_FANIN_RECORD',
-      reason: 'oversize',
-      message: expect.stringContaining('maxRecordBytes (100)'),
-    });
+    expectTwoDropped({ writer, onError }, 'oversize', 'warn', 'ERR_FANIN_RECORD');
+    expect(onError.mock.calls[0]?.[0]?.message).toContain('maxRecordBytes (100)');
     const [notice, ...rest] = lines();
     expect(noticeOf(notice ?? '')).toMatchObject({ lost: 2, byReason: { oversize: 2 } });
     expect(rest).toEqual([fits.trim()]);

@@ -138,18 +138,42 @@ function threeWriters(): Unit[][] {
 
 const A0 = 'a.0.0';
 
+/**
+ * The three writers' chunks interleaved by `seed`, with chunk 2 of record A0 (1000+ bytes in
+ * 256-byte chunks) removed ('drop') or its flag turned from M to X ('garble'); `expected` is
+ * what a joiner must output (every record but A0).
+ */
+function damaged(damage: 'drop' | 'garble', seed: number) {
+  const writers = threeWriters();
+  const a = writers[0] ?? [];
+  const at = a.findIndex((u) => u.id === A0 && u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
+  expect(at).toBeGreaterThan(0);
+  if (damage === 'drop') a.splice(at, 1);
+  else {
+    const hit = a[at]!;
+    hit.bytes = Buffer.from(hit.bytes.toString('latin1').replace(':2:M:', ':2:X:'), 'latin1');
+  }
+  return interleave(seeded(seed), writers, new Set([A0]));
+}
+
+/**
+ * Joins {@link damaged}'s stream, read as `pieces` makes it (one read by default), and asserts
+ * that every record but A0 came out whole and in order; returns what the joiner reported.
+ */
+async function joinDamaged(
+  damage: 'drop' | 'garble',
+  seed: number,
+  pieces: (stream: Buffer) => Buffer[] = (stream) => [stream],
+) {
+  const { stream, expected } = damaged(damage, seed);
+  const joined = await joinPieces(pieces(stream));
+  expect(joined.output.toString()).toBe(expected.toString());
+  return joined;
+}
+
 describe('createChunkJoiner: damage is counted, reported, and never blocks', () => {
   it('drops the record whose middle chunk is missing and joins every later record', async () => {
-    const writers = threeWriters();
-    const a = writers[0] ?? [];
-    // Record a.0.0 is 1000+ bytes in 256-byte chunks: remove its chunk 2.
-    const gone = a.findIndex((u) => u.id === A0 && u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
-    expect(gone).toBeGreaterThan(0);
-    a.splice(gone, 1);
-    const { stream, expected } = interleave(seeded(1), writers, new Set([A0]));
-
-    const joined = await joinPieces([stream]);
-    expect(joined.output.toString()).toBe(expected.toString());
+    const joined = await joinDamaged('drop', 1);
     expect(joined.warnings.length).toBeGreaterThan(0);
     expect(joined.warnings[0]).toEqual({
       kind: 'lost-chunk',
@@ -162,14 +186,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('counts a record with a missing middle chunk as one lost record, one warning', async () => {
-    const writers = threeWriters();
-    const a = writers[0] ?? [];
-    a.splice(
-      a.findIndex((u) => u.bytes.includes(Buffer.from(`${A0}:2:M:`))),
-      1,
-    );
-    const { stream } = interleave(seeded(1), writers, new Set([A0]));
-    const joined = await joinPieces([stream]);
+    const joined = await joinDamaged('drop', 1);
     expect(joined.stats.lostRecords).toBe(1);
     expect(joined.warnings).toHaveLength(1);
   });
@@ -193,16 +210,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('skips a chunk with a garbled header, counts it, and joins every later record', async () => {
-    const writers = threeWriters();
-    const a = writers[0] ?? [];
-    const hit = a.find((u) => u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
-    if (!hit) throw new Error('no chunk 2');
-    // Flip the flag: M -> X.
-    hit.bytes = Buffer.from(hit.bytes.toString('latin1').replace(':2:M:', ':2:X:'), 'latin1');
-    const { stream, expected } = interleave(seeded(2), writers, new Set([A0]));
-
-    const joined = await joinPieces([stream]);
-    expect(joined.output.toString()).toBe(expected.toString());
+    const joined = await joinDamaged('garble', 2);
     expect(joined.stats.garbled).toBe(1);
     expect(joined.warnings[0]).toEqual({
       kind: 'garbled',
@@ -215,13 +223,7 @@ describe('createChunkJoiner: damage is counted, reported, and never blocks', () 
   });
 
   it('skips a garbled chunk whole however the stream is split (1-byte reads)', async () => {
-    const writers = threeWriters();
-    const hit = (writers[0] ?? []).find((u) => u.bytes.includes(Buffer.from(`${A0}:2:M:`)));
-    if (!hit) throw new Error('no chunk 2');
-    hit.bytes = Buffer.from(hit.bytes.toString('latin1').replace(':2:M:', ':2:X:'), 'latin1');
-    const { stream, expected } = interleave(seeded(2), writers, new Set([A0]));
-    const joined = await joinPieces(splitBuffer(stream, '1-byte', seeded(3)));
-    expect(joined.output.toString()).toBe(expected.toString());
+    await joinDamaged('garble', 2, (stream) => splitBuffer(stream, '1-byte', seeded(3)));
   });
 
   it('reports a stream cut off inside a chunk: the cut chunk and its unfinished record', async () => {

@@ -225,17 +225,10 @@ describe('FileTarget: reopen after the path changes', () => {
   });
 
   it('counts a failed reopen as a write error and opens at the next batch', async () => {
-    const mem = new MemoryDriver();
-    const fault = new FaultDriver(mem);
-    const onError = vi.fn<(err: FaninError) => void>();
-    const writer = createFileWriter({
-      filename: FILE,
-      driver: fault,
+    const { mem, fault, writer, onError } = memWriter({
       reopenCheckMs: 0,
       retryMinMs: 5,
       formatNotice: null,
-      onError,
-      exitHook: false,
     });
     mem.unlink(FILE);
     fault.failOpens('EMFILE', 1);

@@ -29,24 +29,16 @@ const REASONS: { reason: string; lost: number; run: (s: Setup) => Promise<void> 
       for (let i = 0; i < 8; i++) writer.write(rec(i, 19), 'warn');
     },
   },
-  {
-    reason: 'ENOSPC',
+  // A failed write of the batch that holds both records, once per error code.
+  ...(['ENOSPC', 'EIO'] as const).map((code) => ({
+    reason: code,
     lost: 2,
-    run: async ({ fault, writer }) => {
-      fault.failWrites('ENOSPC', 1);
+    run: async ({ fault, writer }: Setup) => {
+      fault.failWrites(code, 1);
       writer.write(rec(1), 'warn');
       writer.write(rec(2), 'warn');
     },
-  },
-  {
-    reason: 'EIO',
-    lost: 2,
-    run: async ({ fault, writer }) => {
-      fault.failWrites('EIO', 1);
-      writer.write(rec(1), 'warn');
-      writer.write(rec(2), 'warn');
-    },
-  },
+  })),
 ];
 
 describe('the loss account: every reason counted, reported once, noted in the log', () => {

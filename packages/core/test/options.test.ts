@@ -2,27 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   checkOptions,
   createFileWriter,
-  FaninError,
-  FaninOptionError,
   type FileWriterOptions,
   fileWriterSpec,
   type OptionSpec,
   parseSize,
 } from '../src/index.js';
-import { MemoryDriver } from '../src/testing/index.js';
-
-/** The FaninOptionError that `fn` throws (fails the test when it throws nothing or another). */
-function optionError(fn: () => unknown): FaninOptionError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FaninOptionError);
-    expect(err).toBeInstanceOf(FaninError);
-    expect((err as FaninOptionError).code).toBe('ERR_FANIN_OPTION');
-    return err as FaninOptionError;
-  }
-  throw new Error('expected a FaninOptionError, nothing was thrown');
-}
+import { MemoryDriver, optionError } from '../src/testing/index.js';
 
 const base = { filename: '/logs/app.log', driver: new MemoryDriver(), exitHook: false };
 const create = (extra: Record<string, unknown>) =>

@@ -33,6 +33,24 @@ function contents(driver: MemoryDriver): Record<string, string> {
   );
 }
 
+/**
+ * One record a day for five days, then one more, with `options`' retention; asserts that only
+ * the active file and the two newest dated files are left, and returns the driver.
+ */
+function fiveDays(options: Record<string, unknown>): MemoryDriver {
+  const d = new MemoryDriver();
+  const w = writer(d, options);
+  for (let i = 0; i < 5; i++) {
+    w.write(`record ${i}\n`);
+    w.flushSync();
+    vi.setSystemTime(start + (i + 1) * DAY);
+  }
+  w.write('last\n');
+  w.flushSync();
+  expect(Object.keys(contents(d))).toEqual(['app.log', 'app.log.2026-11-26', 'app.log.2026-11-27']);
+  return d;
+}
+
 describe('time rotation', () => {
   for (const [mode, options, names] of [
     ['rename (log4js default)', {}, ['app.log', 'app.log.2026-11-23', 'app.log.2026-11-24']],
@@ -64,38 +82,12 @@ describe('time rotation', () => {
   }
 
   it('keeps `backups` dated files and deletes the older ones', () => {
-    const d = new MemoryDriver();
-    const w = writer(d, { backups: 2 });
-    for (let i = 0; i < 5; i++) {
-      w.write(`record ${i}\n`);
-      w.flushSync();
-      vi.setSystemTime(start + (i + 1) * DAY);
-    }
-    w.write('last\n');
-    w.flushSync();
-    expect(Object.keys(contents(d))).toEqual([
-      'app.log',
-      'app.log.2026-11-26',
-      'app.log.2026-11-27',
-    ]);
+    const d = fiveDays({ backups: 2 });
     expect(contents(d)['app.log.2026-11-27']).toBe('record 4\n');
   });
 
   it('deletes dated files last written longer ago than maxAgeMs', () => {
-    const d = new MemoryDriver();
-    const w = writer(d, { maxAgeMs: 2 * DAY });
-    for (let i = 0; i < 5; i++) {
-      w.write(`record ${i}\n`);
-      w.flushSync();
-      vi.setSystemTime(start + (i + 1) * DAY);
-    }
-    w.write('last\n');
-    w.flushSync();
-    expect(Object.keys(contents(d))).toEqual([
-      'app.log',
-      'app.log.2026-11-26',
-      'app.log.2026-11-27',
-    ]);
+    fiveDays({ maxAgeMs: 2 * DAY });
   });
 
   it('rotates a file left by an earlier run before the first record of a new day', () => {

@@ -1,21 +1,11 @@
-import { FaninError } from '@fanin/core';
+import { thrownError } from '@fanin/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ackLine, ackToken, checkChannelBatch } from '../src/channel-messages.js';
 import { FrameError } from '../src/frames.js';
 import { fromTextBatch } from '../src/text-batch.js';
 
 /** The FrameError that `fn` throws (fails the test when it throws nothing or something else). */
-function frameError(fn: () => unknown): FrameError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FrameError);
-    expect(err).toBeInstanceOf(FaninError);
-    expect((err as FrameError).code).toBe('ERR_FANIN_FRAME');
-    return err as FrameError;
-  }
-  throw new Error('expected a FrameError, nothing was thrown');
-}
+const frameError = (fn: () => unknown) => thrownError(fn, FrameError, 'ERR_FANIN_FRAME');
 
 describe('channel messages: checkChannelBatch', () => {
   const good = {

@@ -1,4 +1,4 @@
-import { FaninError } from '@fanin/core';
+import { thrownError } from '@fanin/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../src/frame-decoder.js';
 import {
@@ -56,17 +56,7 @@ function decodeAll(bytes: Buffer, max = MAX): Frame[] {
 }
 
 /** The FrameError that `fn` throws (fails the test when it throws nothing or something else). */
-function frameError(fn: () => unknown): FrameError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FrameError);
-    expect(err).toBeInstanceOf(FaninError);
-    expect((err as FrameError).code).toBe('ERR_FANIN_FRAME');
-    return err as FrameError;
-  }
-  throw new Error('expected a FrameError, nothing was thrown');
-}
+const frameError = (fn: () => unknown) => thrownError(fn, FrameError, 'ERR_FANIN_FRAME');
 
 const UNICODE_BATCH: Batch = {
   seq: 7,

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { FaninError, FaninOptionError, type Writer } from '@fanin/core';
+import { FaninError, type Writer } from '@fanin/core';
+import { optionError } from '@fanin/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configure, createIpcWriter, IpcTransport } from '../src/index.js';
 
@@ -41,19 +42,6 @@ const FRONT_ENDS: Record<string, (options: Record<string, unknown>) => Writer> =
     return writer as Writer;
   },
 };
-
-/** The FaninOptionError that `fn` throws (fails the test when it throws nothing or another). */
-function optionError(fn: () => unknown): FaninOptionError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FaninOptionError);
-    expect(err).toBeInstanceOf(FaninError);
-    expect((err as FaninOptionError).code).toBe('ERR_FANIN_OPTION');
-    return err as FaninOptionError;
-  }
-  throw new Error('expected a FaninOptionError, nothing was thrown');
-}
 
 // A fresh directory under tmp and a name padded to make the absolute path exactly `bytes` long.
 function socketPathOf(bytes: number): string {

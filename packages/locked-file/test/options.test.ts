@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FaninOptionError } from '@fanin/core';
+import { optionError } from '@fanin/core/testing';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLockedFileWriter } from '../src/index.js';
 
@@ -10,16 +10,6 @@ function scratch() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-locked-options-'));
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return { dir, file: path.join(dir, 'app.log') };
-}
-
-/** The error `fn` throws, or `undefined`. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
 }
 
 describe('createLockedFileWriter: options', () => {
@@ -33,23 +23,23 @@ describe('createLockedFileWriter: options', () => {
   for (const [option, given] of cases) {
     it(`rejects ${JSON.stringify(given)} with a FaninOptionError naming "${option}"`, () => {
       const s = scratch();
-      const err = thrown(() => createLockedFileWriter({ filename: s.file, ...given }));
-      expect(err).toBeInstanceOf(FaninOptionError);
-      expect(err).toMatchObject({ code: 'ERR_FANIN_OPTION', option });
-      expect((err as Error).message).toContain(`"${option}"`);
+      const err = optionError(() => createLockedFileWriter({ filename: s.file, ...given }));
+      expect(err.option).toBe(option);
+      expect(err.message).toContain(`"${option}"`);
       expect(fs.readdirSync(s.dir), 'nothing created for a rejected option').toEqual([]);
     });
   }
 
   it('says why fd is rejected: a lock needs a path', () => {
-    const err = thrown(() => createLockedFileWriter({ fd: 1 }));
-    expect((err as Error).message).toMatch(/lock needs a file path/);
+    const err = optionError(() => createLockedFileWriter({ fd: 1 }));
+    expect(err.message).toMatch(/lock needs a file path/);
   });
 
   it('rejects filename "/dev/stdout" (no path to lock) with a FaninOptionError naming "filename"', () => {
-    const err = thrown(() => createLockedFileWriter({ filename: '/dev/stdout', exitHook: false }));
-    expect(err).toBeInstanceOf(FaninOptionError);
-    expect(err).toMatchObject({ code: 'ERR_FANIN_OPTION', option: 'filename' });
+    const err = optionError(() =>
+      createLockedFileWriter({ filename: '/dev/stdout', exitHook: false }),
+    );
+    expect(err.option).toBe('filename');
   });
 
   it("accepts lock: 'proper-lockfile' and every lock option", async () => {

@@ -33,3 +33,4 @@ export {
 } from './log-records.js';
 export { MemoryDriver } from './memory-driver.js';
 export { prng, shuffle } from './prng.js';
+export { optionError, thrownError } from './thrown-error.js';
