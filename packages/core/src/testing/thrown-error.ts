@@ -1,7 +1,7 @@
 // The typed-error check every package's tests make: a call must throw one FaninError subclass
 // with its stable `code`. Written with node:assert so that it runs under any test runner.
 import * as assert from 'node:assert/strict';
-import { FaninError, FaninOptionError } from '../errors.js';
+import { FaninError, FaninOptionError } from '../contract/errors.js';
 
 /**
  * Calls `fn` and returns the error it throws, asserting that it is a `type` (a FaninError
