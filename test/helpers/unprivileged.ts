@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 
 /** True when the tests run as root, as CI does: permissions then never refuse this process. */
@@ -20,7 +21,23 @@ export const NOBODY = { uid: 65534, gid: 65534 } as const;
  * const f = forkFixture('open-log', ['writer', file], { user: unprivileged() });
  */
 export function unprivileged(): { uid?: number; gid?: number } {
-  return isRoot ? { ...NOBODY } : {};
+  if (!isRoot) return {};
+  reachableByOthers(CHECKOUT);
+  return { ...NOBODY };
+}
+
+// This checkout (test/helpers/ is two levels down): the fixtures and node_modules live there.
+const CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// The unprivileged child must reach this checkout's fixtures and node_modules. A clone under a
+// `mktemp -d` folder (mode 0700, as a fresh CI clone may be) is out of its reach: grant
+// traverse (o+x; not read, not write) on each ancestor folder that lacks it.
+function reachableByOthers(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode & 0o7777;
+    if ((mode & 0o001) === 0) fs.chmodSync(d, mode | 0o001);
+    if (path.dirname(d) === d) return;
+  }
 }
 
 /**
