@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import {
   checkOptions,
+  type FaninError,
   FaninOptionError,
   type FileWriterOptions,
   fileWriterSpec,
@@ -210,5 +211,26 @@ export function forwarderLimits(s: IpcSettings, whenFull: IpcOptions['whenFull']
     connectTimeoutMs: s.connectTimeoutMs,
     ackWaitMs: s.exitTimeoutMs,
     spills: whenFull !== 'drop',
+  };
+}
+
+/**
+ * The options of a file writer this process owns (for its own records, or every peer's).
+ * One process's records can reach the file through two writers (the writer process's, and
+ * its own for large records and spills), and either may rotate the file. So with rotation on,
+ * each checks before every write that its path still names the file it has open (one stat(2)
+ * a batch): a record appended to a file just rotated away would land before records already
+ * in the new one. Acknowledgements order the two writers' writes in time; this orders the
+ * files. Without rotation only something outside renames the file (logrotate), and the usual
+ * check (reopenCheckMs, 100 ms) is the same for every writer of it.
+ */
+export function writerFileOptions(s: IpcSettings, onError: (err: FaninError) => void) {
+  const f = s.fileOptions;
+  const rotates = f.maxBytes !== undefined || f.datePattern !== undefined;
+  return {
+    ...f,
+    reopenCheckMs: f.reopenCheckMs ?? (rotates ? 0 : undefined),
+    exitHook: false,
+    onError,
   };
 }

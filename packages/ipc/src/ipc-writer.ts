@@ -22,6 +22,7 @@ import {
   type IpcOptions,
   type IpcSettings,
   ipcSettings,
+  writerFileOptions,
 } from './ipc-options.js';
 import { type IpcWriterStats, ipcStats } from './ipc-stats.js';
 import type { Link } from './link.js';
@@ -47,6 +48,8 @@ export class IpcWriter implements Writer {
   readonly #o: IpcOptions;
   readonly #where: string;
   readonly #account: IpcAccount;
+  // The options of every file writer this process makes (its own, and the writer role's).
+  readonly #files: ReturnType<typeof writerFileOptions>;
   readonly #local: LocalWriter;
   readonly #fwd: Forwarder;
   readonly #hub: Hub;
@@ -67,7 +70,8 @@ export class IpcWriter implements Writer {
     this.#where = where;
     this.#account = new IpcAccount(options);
     if (pm2) this.#account.report(new FaninError('ERR_FANIN_OPTION', `${where}: ${pm2.warning}`));
-    this.#local = new LocalWriter(this.#fileOptions(), where);
+    this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
+    this.#local = new LocalWriter(this.#files, where);
     this.#fwd = new Forwarder(
       {
         lost: (why, quiet) => this.#lost(why, quiet),
@@ -241,32 +245,12 @@ export class IpcWriter implements Writer {
   // process writes at the end of every turn rather than at most once a millisecond.
   #becomeWriter(): void {
     if (!this.#writing) {
-      const options = { minWriteIntervalMs: 0, ...this.#fileOptions() };
+      const options = { minWriteIntervalMs: 0, ...this.#files };
       const file = createFileWriter(options, this.#where);
       const max = this.#s.fileOptions.maxRecordBytes as number | undefined;
       this.#writing = new WriterRole(file, this.#local, this.#o.lazy, max);
     }
     this.#become(this.#writing);
-  }
-
-  /**
-   * One process's records can reach the file through two writers (the writer process's, and
-   * its own for large records and spills), and either may rotate the file. So with rotation on,
-   * each checks before every write that its path still names the file it has open (one stat(2)
-   * a batch): a record appended to a file just rotated away would land before records already
-   * in the new one. Acknowledgements order the two writers' writes in time; this orders the
-   * files. Without rotation only something outside renames the file (logrotate), and the usual
-   * check (reopenCheckMs, 100 ms) is the same for every writer of it.
-   */
-  #fileOptions() {
-    const f = this.#s.fileOptions;
-    const rotates = f.maxBytes !== undefined || f.datePattern !== undefined;
-    return {
-      ...f,
-      reopenCheckMs: f.reopenCheckMs ?? (rotates ? 0 : undefined),
-      exitHook: false,
-      onError: (e: FaninError) => this.#account.report(e),
-    };
   }
 
   #lost(why: string, quiet: boolean): void {
