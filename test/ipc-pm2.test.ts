@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLog, summary } from './helpers/check-log.js';
 import { shortTempDir } from './helpers/ipc.js';
+import { logged, PM2, privatePm2 } from './helpers/pm2.js';
 
 // ipc with via 'cluster' / 'parent' under a real pm2 (npm `pm2`, its daemon under a temporary
 // PM2_HOME, killed after). The cluster primary / fork parent is pm2's daemon, which never
@@ -15,25 +13,7 @@ import { shortTempDir } from './helpers/ipc.js';
 // instances elect a writer on a private socket of the app at once. `pm2 stop` (SIGINT, SIGKILL
 // 1.6 s later) comes once every instance logged 2,000 records (~50 ms of logging), well inside
 // the 3 s a connect would wait.
-const run = promisify(execFile);
-const PM2 = (() => {
-  try {
-    return createRequire(import.meta.url).resolve('pm2/bin/pm2');
-  } catch {
-    return undefined;
-  }
-})();
 const APP = fileURLToPath(new URL('./fixtures/ipc-pm2-app.cjs', import.meta.url));
-
-/** Resolves once every file holds a sequence number of at least `n` (bounded: 20 s). */
-async function logged(files: string[], n: number): Promise<void> {
-  const until = Date.now() + 20_000;
-  const last = (f: string) => (fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : -1);
-  while (files.some((f) => last(f) < n)) {
-    if (Date.now() > until) throw new Error(`instances did not log ${n} records in 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const CASES = [
   { via: 'cluster', instances: 2, handler: 'none' },
@@ -46,11 +26,7 @@ describe.runIf(PM2)('ipc under pm2: pm2 stop while a channel writer would still 
     const mode = via === 'cluster' ? `cluster mode, ${instances} instances` : 'fork mode';
     it(`via '${via}', ${mode}, app SIGINT handler: ${handler}: nothing logged is lost`, async () => {
       const { dir } = shortTempDir();
-      const env = { ...process.env, PM2_HOME: path.join(dir, 'pm2') };
-      const pm2 = (...args: string[]) => run(process.execPath, [PM2 as string, ...args], { env });
-      onTestFinished(async () => {
-        await pm2('kill').catch(() => {});
-      });
+      const pm2 = privatePm2(dir);
       const file = path.join(dir, 'app.log');
       const name = `fanin-ipc-${via}-${handler}`;
       const scale = via === 'cluster' ? ['-i', String(instances)] : [];
