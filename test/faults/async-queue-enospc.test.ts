@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createAsyncQueueWriter } from '@fanin/async-queue';
 import type { FaninError } from '@fanin/core';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLog } from '../helpers/check-log.js';
-import { tempDir } from '../helpers/processes.js';
+import { mountTmpfs, tmpfsUnavailable } from '../helpers/tmpfs.js';
 
 // Issue #14, item 1 (async-queue): records logged while the disk is full wait in the ring and
 // are written once space returns; what the ring cannot hold is dropped by the whenFull policy,
@@ -16,212 +15,174 @@ const AFTER = 20;
 // Left free after filling the disk: the first write of the outage gets part of a batch in.
 const LEFT_FREE = 3 * 4096;
 
-/** A 2 MiB tmpfs mounted on a fresh directory (unmounted when the test ends), or why not. */
-function smallDisk(): string | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'not root: cannot mount a tmpfs' };
-  const dir = tempDir();
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], {
-    encoding: 'utf8',
-  });
-  if (mount.status !== 0) return { skip: `mount -t tmpfs failed: ${mount.stderr.trim()}` };
-  onTestFinished(() => {
-    spawnSync('umount', [dir]);
-  });
-  return dir;
-}
-
-/** Fills the file system of `dir` to ENOSPC, then frees `leave` bytes; returns the filler. */
-function fillDisk(dir: string, leave: number): string {
-  const filler = path.join(dir, 'filler');
-  const fd = fs.openSync(filler, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 0x66);
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  }
-  fs.ftruncateSync(fd, Math.max(0, fs.fstatSync(fd).size - leave));
-  fs.closeSync(fd);
-  return filler;
-}
-
 const record = (s: number) =>
   `${JSON.stringify({ p: 0, s, t: Date.now(), n: 240, pad: 'abcdefghijklmnopqrstuvwxyz'[s % 26]?.repeat(240) })}\n`;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('fault: async-queue on a full disk (a real 2 MiB tmpfs)', () => {
-  it("records logged during ENOSPC wait in the ring and arrive once; the ring's overflow is dropped, counted exactly and noted", async (ctx) => {
-    const dir = smallDisk();
-    if (typeof dir !== 'string') {
-      console.log(`skipped: ${dir.skip}`);
-      ctx.skip();
-      return;
-    }
-    let outage: () => void = () => {};
-    const started = new Promise<void>((resolve) => {
-      outage = resolve;
-    });
-    const errors: FaninError[] = [];
-    const writer = createAsyncQueueWriter({
-      filename: path.join(dir, 'app.log'),
-      capacityBytes: 64 * 1024,
-      whenFull: 'drop',
-      retryMinMs: 10,
-      retryMaxMs: 50,
-      onError: (e) => {
-        errors.push(e);
-        if (/ENOSPC/.test(e.message)) outage();
-      },
-    });
-    await writer.ready();
-    let s = 0;
-    for (; s < BEFORE; s++) writer.write(record(s), 'info');
-    await writer.flush();
+describe.skipIf(tmpfsUnavailable)(
+  `fault: async-queue on a full disk (a real 2 MiB tmpfs) ${tmpfsUnavailable ?? ''}`,
+  () => {
+    it("records logged during ENOSPC wait in the ring and arrive once; the ring's overflow is dropped, counted exactly and noted", async () => {
+      const disk = mountTmpfs();
+      const dir = disk.dir;
+      let outage: () => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        outage = resolve;
+      });
+      const errors: FaninError[] = [];
+      const writer = createAsyncQueueWriter({
+        filename: path.join(dir, 'app.log'),
+        capacityBytes: 64 * 1024,
+        whenFull: 'drop',
+        retryMinMs: 10,
+        retryMaxMs: 50,
+        onError: (e) => {
+          errors.push(e);
+          if (/ENOSPC/.test(e.message)) outage();
+        },
+      });
+      await writer.ready();
+      let s = 0;
+      for (; s < BEFORE; s++) writer.write(record(s), 'info');
+      await writer.flush();
 
-    const filler = fillDisk(dir, LEFT_FREE);
-    let refused = 0;
-    for (; s < BEFORE + DURING; s++) {
-      if (!writer.write(record(s), 'info')) refused++;
-      if (s % 50 === 0) await turn();
-    }
-    // The writer thread has met the full disk (its report says so) and keeps the records.
-    await started;
-    expect(refused).toBeGreaterThan(0);
-    fs.unlinkSync(filler);
-    // Space is back: the waiting records go out, then new ones are taken again.
-    await writer.flush();
-    for (; s < BEFORE + DURING + AFTER; s++) {
-      if (!writer.write(record(s), 'info')) refused++;
-    }
-    await writer.close();
-    const stats = writer.stats();
+      disk.fill(LEFT_FREE);
+      let refused = 0;
+      for (; s < BEFORE + DURING; s++) {
+        if (!writer.write(record(s), 'info')) refused++;
+        if (s % 50 === 0) await turn();
+      }
+      // The writer thread has met the full disk (its report says so) and keeps the records.
+      await started;
+      expect(refused).toBeGreaterThan(0);
+      disk.free();
+      // Space is back: the waiting records go out, then new ones are taken again.
+      await writer.flush();
+      for (; s < BEFORE + DURING + AFTER; s++) {
+        if (!writer.write(record(s), 'info')) refused++;
+      }
+      await writer.close();
+      const stats = writer.stats();
 
-    const text = fs.readFileSync(path.join(dir, 'app.log'), 'utf8');
-    const check = checkLog(text, [s]);
-    const noted = check.foreignLines.reduce(
-      (n: number, l) => n + ((l as { fanin?: { lost?: number } }).fanin?.lost ?? 0),
-      0,
-    );
-    expect({
-      inFile: check.total,
-      duplicates: check.duplicates,
-      outOfOrder: check.outOfOrder,
-      dropped: stats.dropped.total,
-      byReason: stats.dropped.byReason,
-      noted,
-    }).toEqual({
-      inFile: s - refused,
-      duplicates: 0,
-      outOfOrder: 0,
-      dropped: refused,
-      byReason: { 'queue-full': refused },
-      noted: refused,
-    });
-    // Every record not dropped is in the file. The first write of the outage got 12 KiB of a
-    // 15 KB batch in: one line is torn, this writer's own, and its record follows whole.
-    expect(check.missing).toBe(refused);
-    expect(check.torn).toBe(1);
-    const cut = check.tornSamples[0] as string;
-    expect(check.records.some((r) => `${JSON.stringify(r)}`.startsWith(cut.slice(0, 40)))).toBe(
-      true,
-    );
-    expect(stats.queue?.workerAlive).toBe(true);
-  }, 60_000);
+      const text = fs.readFileSync(path.join(dir, 'app.log'), 'utf8');
+      const check = checkLog(text, [s]);
+      const noted = check.foreignLines.reduce(
+        (n: number, l) => n + ((l as { fanin?: { lost?: number } }).fanin?.lost ?? 0),
+        0,
+      );
+      expect({
+        inFile: check.total,
+        duplicates: check.duplicates,
+        outOfOrder: check.outOfOrder,
+        dropped: stats.dropped.total,
+        byReason: stats.dropped.byReason,
+        noted,
+      }).toEqual({
+        inFile: s - refused,
+        duplicates: 0,
+        outOfOrder: 0,
+        dropped: refused,
+        byReason: { 'queue-full': refused },
+        noted: refused,
+      });
+      // Every record not dropped is in the file. The first write of the outage got 12 KiB of a
+      // 15 KB batch in: one line is torn, this writer's own, and its record follows whole.
+      expect(check.missing).toBe(refused);
+      expect(check.torn).toBe(1);
+      const cut = check.tornSamples[0] as string;
+      expect(check.records.some((r) => `${JSON.stringify(r)}`.startsWith(cut.slice(0, 40)))).toBe(
+        true,
+      );
+      expect(stats.queue?.workerAlive).toBe(true);
+    }, 60_000);
 
-  it('at exit on a disk still full, flushSync reports every record it could not write; stats count them', async (ctx) => {
-    const dir = smallDisk();
-    if (typeof dir !== 'string') {
-      console.log(`skipped: ${dir.skip}`);
-      ctx.skip();
-      return;
-    }
-    let outage: () => void = () => {};
-    const started = new Promise<void>((resolve) => {
-      outage = resolve;
-    });
-    const file = path.join(dir, 'app.log');
-    const writer = createAsyncQueueWriter({
-      filename: file,
-      retryMinMs: 10,
-      retryMaxMs: 50,
-      exitTimeoutMs: 100,
-      exitHook: false,
-      onError: (e) => {
-        if (/ENOSPC/.test(e.message)) outage();
-      },
-    });
-    await writer.ready();
-    const filler = fillDisk(dir, 0);
-    for (let s = 0; s < 100; s++) writer.write(record(s), 'info');
-    await started;
+    it('at exit on a disk still full, flushSync reports every record it could not write; stats count them', async () => {
+      const disk = mountTmpfs();
+      const dir = disk.dir;
+      let outage: () => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        outage = resolve;
+      });
+      const file = path.join(dir, 'app.log');
+      const writer = createAsyncQueueWriter({
+        filename: file,
+        retryMinMs: 10,
+        retryMaxMs: 50,
+        exitTimeoutMs: 100,
+        exitHook: false,
+        onError: (e) => {
+          if (/ENOSPC/.test(e.message)) outage();
+        },
+      });
+      await writer.ready();
+      disk.fill(0);
+      for (let s = 0; s < 100; s++) writer.write(record(s), 'info');
+      await started;
 
-    // What the exit hook does: the writer thread still retries, so this thread takes the ring
-    // and tries itself; the disk refuses it too.
-    const outcome = writer.flushSync();
-    const inFile = checkLog(fs.readFileSync(file, 'utf8'), [100]).total;
-    expect(inFile).toBe(0);
-    expect(outcome).toMatchObject({ abandoned: 100, timedOut: true });
-    expect(writer.stats().dropped).toMatchObject({ total: 100, byReason: { ENOSPC: 100 } });
-    fs.unlinkSync(filler);
-    await writer.close();
-  }, 60_000);
+      // What the exit hook does: the writer thread still retries, so this thread takes the ring
+      // and tries itself; the disk refuses it too.
+      const outcome = writer.flushSync();
+      const inFile = checkLog(fs.readFileSync(file, 'utf8'), [100]).total;
+      expect(inFile).toBe(0);
+      expect(outcome).toMatchObject({ abandoned: 100, timedOut: true });
+      expect(writer.stats().dropped).toMatchObject({ total: 100, byReason: { ENOSPC: 100 } });
+      disk.free();
+      await writer.close();
+    }, 60_000);
 
-  // One owner of the newline-after-tear rule (issue #15): the writer thread's write is cut by
-  // ENOSPC, then the thread dies; the calling thread takes the ring and resumes after the lines
-  // that landed, through its own file target, which finds the file ending mid-line and ends the
-  // fragment first.
-  it('the writer thread dies after a write cut by ENOSPC: the take-over resumes after the landed lines, the fragment ended by a newline', async (ctx) => {
-    const dir = smallDisk();
-    if (typeof dir !== 'string') {
-      console.log(`skipped: ${dir.skip}`);
-      ctx.skip();
-      return;
-    }
-    let outage: () => void = () => {};
-    const started = new Promise<void>((resolve) => {
-      outage = resolve;
-    });
-    const file = path.join(dir, 'app.log');
-    const writer = createAsyncQueueWriter({
-      filename: file,
-      capacityBytes: 256 * 1024,
-      whenFull: 'drop',
-      // The thread backs off for 10 s after the first failure: it is still alive, asleep, when
-      // it is terminated, so the take-over (not its own retry) writes the rest.
-      retryMinMs: 10_000,
-      retryMaxMs: 10_000,
-      exitHook: false,
-      onError: (e) => {
-        if (/ENOSPC/.test(e.message)) outage();
-      },
-    });
-    await writer.ready();
-    let s = 0;
-    for (; s < BEFORE; s++) writer.write(record(s), 'info');
-    await writer.flush();
-    const filler = fillDisk(dir, LEFT_FREE);
-    // 300 records of 300 B: about 90 KB, more than the 12 KiB left, less than the ring.
-    let refused = 0;
-    for (; s < BEFORE + 300; s++) if (!writer.write(record(s), 'info')) refused++;
-    await started;
-    fs.unlinkSync(filler);
-    await writer.thread.terminate();
-    await writer.flush();
-    const stats = writer.stats();
-    await writer.close();
+    // One owner of the newline-after-tear rule (issue #15): the writer thread's write is cut by
+    // ENOSPC, then the thread dies; the calling thread takes the ring and resumes after the lines
+    // that landed, through its own file target, which finds the file ending mid-line and ends the
+    // fragment first.
+    it('the writer thread dies after a write cut by ENOSPC: the take-over resumes after the landed lines, the fragment ended by a newline', async () => {
+      const disk = mountTmpfs();
+      const dir = disk.dir;
+      let outage: () => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        outage = resolve;
+      });
+      const file = path.join(dir, 'app.log');
+      const writer = createAsyncQueueWriter({
+        filename: file,
+        capacityBytes: 256 * 1024,
+        whenFull: 'drop',
+        // The thread backs off for 10 s after the first failure: it is still alive, asleep, when
+        // it is terminated, so the take-over (not its own retry) writes the rest.
+        retryMinMs: 10_000,
+        retryMaxMs: 10_000,
+        exitHook: false,
+        onError: (e) => {
+          if (/ENOSPC/.test(e.message)) outage();
+        },
+      });
+      await writer.ready();
+      let s = 0;
+      for (; s < BEFORE; s++) writer.write(record(s), 'info');
+      await writer.flush();
+      disk.fill(LEFT_FREE);
+      // 300 records of 300 B: about 90 KB, more than the 12 KiB left, less than the ring.
+      let refused = 0;
+      for (; s < BEFORE + 300; s++) if (!writer.write(record(s), 'info')) refused++;
+      await started;
+      disk.free();
+      await writer.thread.terminate();
+      await writer.flush();
+      const stats = writer.stats();
+      await writer.close();
 
-    const check = checkLog(fs.readFileSync(file, 'utf8'), [s]);
-    expect(stats.queue?.workerAlive).toBe(false);
-    expect({
-      refused,
-      inFile: check.total,
-      torn: check.torn,
-      duplicates: check.duplicates,
-      missing: check.missing,
-      outOfOrder: check.outOfOrder,
-    }).toEqual({ refused: 0, inFile: s, torn: 1, duplicates: 0, missing: 0, outOfOrder: 0 });
-    // The cut record follows whole, on a line of its own.
-    const cut = check.tornSamples[0] as string;
-    expect(check.records.some((r) => JSON.stringify(r).startsWith(cut.slice(0, 40)))).toBe(true);
-  }, 60_000);
-});
+      const check = checkLog(fs.readFileSync(file, 'utf8'), [s]);
+      expect(stats.queue?.workerAlive).toBe(false);
+      expect({
+        refused,
+        inFile: check.total,
+        torn: check.torn,
+        duplicates: check.duplicates,
+        missing: check.missing,
+        outOfOrder: check.outOfOrder,
+      }).toEqual({ refused: 0, inFile: s, torn: 1, duplicates: 0, missing: 0, outOfOrder: 0 });
+      // The cut record follows whole, on a line of its own.
+      const cut = check.tornSamples[0] as string;
+      expect(check.records.some((r) => JSON.stringify(r).startsWith(cut.slice(0, 40)))).toBe(true);
+    }, 60_000);
+  },
+);
