@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createAsyncQueueWriter } from '@fanin/async-queue';
-import type { FaninError } from '@fanin/core';
+import { type AsyncQueueOptions, createAsyncQueueWriter } from '@fanin/async-queue';
 import { describe, expect, it } from 'vitest';
 import { checkLog } from '../helpers/check-log.js';
 import { mountTmpfs, tmpfsUnavailable } from '../helpers/tmpfs.js';
@@ -15,6 +14,28 @@ const AFTER = 20;
 // Left free after filling the disk: the first write of the outage gets part of a batch in.
 const LEFT_FREE = 3 * 4096;
 
+/**
+ * An async-queue writer of `app.log` on a fresh 2 MiB tmpfs; `started` resolves at its first
+ * ENOSPC report (the writer thread has met the full disk).
+ */
+async function writerOnSmallDisk(options: Omit<AsyncQueueOptions, 'filename' | 'onError'>) {
+  const disk = mountTmpfs();
+  const file = path.join(disk.dir, 'app.log');
+  let outage: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    outage = resolve;
+  });
+  const writer = createAsyncQueueWriter({
+    filename: file,
+    ...options,
+    onError: (e) => {
+      if (/ENOSPC/.test(e.message)) outage();
+    },
+  });
+  await writer.ready();
+  return { disk, file, writer, started };
+}
+
 const record = (s: number) =>
   `${JSON.stringify({ p: 0, s, t: Date.now(), n: 240, pad: 'abcdefghijklmnopqrstuvwxyz'[s % 26]?.repeat(240) })}\n`;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -23,25 +44,12 @@ describe.skipIf(tmpfsUnavailable)(
   `fault: async-queue on a full disk (a real 2 MiB tmpfs) ${tmpfsUnavailable ?? ''}`,
   () => {
     it("records logged during ENOSPC wait in the ring and arrive once; the ring's overflow is dropped, counted exactly and noted", async () => {
-      const disk = mountTmpfs();
-      const dir = disk.dir;
-      let outage: () => void = () => {};
-      const started = new Promise<void>((resolve) => {
-        outage = resolve;
-      });
-      const errors: FaninError[] = [];
-      const writer = createAsyncQueueWriter({
-        filename: path.join(dir, 'app.log'),
+      const { disk, file, writer, started } = await writerOnSmallDisk({
         capacityBytes: 64 * 1024,
         whenFull: 'drop',
         retryMinMs: 10,
         retryMaxMs: 50,
-        onError: (e) => {
-          errors.push(e);
-          if (/ENOSPC/.test(e.message)) outage();
-        },
       });
-      await writer.ready();
       let s = 0;
       for (; s < BEFORE; s++) writer.write(record(s), 'info');
       await writer.flush();
@@ -64,7 +72,7 @@ describe.skipIf(tmpfsUnavailable)(
       await writer.close();
       const stats = writer.stats();
 
-      const text = fs.readFileSync(path.join(dir, 'app.log'), 'utf8');
+      const text = fs.readFileSync(file, 'utf8');
       const check = checkLog(text, [s]);
       const noted = check.foreignLines.reduce(
         (n: number, l) => n + ((l as { fanin?: { lost?: number } }).fanin?.lost ?? 0),
@@ -97,24 +105,12 @@ describe.skipIf(tmpfsUnavailable)(
     }, 60_000);
 
     it('at exit on a disk still full, flushSync reports every record it could not write; stats count them', async () => {
-      const disk = mountTmpfs();
-      const dir = disk.dir;
-      let outage: () => void = () => {};
-      const started = new Promise<void>((resolve) => {
-        outage = resolve;
-      });
-      const file = path.join(dir, 'app.log');
-      const writer = createAsyncQueueWriter({
-        filename: file,
+      const { disk, file, writer, started } = await writerOnSmallDisk({
         retryMinMs: 10,
         retryMaxMs: 50,
         exitTimeoutMs: 100,
         exitHook: false,
-        onError: (e) => {
-          if (/ENOSPC/.test(e.message)) outage();
-        },
       });
-      await writer.ready();
       disk.fill(0);
       for (let s = 0; s < 100; s++) writer.write(record(s), 'info');
       await started;
@@ -135,15 +131,7 @@ describe.skipIf(tmpfsUnavailable)(
     // that landed, through its own file target, which finds the file ending mid-line and ends the
     // fragment first.
     it('the writer thread dies after a write cut by ENOSPC: the take-over resumes after the landed lines, the fragment ended by a newline', async () => {
-      const disk = mountTmpfs();
-      const dir = disk.dir;
-      let outage: () => void = () => {};
-      const started = new Promise<void>((resolve) => {
-        outage = resolve;
-      });
-      const file = path.join(dir, 'app.log');
-      const writer = createAsyncQueueWriter({
-        filename: file,
+      const { disk, file, writer, started } = await writerOnSmallDisk({
         capacityBytes: 256 * 1024,
         whenFull: 'drop',
         // The thread backs off for 10 s after the first failure: it is still alive, asleep, when
@@ -151,11 +139,7 @@ describe.skipIf(tmpfsUnavailable)(
         retryMinMs: 10_000,
         retryMaxMs: 10_000,
         exitHook: false,
-        onError: (e) => {
-          if (/ENOSPC/.test(e.message)) outage();
-        },
       });
-      await writer.ready();
       let s = 0;
       for (; s < BEFORE; s++) writer.write(record(s), 'info');
       await writer.flush();
