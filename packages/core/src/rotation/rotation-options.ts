@@ -7,22 +7,37 @@ import type { SizeRotationOptions } from './size-rotation.js';
 import type { TimeRotationOptions } from './time-rotation.js';
 
 /**
- * The flat writer options that rotation reads (a subset of `FileWriterOptions`, which documents
- * each; declared here so that rotation does not import the writer that builds on it).
+ * The flat writer options that rotation reads, documented here once: `FileWriterOptions`
+ * extends them (declared on this side so that rotation does not import the writer that builds
+ * on it).
  */
 export interface RotationWriterOptions {
   filename?: string;
   mode?: number;
+  /** Rotate before a write would take the file past this size ("10M" accepted). Off when absent. */
   maxBytes?: number | string;
+  /** Rotated files kept, the active file not counted. @default all (5 under log4js) */
   backups?: number;
+  /** gzip rotated files in the background. @default false */
   compress?: boolean;
+  /** How rotated files are named. @default 'log4js' (`app.log.1`) */
   rotationNaming?: RotationNaming;
+  /** log4js `keepFileExt`. @default false */
   keepFileExt?: boolean;
+  /** log4js `fileNameSep`. @default '.' */
   fileNameSep?: string;
+  /** A rotation lock older than this (its owner gone) is taken over. @default 10000 */
   lockStaleMs?: number;
+  /** How long a writer waits for another's rotation before writing on. @default 1000 */
   lockWaitMs?: number;
+  /**
+   * Time rotation: a log4js (`yyyy-MM-dd`) or moment (`YYYY-MM-DD`) date pattern; its finest
+   * field sets the period. Off when absent; not with `maxBytes`.
+   */
   datePattern?: string;
+  /** The date is in the active file's name (log4js `alwaysIncludePattern`; implied by `%DATE%`). */
   dateInName?: boolean;
+  /** Time rotation: dated files last written longer ago than this are deleted. */
   maxAgeMs?: number;
   onError?: (err: FaninError) => void;
 }

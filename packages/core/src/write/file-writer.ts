@@ -1,8 +1,7 @@
 import { errnoCode, FaninError, FaninOptionError } from '../contract/errors.js';
 import { checkOptions, type OptionSpec, parseSize } from '../contract/options.js';
 import type { ExclusiveLock } from '../rotation/rotation-lock.js';
-import type { RotationNaming } from '../rotation/rotation-naming.js';
-import { rotationFromOptions } from '../rotation/rotation-options.js';
+import { type RotationWriterOptions, rotationFromOptions } from '../rotation/rotation-options.js';
 import type { FileDriver } from '../system/file-driver.js';
 import { BatchWriter } from './batch-writer.js';
 import type { BatchWriterOptions } from './batch-writer-options.js';
@@ -13,32 +12,8 @@ import type { Sink } from './sink.js';
 /** Options of {@link createFileWriter}: where to write, and how to batch and recover. */
 export interface FileWriterOptions
   extends BatchWriterOptions,
-    Omit<FileTargetOptions, 'driver' | 'rotation'> {
-  /** Rotate before a write would take the file past this size ("10M" accepted). Off when absent. */
-  maxBytes?: number | string;
-  /** Rotated files kept, the active file not counted. @default all (5 under log4js) */
-  backups?: number;
-  /** gzip rotated files in the background. @default false */
-  compress?: boolean;
-  /** How rotated files are named. @default 'log4js' (`app.log.1`) */
-  rotationNaming?: RotationNaming;
-  /** log4js `keepFileExt`. @default false */
-  keepFileExt?: boolean;
-  /** log4js `fileNameSep`. @default '.' */
-  fileNameSep?: string;
-  /** A rotation lock older than this (its owner gone) is taken over. @default 10000 */
-  lockStaleMs?: number;
-  /** How long a writer waits for another's rotation before writing on. @default 1000 */
-  lockWaitMs?: number;
-  /**
-   * Time rotation: a log4js (`yyyy-MM-dd`) or moment (`YYYY-MM-DD`) date pattern; its finest
-   * field sets the period. Off when absent; not with `maxBytes`.
-   */
-  datePattern?: string;
-  /** The date is in the active file's name (log4js `alwaysIncludePattern`; implied by `%DATE%`). */
-  dateInName?: boolean;
-  /** Time rotation: dated files last written longer ago than this are deleted. */
-  maxAgeMs?: number;
+    Omit<FileTargetOptions, 'driver' | 'rotation'>,
+    RotationWriterOptions {
   /** Open at the first write instead of now (winston's `lazy`). @default false */
   lazy?: boolean;
   /** The file-system edge; tests pass an in-memory or fault driver. @default nodeFileDriver */
