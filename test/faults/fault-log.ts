@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LineSplitter, readChunks } from '@fanin/core/testing';
 import { endOf } from '../helpers/processes.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
@@ -58,7 +59,29 @@ function parse(line: string): unknown {
  * notices, empty lines, and torn lines split into the fragment that begins the line and any
  * record glued after it (found by their headers).
  */
+/** Accounts for one log given whole (a small one: a string is limited to 512 MiB). */
 export function checkFaultLog(text: string): FaultCheck {
+  const ledger = faultLedger();
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const line of lines) ledger.line(line);
+  return ledger.check;
+}
+
+/**
+ * Accounts for a log file read 4 MiB at a time: a writer that logs every turn on an idle
+ * machine writes more in 10 s than one string can hold.
+ */
+export function checkFaultFile(file: string): FaultCheck {
+  const ledger = faultLedger();
+  const splitter = new LineSplitter((line) => ledger.line(line.toString('utf8')));
+  readChunks(file, (chunk) => splitter.push(chunk));
+  const rest = splitter.end();
+  if (rest.length > 0) ledger.line(rest.toString('utf8'));
+  return ledger.check;
+}
+
+function faultLedger(): { check: FaultCheck; line: (line: string) => void } {
   const check: FaultCheck = {
     ...{ seqs: new Map(), notices: [], blank: 0, fragments: [], glued: [], garbage: [] },
     gluedNotices: 0,
@@ -66,12 +89,10 @@ export function checkFaultLog(text: string): FaultCheck {
     duplicates: 0,
   };
   const seen = new Set<string>();
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (const line of lines) {
+  const line = (line: string): void => {
     if (line === '') {
       check.blank++;
-      continue;
+      return;
     }
     const v = parse(line);
     if (isWhole(v)) {
@@ -88,15 +109,15 @@ export function checkFaultLog(text: string): FaultCheck {
       check.gluedNotices += line.split(NOTICE).length - 1 - (line.startsWith(NOTICE) ? 1 : 0);
       if (line.startsWith(NOTICE)) {
         check.tornNotices++;
-        continue;
+        return;
       }
       const heads = [...line.matchAll(HEADER)].map((m) => ({ w: m[1] as string, s: Number(m[2]) }));
       if (heads.length === 0 || !line.startsWith('{"w":')) check.garbage.push(line.slice(0, 120));
       else check.fragments.push(heads[0] as { w: string; s: number });
       check.glued.push(...heads.slice(line.startsWith('{"w":') ? 1 : 0));
     }
-  }
-  return check;
+  };
+  return { check, line };
 }
 
 /** A forked fault fixture, its IPC messages and its exit. */

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/processes.js';
-import { checkFaultLog, type FaultChild, forkFault, nextMessage, stopFault } from './fault-log.js';
+import { checkFaultFile, type FaultChild, forkFault, nextMessage, stopFault } from './fault-log.js';
 
 // 100 B .. 200 KB: small records, batches of them over a page, and records of many pages.
 // Half the records of many pages: the more time in write(2), the more kills cut one.
@@ -57,7 +57,7 @@ describe('fault: SIGKILL of append-file writers', () => {
     }
     await Promise.all(slots.map((s) => nextMessage(s.f, 'ready')));
     const reports = await Promise.all(slots.map((s) => stopFault(s.f)));
-    const check = checkFaultLog(fs.readFileSync(file, 'utf8'));
+    const check = checkFaultFile(file);
 
     // A fragment is allowed only as a killed writer's own record, after all its whole ones.
     const lastWhole = (w: string) => Math.max(-1, ...(check.seqs.get(w) ?? []));
