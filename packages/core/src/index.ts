@@ -30,6 +30,7 @@ export {
   FaninWriteError,
   warnOnce,
 } from './contract/errors.js';
+export type { FileEvent, FileEventListener } from './contract/file-events.js';
 export type { OptionRule, OptionSpec } from './contract/options.js';
 export { checkOptions, parseSize } from './contract/options.js';
 export type {
