@@ -230,3 +230,24 @@ export async function writeInTurns(
     if (turn === o.atTurn) await between();
   }
 }
+
+/**
+ * Waits until the collector's output holds a line whose message is `msg`, or `timeoutMs`
+ * passes. Best-effort tcp ends when the kernel took the bytes: rsyslogd may still have them in
+ * its socket buffer, and a SIGTERM then drops them, so a test waits for the proof that the last
+ * record arrived before stopping the collector (under load it lagged by ~800 records).
+ */
+export async function waitForCollected(
+  c: Collector,
+  msg: string,
+  timeoutMs = 20_000,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (fs.existsSync(c.output) && fs.readFileSync(c.output, 'utf8').includes(`] ${msg}\n`)) {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
