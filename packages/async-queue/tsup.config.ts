@@ -9,7 +9,6 @@ export default defineConfig([
     entry: { 'queue-worker': 'src/queue-worker.ts' },
     format: ['cjs'],
     target: 'node20',
-    sourcemap: true,
     // import.meta.url (the lazy require of @fanin/locked-file) in this CommonJS build.
     shims: true,
   },

@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+import * as esmCore from '@fanin/core';
+import { describe, expect, it } from 'vitest';
+
+// log4js `require`s an appender while the app `import`s @fanin/core: one program, two builds of
+// each class. An error thrown by one build must be `instanceof` the other's class (#18).
+const require = createRequire(import.meta.url);
+const cjsCore = require('@fanin/core') as typeof esmCore;
+const cjsAppend = require('@fanin/append-file') as typeof import('@fanin/append-file');
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('fanin errors across the CommonJS and the ESM build', () => {
+  it('two builds are loaded: the classes differ', () => {
+    expect(cjsCore.FaninError).not.toBe(esmCore.FaninError);
+  });
+
+  it('an option error thrown by the CommonJS build is instanceof the ESM classes, and back', () => {
+    const fromCjs = thrown(() => cjsAppend.createAppendFileWriter({ filname: 'x.log' } as never));
+    expect(fromCjs).toBeInstanceOf(esmCore.FaninOptionError);
+    expect(fromCjs).toBeInstanceOf(esmCore.FaninError);
+    expect(fromCjs).toBeInstanceOf(Error);
+    expect(fromCjs).not.toBeInstanceOf(esmCore.FaninWriteError);
+    const fromEsm = new esmCore.FaninWriteError('ERR_FANIN_WRITE', 'ENOSPC', 3, 'disk full');
+    expect(fromEsm).toBeInstanceOf(cjsCore.FaninWriteError);
+    expect(fromEsm).toBeInstanceOf(cjsCore.FaninError);
+    expect(fromEsm).not.toBeInstanceOf(cjsCore.FaninOptionError);
+  });
+
+  it("a user's subclass keeps ordinary instanceof", () => {
+    class AppError extends esmCore.FaninError {}
+    const mine = new AppError('ERR_FANIN_OPEN', 'mine');
+    expect(mine).toBeInstanceOf(esmCore.FaninError);
+    expect(mine).toBeInstanceOf(cjsCore.FaninError);
+    expect(new esmCore.FaninError('ERR_FANIN_OPEN', 'not mine')).not.toBeInstanceOf(AppError);
+    expect({ code: 'ERR_FANIN_OPEN' }).not.toBeInstanceOf(esmCore.FaninError);
+    expect(null).not.toBeInstanceOf(esmCore.FaninError);
+  });
+});
