@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../tsup.base.mjs';
 
-export default defineConfig(packageConfig());
+// `./pino` is the pino.transport() target module.
+export default defineConfig(
+  packageConfig({ entry: { index: 'src/index.ts', pino: 'src/pino.ts' } }),
+);

@@ -20,6 +20,8 @@ export type {
   Log4jsLayouts,
 } from './adapters/log4js-appender.js';
 export { createLog4jsConfigure } from './adapters/log4js-appender.js';
+export type { PinoDestinationOptions } from './adapters/pino-destination.js';
+export { createPinoDestination, PinoDestination, pinoTarget } from './adapters/pino-destination.js';
 export type { TransportSpec, WinstonFileOptions } from './adapters/winston-transport.js';
 export { FaninTransport } from './adapters/winston-transport.js';
 export type { FaninErrorCode } from './contract/errors.js';
