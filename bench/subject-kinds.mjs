@@ -244,6 +244,20 @@ export function writerSubject(makeWriter) {
   };
 }
 
+/** A fanin writer as the destination pino writes to (createPinoDestination), lines as pino's. */
+export function faninPinoSubject() {
+  return async ({ file, p }) => {
+    const { createPinoDestination } = await import('@fanin/core');
+    const { createAppendFileWriter } = await import('@fanin/append-file');
+    const dest = createPinoDestination(createAppendFileWriter({ filename: file }));
+    return {
+      ready: () => writerReady(dest.writer),
+      log: (s, pad) => dest.write(`${line(p, s, pad)}\n`),
+      end: () => dest.writer.close(),
+    };
+  };
+}
+
 export function pinoSubject(options) {
   return async ({ file, p }) => {
     const { default: pino } = await import('pino');
@@ -353,11 +367,17 @@ export async function lockPerRecord({ file, p }) {
   };
 }
 
-/** pino with `pino.transport()` (thread-stream): formatting on the calling thread, writing in a worker. */
-export function pinoTransportSubject() {
+/**
+ * pino with `pino.transport()` (thread-stream): formatting on the calling thread, writing in a
+ * worker, by pino's own 'pino/file' target or by another (`target`, `options(file)`).
+ */
+export function pinoTransportSubject(
+  target = 'pino/file',
+  options = (file) => ({ destination: file }),
+) {
   return async ({ file, p }) => {
     const { default: pino } = await import('pino');
-    const transport = pino.transport({ target: 'pino/file', options: { destination: file } });
+    const transport = pino.transport({ target, options: options(file) });
     await once(transport, 'ready');
     return {
       log: (s, pad) => transport.write(`${line(p, s, pad)}\n`),

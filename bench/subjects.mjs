@@ -3,6 +3,7 @@
 
 import { createRequire } from 'node:module';
 import {
+  faninPinoSubject,
   ipcClusterSubject,
   joinTransport,
   lockPerRecord,
@@ -273,6 +274,21 @@ export const subjects = [
     writesFile: true,
     create: pinoTransportSubject(),
   },
+  // fanin under pino (#18): @fanin/append-file as the destination pino writes to, and as the
+  // pino.transport() target in place of 'pino/file'.
+  {
+    name: 'fanin-pino-dest',
+    framework: 'none',
+    writesFile: true,
+    create: faninPinoSubject(),
+  },
+  {
+    name: 'fanin-pino-transport',
+    framework: 'none',
+    scale: { small: 0.2, mixed: 0.45 },
+    writesFile: true,
+    create: pinoTransportSubject('@fanin/append-file/pino', (file) => ({ filename: file })),
+  },
   // @fanin/ipc: cluster workers forward to the primary, which alone writes (and rotates) the
   // file; the clock runs until the primary has written everything. ipc-socket-writer: unrelated
   // processes on one Unix socket (the first to bind it writes).
@@ -354,4 +370,6 @@ export const ratios = [
   { a: 'async-winston', b: 'fanin-winston' },
   { a: 'async-log4js', b: 'fanin-log4js' },
   { a: 'async-writer', b: 'pino-transport' },
+  { a: 'fanin-pino-dest', b: 'pino-dest-async' },
+  { a: 'fanin-pino-transport', b: 'pino-transport' },
 ];

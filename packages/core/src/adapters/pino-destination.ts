@@ -6,9 +6,8 @@ import type { SignalAware } from '../exit/signal-flush.js';
 /** Options of {@link createPinoDestination}. */
 export interface PinoDestinationOptions {
   /**
-   * Write each chunk before `write()` returns. For `pino.transport()` targets: thread-stream
-   * counts a chunk as consumed when `write()` returns, and at `process.exit` the main thread
-   * waits for exactly that (thread-stream `flushSync`) before the worker is torn down.
+   * Write each chunk before `write()` returns (thread-stream counts a chunk as consumed when
+   * `write()` returns), for a target whose process may end without pino's exit handler.
    * @default false
    */
   sync?: boolean;
@@ -135,9 +134,10 @@ type PinoAdded = { $context?: unknown; pinoWillSendConfig?: boolean };
 
 /**
  * The default export of a `pino.transport({ target })` module: thread-stream calls it in its
- * worker with the transport's `options` and writes to what it returns. Writes are synchronous
- * per chunk (see {@link PinoDestinationOptions.sync}), so `process.exit` loses nothing pino
- * handed over.
+ * worker with the transport's `options` and writes to what it returns. Batched as any writer:
+ * at `process.exit` pino's exit handler (lib/transport.js `onExit`) calls thread-stream's
+ * `end()`, which blocks the main thread until this destination says `'close'`, i.e. until the
+ * writer has closed with every record written.
  *
  * @example
  * export default pinoTarget((options) => createAppendFileWriter(options));
@@ -150,6 +150,6 @@ export function pinoTarget<O>(
     // version, thread-stream index.js) and `pinoWillSendConfig` (pino lib/transport.js: the
     // levels and keys follow as a message, which a writer of whole lines does not need).
     const { $context: _context, pinoWillSendConfig: _config, ...own } = options;
-    return new PinoDestination(createWriter(own as O), { sync: true });
+    return new PinoDestination(createWriter(own as O));
   };
 }
