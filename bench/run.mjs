@@ -3,13 +3,13 @@
 // README.md.
 //
 //   node bench/run.mjs [--quick] [--only <substring,…>] [--workload <name>] [--procs 1,2,4]
-//                      [--reps N] [--burst N] [--cpu-prof]
+//                      [--reps N] [--burst N] [--cpu-prof] [--help]   (bench/cli.mjs)
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCli } from './cli.mjs';
 import { checkLog, checkRotatedLog, isClean } from './integrity.mjs';
 import { startCluster, startWorkers, withTimeout } from './processes.mjs';
 import { callTimes, computeRatios, summarize } from './report.mjs';
@@ -21,47 +21,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** A run that has not finished by then is killed and its row reported as an error. */
 const RUN_TIMEOUT_MS = 120_000;
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    workload: { type: 'string' },
-    procs: { type: 'string', default: '1,2,4' },
-    reps: { type: 'string' },
-    burst: { type: 'string', default: '100' },
-    'cpu-prof': { type: 'boolean', default: false },
-  },
-});
-const config = {
-  quick: args.quick,
-  reps: Number(args.reps ?? (args.quick ? 1 : 3)),
-  procs: args.procs.split(',').map(Number),
-  burst: Number(args.burst),
-  // Anything but the default full run (narrowed, or with other batching or a profiler) is not
-  // the committed result.
-  partial:
-    args.only !== undefined ||
-    args.workload !== undefined ||
-    args.procs !== '1,2,4' ||
-    args.burst !== '100' ||
-    args['cpu-prof'],
-};
-const only = args.only?.split(',').filter(Boolean);
+const { config, only, workload: onlyWorkload, cpuProf } = parseCli();
 const chosenSubjects = subjects.filter((s) => !only || only.some((o) => s.name.includes(o)));
 const chosenWorkloads = workloads
-  .filter((w) => !args.workload || w.name === args.workload)
+  .filter((w) => !onlyWorkload || w.name === onlyWorkload)
   .filter((w) => chosenSubjects.some((s) => runsIn(w, s)));
 const subjectsOf = (workload) => chosenSubjects.filter((s) => runsIn(workload, s));
-const positive = (n) => Number.isInteger(n) && n > 0;
-if (!config.procs.every(positive) || !positive(config.reps) || !positive(config.burst)) {
-  throw new Error('--procs, --reps and --burst take positive integers (e.g. --procs 2,4)');
+if (chosenWorkloads.length === 0) {
+  process.stderr.write(`bench: no chosen subject runs in workload ${onlyWorkload}\n`);
+  process.exit(2);
 }
-if (chosenSubjects.length === 0 || chosenWorkloads.length === 0) {
-  throw new Error(
-    `no subject matches --only ${args.only ?? ''} in workload ${args.workload ?? '(any)'}`,
-  );
-}
-const execArgv = args['cpu-prof']
+const execArgv = cpuProf
   ? [
       '--cpu-prof',
       '--cpu-prof-interval=100',
@@ -168,6 +138,23 @@ function finishRow(entry) {
 // The rows of one workload × process count. Repetitions go round the subjects (rep 1 of each,
 // then rep 2 of each…), so a burst of load from elsewhere on the machine, or slow drift, spreads
 // over all the subjects compared in a ratio instead of landing on one of them.
+// Progress of every run (not only of every finished row), with an estimate of the time left
+// from the mean time of the runs so far.
+const runs = { done: 0, total: 0, started: Date.now() };
+function runProgress(entry, rep, run) {
+  runs.done++;
+  const spent = (Date.now() - runs.started) / 1000;
+  const left = Math.round((spent / runs.done) * (runs.total - runs.done));
+  const eta = left >= 60 ? `${Math.floor(left / 60)} min ${left % 60} s` : `${left} s`;
+  const { key } = entry;
+  const what = run
+    ? `${Math.round((run.records / run.wallNs) * 1e9).toLocaleString('en-US')} rec/s`
+    : `ERROR ${entry.error}`;
+  process.stderr.write(
+    `  run ${runs.done}/${runs.total} ${key.workload} ×${key.procs} ${key.subject} rep ${rep + 1}: ${what}; about ${eta} left\n`,
+  );
+}
+
 async function runGroup(workload, procs) {
   const group = subjectsOf(workload).map((subject) => ({
     subject,
@@ -178,13 +165,18 @@ async function runGroup(workload, procs) {
   for (let rep = 0; rep < config.reps; rep++) {
     for (const entry of group.filter((e) => !e.error)) {
       const t = Date.now();
+      let run;
       try {
-        entry.runs.push(await runOnce(entry.subject, workload, procs, entry.key));
+        run = await runOnce(entry.subject, workload, procs, entry.key);
+        entry.runs.push(run);
       } catch (err) {
         entry.error = err.message.split('\n')[0];
         if (process.env.BENCH_DEBUG) process.stderr.write(`${err.stack}\n`);
+        // The repetitions this row will not run.
+        runs.total -= config.reps - rep - 1;
       }
       entry.seconds += (Date.now() - t) / 1000;
+      runProgress(entry, rep, run);
     }
   }
   return group.map(finishRow);
@@ -194,6 +186,7 @@ async function main() {
   const rows = [];
   const perProcs = chosenWorkloads.reduce((n, w) => n + subjectsOf(w).length, 0);
   const total = perProcs * config.procs.length;
+  runs.total = total * config.reps;
   const started = Date.now();
   const loadBefore = os.loadavg()[0];
   for (const workload of chosenWorkloads) {
