@@ -1,9 +1,11 @@
 // The results as one SVG chart, written by hand (no dependency): records/s by subject and process
-// count on a log scale, one panel per workload, one group of bars per subject and one bar per
+// count on a log scale; first a headline panel (each framework's own file output beside fanin
+// under that framework), then one panel per workload, one group of bars per subject and one bar per
 // process count; a whisker spans the min–max of the repetitions. A row that lost, tore,
 // duplicated or reordered records is drawn red and labelled with the counts; a rotating row with
 // oversize files says how many.
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { isClean } from './integrity.mjs';
 
@@ -158,6 +160,33 @@ function panel(w, rows, procs, scale, top) {
   return { out, height: plotBottom + 30 - top };
 }
 
+// The headline: each framework's own file output today beside fanin under the same framework,
+// on the mixed workload (the first workload run, when mixed was not).
+const HEADLINE = [
+  ['winston-file', 'fanin-winston'],
+  ['log4js-file', 'fanin-log4js'],
+  ['pino-transport', 'fanin-pino-transport'],
+];
+
+function headline(rows, ran, procs, scale, top) {
+  const w = ran.find((x) => x.name === 'mixed') ?? ran[0];
+  const pairs = HEADLINE.filter((pair) =>
+    pair.every((s) => rows.some((r) => r.workload === w?.name && r.subject === s)),
+  );
+  if (!w || pairs.length === 0) return { out: [], height: 0 };
+  const subjects = pairs.flat();
+  const picked = rows.filter((r) => r.workload === w.name && subjects.includes(r.subject));
+  picked.sort((a, b) => subjects.indexOf(a.subject) - subjects.indexOf(b.subject));
+  // Each pair: the framework's own file output, then fanin's transport under that framework.
+  return panel(
+    { ...w, name: `your transport today vs fanin (${w.name})` },
+    picked,
+    procs,
+    scale,
+    top,
+  );
+}
+
 function legend(procs, rotated, y) {
   const out = [];
   let x = 12;
@@ -216,6 +245,9 @@ export function renderChart(meta, rows, ran) {
     rows.some((r) => r.rotated),
   );
   let top = 78;
+  const head = headline(rows, ran, procs, scale, top);
+  body.push(...head.out);
+  top += head.height;
   for (const w of ran) {
     const p = panel(
       w,
@@ -242,7 +274,17 @@ export function renderChart(meta, rows, ran) {
   ].join('\n');
 }
 
-/** Writes the chart of `rows` to `file`. */
+/**
+ * Writes the chart of `rows` to `file` (.svg), and beside it a PNG made by rsvg-convert
+ * (Debian's librsvg2-bin) when it is installed; returns the PNG's path, or undefined.
+ */
 export function writeChart(file, meta, rows, ran) {
   fs.writeFileSync(file, renderChart(meta, rows, ran));
+  const png = file.replace(/\.svg$/, '.png');
+  const made = spawnSync('rsvg-convert', ['--background-color', 'white', '-o', png, file]);
+  if (made.status === 0) return png;
+  process.stderr.write(
+    'bench: no PNG of the chart (rsvg-convert not found: apt-get install librsvg2-bin)\n',
+  );
+  return undefined;
 }

@@ -145,7 +145,7 @@ export function writeResults(benchDir, meta, rows, ratios, subjects) {
     '',
     '## Chart',
     '',
-    `![records/s by subject and process count](${name}.svg)`,
+    `![records/s by subject and process count](${name}.svg) (also as [${name}.png](${name}.png) when rsvg-convert was installed)`,
     '',
   ].join('\n');
   const dir = path.join(benchDir, 'results');
