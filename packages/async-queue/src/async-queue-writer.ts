@@ -64,12 +64,14 @@ export class AsyncQueueWriter implements Writer {
         writer: options.writer ?? 'append',
         options: workerOptionsOf(options),
         batchBytes: (options.batchBytes as number | undefined) ?? 65536,
+        fileEvents: options.onFileEvent !== undefined,
       },
       {
         stats: (s) => {
           this.#workerStats = s;
         },
         error: (e) => this.#account.report(e),
+        fileEvent: (e) => this.#o.onFileEvent?.(e),
         died: (e) => this.#workerDied(e),
       },
       () => this.#closing,
