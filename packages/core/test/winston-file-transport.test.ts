@@ -187,7 +187,10 @@ describe('FaninFileTransport.query (winston File options over every file of the 
   it('defaults: the newest 10 of the last 24 hours, newest first', async () => {
     const recent = await q({ until: all[11]?.timestamp });
     expect(recent.map((r) => r.message)).toEqual(
-      all.slice(2).reverse().map((r) => r.message),
+      all
+        .slice(2)
+        .reverse()
+        .map((r) => r.message),
     );
   });
 
@@ -199,9 +202,9 @@ describe('FaninFileTransport.query (winston File options over every file of the 
       'm3',
     ]);
     // `start` counts lines, as winston File's does: the non-JSON line is line 9.
-    expect((await q({ ...window, order: 'asc', start: 10, limit: 5 })).map((r) => r.message)).toEqual(
-      ['m9', 'm10', 'm11'],
-    );
+    expect(
+      (await q({ ...window, order: 'asc', start: 10, limit: 5 })).map((r) => r.message),
+    ).toEqual(['m9', 'm10', 'm11']);
     expect((await q({ ...window, level: 'error', limit: 50 })).map((r) => r.message)).toEqual([
       'm9',
       'm6',
