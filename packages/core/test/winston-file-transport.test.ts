@@ -118,7 +118,10 @@ describe('FaninFileTransport events (issue #16, "events as the originals emit th
 
   it('hands every event to a user onFileEvent as well', async () => {
     const mine: FileEvent[] = [];
-    const t = new ProbeTransport({ filename: '/logs/app.log', onFileEvent: (e) => mine.push(e) });
+    const t = new ProbeTransport({
+      filename: '/logs/app.log',
+      onFileEvent: (e: FileEvent) => mine.push(e),
+    });
     for (const e of FILE_EVENTS) ProbeTransport.lastListener?.(e);
     expect(mine).toEqual(FILE_EVENTS);
     await t.writer.close();
