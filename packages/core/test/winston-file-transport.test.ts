@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import winston from 'winston';
 import {
   createFileWriter,
   FaninFileTransport,
@@ -217,6 +218,26 @@ describe('FaninFileTransport.query (winston File options over every file of the 
     expect(await q({ ...window, rows: 1, fields: ['message'] })).toEqual([{ message: 'm11' }]);
     const middle = await q({ from: all[4]?.timestamp, until: all[7]?.timestamp, order: 'asc' });
     expect(middle.map((r) => r.message)).toEqual(['m4', 'm5', 'm6', 'm7']);
+  });
+
+  it("answers winston's logger.query() under its name, and the logger's stream()", async () => {
+    const t = new FaninFileTransport(
+      { filename: file, lazy: true, exitHook: false },
+      { name: 'Q', createWriter: (o, w) => createFileWriter(o as FileWriterOptions, w) },
+    );
+    const logger = winston.createLogger({ transports: [t] });
+    const results = await new Promise<Record<string, unknown>>((resolve, reject) =>
+      logger.query({ ...window, limit: 2 } as never, (err, res) =>
+        err ? reject(err) : resolve(res),
+      ),
+    );
+    expect(results).toEqual({ file: [all[11], all[10]] });
+    const s = logger.stream({ start: -1 });
+    const seen: unknown[] = [];
+    s.on('log', (r: { message: unknown; transport: unknown }) => seen.push(r));
+    await until(() => expect(seen).toHaveLength(3));
+    expect(seen[0]).toEqual({ ...all[9], transport: ['file'] });
+    s.destroy();
   });
 
   it('a log with no file yet gives no records, not an error', async () => {

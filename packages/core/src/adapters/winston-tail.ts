@@ -73,7 +73,9 @@ class LogTail {
     if (this.#handle === undefined && !(await this.#open())) return;
     await this.#readAll();
     if (this.#destroyed || !(await this.#moved())) return;
-    // Rotated: the old file is read to its end; its last line may lack its newline.
+    // Rotated: the old file is read to its end (what was appended to it between the read above
+    // and the rotation too); its last line may lack its newline.
+    await this.#readAll();
     if (this.#rest !== '') this.#line(this.#rest);
     this.#rest = '';
     await this.#close();
