@@ -237,7 +237,7 @@ describe('FaninFileTransport.query (winston File options over every file of the 
     s.on('log', (r: { message: unknown; transport: unknown }) => seen.push(r));
     await until(() => expect(seen).toHaveLength(3));
     expect(seen[0]).toEqual({ ...all[9], transport: ['file'] });
-    s.destroy();
+    (s as unknown as { destroy(): void }).destroy();
   });
 
   it('a log with no file yet gives no records, not an error', async () => {
