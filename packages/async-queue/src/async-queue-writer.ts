@@ -276,8 +276,9 @@ export class AsyncQueueWriter implements Writer {
     });
   }
 
+  // Not held (unlike flush()): waiting to emit winston's 'logged' must not keep the process alive.
   onWritten(callback: () => void): void {
-    void this.flush().then(callback, callback);
+    void this.#flush({}).then(callback, callback);
   }
 
   noteDropped(reason: string, records: number, level?: string, why?: string): void {
