@@ -1,4 +1,4 @@
-import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
+import { FaninFileTransport, type WinstonFileOptions } from '@fanin/core';
 import { type AppendFileOptions, createAppendFileWriter } from './append-file-writer.js';
 
 /** winston `File` options plus the append-file writer's own. */
@@ -11,7 +11,7 @@ export type AppendFileTransportOptions = AppendFileOptions & WinstonFileOptions;
  * @example
  * winston.createLogger({ transports: [new AppendFileTransport({ filename: 'logs/app.log' })] });
  */
-export class AppendFileTransport extends FaninTransport {
+export class AppendFileTransport extends FaninFileTransport {
   constructor(options: AppendFileTransportOptions = {}) {
     super(options as Record<string, unknown>, {
       name: 'AppendFileTransport',

@@ -64,12 +64,14 @@ export class AsyncQueueWriter implements Writer {
         writer: options.writer ?? 'append',
         options: workerOptionsOf(options),
         batchBytes: (options.batchBytes as number | undefined) ?? 65536,
+        fileEvents: options.onFileEvent !== undefined,
       },
       {
         stats: (s) => {
           this.#workerStats = s;
         },
         error: (e) => this.#account.report(e),
+        fileEvent: (e) => this.#o.onFileEvent?.(e),
         died: (e) => this.#workerDied(e),
       },
       () => this.#closing,
@@ -274,8 +276,9 @@ export class AsyncQueueWriter implements Writer {
     });
   }
 
+  // Not held (unlike flush()): waiting to emit winston's 'logged' must not keep the process alive.
   onWritten(callback: () => void): void {
-    void this.flush().then(callback, callback);
+    void this.#flush({}).then(callback, callback);
   }
 
   noteDropped(reason: string, records: number, level?: string, why?: string): void {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type BatchWriter, type FaninError, nodeFileDriver } from '@fanin/core';
+import { type BatchWriter, type FaninError, type FileEvent, nodeFileDriver } from '@fanin/core';
 import { BlockWrites } from './block-writes.js';
 import { fileWriterFor } from './file-writer-for.js';
 import {
@@ -25,6 +25,8 @@ export interface QueueWorkerData {
   /** Writer options without functions (they cannot cross threads). */
   options: Record<string, unknown>;
   batchBytes: number;
+  /** Relay the writer's file events to the application thread (it has an `onFileEvent`). */
+  fileEvents?: boolean;
 }
 
 const data = workerData as QueueWorkerData;
@@ -38,9 +40,14 @@ function report(err: FaninError): void {
 
 // Every system call of the writer bumps BEAT: the calling thread sees this thread alive.
 const driver = beatingDriver(nodeFileDriver, ctrl);
+// A listener cannot cross threads: the events go to the application thread as messages, where
+// the writer's owner hands them to its `onFileEvent` (and a winston transport emits them).
+const onFileEvent = data.fileEvents
+  ? (event: FileEvent) => port?.postMessage({ type: 'file-event', event })
+  : undefined;
 const writer: BatchWriter = fileWriterFor(
   data.writer,
-  { ...data.options, driver },
+  { ...data.options, driver, onFileEvent },
   report,
   'createAsyncQueueWriter',
 );

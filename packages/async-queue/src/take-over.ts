@@ -45,7 +45,7 @@ export class TakeOver {
   #writer(): BatchWriter {
     this.#fallback ??= fileWriterFor(
       this.#o.writer ?? 'append',
-      workerOptionsOf(this.#o),
+      { ...workerOptionsOf(this.#o), onFileEvent: this.#o.onFileEvent },
       (e) => this.#account.report(e),
       'createAsyncQueueWriter',
     );

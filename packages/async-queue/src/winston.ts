@@ -1,4 +1,4 @@
-import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
+import { FaninFileTransport, type WinstonFileOptions } from '@fanin/core';
 import { type AsyncQueueOptions, asyncQueueSpec } from './async-queue-options.js';
 import type { AsyncQueueWriter } from './async-queue-writer.js';
 import { createAsyncQueueWriter } from './create.js';
@@ -13,7 +13,7 @@ export type AsyncQueueTransportOptions = AsyncQueueOptions & WinstonFileOptions;
  * @example
  * new AsyncQueueTransport({ filename: 'logs/app.log', whenFullByLevel: { debug: 'drop' } });
  */
-export class AsyncQueueTransport extends FaninTransport {
+export class AsyncQueueTransport extends FaninFileTransport {
   constructor(options: AsyncQueueTransportOptions = {}) {
     super(options as Record<string, unknown>, {
       name: 'AsyncQueueTransport',

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FaninError, type WriterStats } from '@fanin/core';
+import { FaninError, type FileEvent, type WriterStats } from '@fanin/core';
 import type { QueueWorkerData } from './queue-worker.js';
 
 const workerFile = path.join(__dirname, 'queue-worker.cjs');
@@ -11,6 +11,8 @@ export interface WriterThreadEvents {
   stats(stats: WriterStats): void;
   /** A write error its writer reported. */
   error(err: FaninError): void;
+  /** A file event of its writer (only when asked for with `fileEvents`). */
+  fileEvent(event: FileEvent): void;
   /** It died (crashed, or exited before close): the calling thread must take over. */
   died(err: Error): void;
 }
@@ -61,8 +63,10 @@ export function startWriterThread(
       }
     },
   };
-  worker.on('message', (m: { type: string; stats?: WriterStats; message?: string }) => {
+  type Message = { type: string; stats?: WriterStats; message?: string; event?: FileEvent };
+  worker.on('message', (m: Message) => {
     if (m.type === 'stats') on.stats(m.stats as WriterStats);
+    else if (m.type === 'file-event') on.fileEvent(m.event as FileEvent);
     else if (m.type === 'error') on.error(new FaninError('ERR_FANIN_WRITE', m.message ?? ''));
     else if (m.type === 'ready') ready();
     else if (m.type === 'closed') closed();

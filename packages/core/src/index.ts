@@ -22,6 +22,13 @@ export type {
 export { createLog4jsConfigure } from './adapters/log4js-appender.js';
 export type { PinoDestinationOptions } from './adapters/pino-destination.js';
 export { createPinoDestination, PinoDestination, pinoTarget } from './adapters/pino-destination.js';
+export type { WinstonEventStyle } from './adapters/winston-events.js';
+export { winstonEventOf, winstonEventStyle } from './adapters/winston-events.js';
+export { FaninFileTransport } from './adapters/winston-file-transport.js';
+export type { WinstonQueryOptions } from './adapters/winston-query.js';
+export { logFiles, queryLog } from './adapters/winston-query.js';
+export type { LogStream } from './adapters/winston-tail.js';
+export { tailLog } from './adapters/winston-tail.js';
 export type { TransportSpec, WinstonFileOptions } from './adapters/winston-transport.js';
 export { FaninTransport } from './adapters/winston-transport.js';
 export type { FaninErrorCode } from './contract/errors.js';

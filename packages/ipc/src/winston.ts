@@ -1,4 +1,4 @@
-import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
+import { FaninFileTransport, type WinstonFileOptions } from '@fanin/core';
 import { type IpcOptions, ipcSpec } from './ipc-options.js';
 import { IpcWriter } from './ipc-writer.js';
 
@@ -12,7 +12,7 @@ export type IpcTransportOptions = IpcOptions & WinstonFileOptions;
  * @example
  * winston.createLogger({ transports: [new IpcTransport({ filename: 'logs/app.log', via: 'cluster' })] });
  */
-export class IpcTransport extends FaninTransport {
+export class IpcTransport extends FaninFileTransport {
   declare readonly writer: IpcWriter;
   constructor(options: IpcTransportOptions) {
     super(options as unknown as Record<string, unknown>, {

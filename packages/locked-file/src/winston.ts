@@ -1,4 +1,4 @@
-import { FaninTransport, type WinstonFileOptions } from '@fanin/core';
+import { FaninFileTransport, type WinstonFileOptions } from '@fanin/core';
 import {
   createLockedFileWriter,
   type LockedFileOptions,
@@ -15,7 +15,7 @@ export type LockedFileTransportOptions = LockedFileOptions & WinstonFileOptions;
  * @example
  * winston.createLogger({ transports: [new LockedFileTransport({ filename: '/mnt/nfs/app.log' })] });
  */
-export class LockedFileTransport extends FaninTransport {
+export class LockedFileTransport extends FaninFileTransport {
   constructor(options: LockedFileTransportOptions = {}) {
     super(options as Record<string, unknown>, {
       name: 'LockedFileTransport',

@@ -17,6 +17,7 @@ const LEVEL = Symbol.for('level');
 
 type Info = Record<string | symbol, unknown>;
 type Callback = (err?: Error | null) => void;
+const noop = (): void => {};
 
 /**
  * The options of winston's own `File` transport that every fanin transport takes as they are
@@ -66,8 +67,10 @@ export class FaninTransport extends TransportStream {
   readonly writer: Writer;
   readonly #eol: string;
   // Infos whose 'logged' waits for the writer: one onWritten callback for all the records queued
-  // before it fires instead of a closure per record (log() with a 'logged' listener, null driver,
-  // measured here: 94 -> 83 ns a record); the async-queue writer's onWritten is a flush() each.
+  // before it fires instead of a closure per record. Queued whether or not anyone listens yet:
+  // winston File emits 'logged' once the record is written, so a listener attached right after
+  // log() hears it (issue #16, defect 2). Only records the writer accepted wait, so the queue is
+  // bounded by the writer's own buffer.
   #awaitingLogged: Info[] = [];
   readonly #emitLogged = (): void => {
     const infos = this.#awaitingLogged;
@@ -92,7 +95,8 @@ export class FaninTransport extends TransportStream {
     setSignalPolicy(this.writer, signalPolicyOf(signals, 'winston'));
   }
 
-  override log(info: Info, callback: Callback): void {
+  // The callback is optional, as in winston's own transports (issue #16, defect 1).
+  override log(info: Info, callback: Callback = noop): boolean {
     const message = info[MESSAGE];
     if (typeof message !== 'string') {
       this.#report(
@@ -103,23 +107,22 @@ export class FaninTransport extends TransportStream {
       );
       this.writer.noteDropped('invalid-record', 1, info[LEVEL] as string | undefined);
       callback();
-      return;
+      return true;
     }
-    this.writer.write(message + this.#eol, info[LEVEL] as string | undefined);
+    const accepted = this.writer.write(message + this.#eol, info[LEVEL] as string | undefined);
     // winston's exception and rejection handlers set `_ending` and wait for 'finish' before they
     // exit (up to 3 s); winston's File transport answers it the same way, once written.
     if ((this as { _ending?: boolean })._ending) this.writer.onWritten(() => this.emit('finish'));
-    if (this.listenerCount('logged') > 0 && this.#awaitingLogged.push(info) === 1) {
-      this.writer.onWritten(this.#emitLogged);
-    }
+    if (accepted && this.#awaitingLogged.push(info) === 1) this.writer.onWritten(this.#emitLogged);
     callback();
+    return true;
   }
 
   override logv(infos: { chunk: Info }[], callback: Callback): void {
     for (const { chunk } of infos) {
       const copy = { ...chunk } as Parameters<NonNullable<typeof this.format>['transform']>[0];
       const info = this.format ? this.format.transform(copy, this.format.options) : chunk;
-      if (info) this.log(info as Info, () => {});
+      if (info) this.log(info as Info);
     }
     callback();
   }
@@ -131,9 +134,17 @@ export class FaninTransport extends TransportStream {
     );
   }
 
-  /** Called by winston when the transport is removed or the logger closes. */
-  override close(): void {
-    void this.writer.close();
+  /**
+   * Called by winston when the transport is removed or the logger closes. As winston File's
+   * close(cb): `cb` once everything logged is written, then `'flush'` and `'closed'`.
+   */
+  override close(cb?: () => void): void {
+    const done = () => {
+      cb?.();
+      this.emit('flush');
+      this.emit('closed');
+    };
+    this.writer.close().then(done, done);
   }
 
   #report(err: FaninError): void {

@@ -1,4 +1,5 @@
 import { errnoCode, FaninError, FaninOptionError } from '../contract/errors.js';
+import type { FileEventListener } from '../contract/file-events.js';
 import { checkOptions, type OptionSpec, parseSize } from '../contract/options.js';
 import type { ExclusiveLock } from '../rotation/rotation-lock.js';
 import { type RotationWriterOptions, rotationFromOptions } from '../rotation/rotation-options.js';
@@ -18,6 +19,8 @@ export interface FileWriterOptions
   lazy?: boolean;
   /** The file-system edge; tests pass an in-memory or fault driver. @default nodeFileDriver */
   driver?: FileDriver;
+  /** Told what this writer did to the log's files (open, rotate, compress, remove, close). */
+  onFileEvent?: FileEventListener;
 }
 
 const whenFullRule = {
@@ -50,6 +53,7 @@ export const fileWriterSpec: OptionSpec = {
   maxRecordBytes: { kind: 'size' },
   whenFull: whenFullRule,
   onError: { kind: 'function' },
+  onFileEvent: { kind: 'function' },
   retryMinMs: { kind: 'int', min: 1 },
   retryMaxMs: { kind: 'int', min: 1 },
   noticeIntervalMs: { kind: 'int', min: 0 },
