@@ -183,16 +183,16 @@ describe('FaninTransport (winston)', () => {
   });
 
   for (const [options, option, message] of [
-    [{ filname: 'x.log' }, 'filname', 'MemTransport: unknown option "filname" (known options: '],
+    [{ filname: 'x.log' }, 'filname', 'MemTransport: unknown option "filname" (did you mean "filename"?)'],
     [
       { filename: FILE, options: { flags: 'w' } },
       'options.flags',
-      'MemTransport: option "options.flags" must be "a" (append), got "w"',
+      'MemTransport: option "options.flags" expects one of "a", got "w" (any other flag',
     ],
     [
       { filename: FILE, options: { highWaterMark: 1 } },
       'options.highWaterMark',
-      'MemTransport: unknown option "options.highWaterMark" (known: flags, mode, encoding)',
+      'MemTransport: unknown option "options.highWaterMark" (known options: options.encoding, options.flags, options.mode)',
     ],
     [
       { filename: FILE, stream: process.stdout },
