@@ -183,7 +183,11 @@ describe('FaninTransport (winston)', () => {
   });
 
   for (const [options, option, message] of [
-    [{ filname: 'x.log' }, 'filname', 'MemTransport: unknown option "filname" (did you mean "filename"?)'],
+    [
+      { filname: 'x.log' },
+      'filname',
+      'MemTransport: unknown option "filname" (did you mean "filename"?)',
+    ],
     [
       { filename: FILE, options: { flags: 'w' } },
       'options.flags',
