@@ -23,6 +23,7 @@ export type {
 } from './adapters/log4js-appender.js';
 export { createLog4jsConfigure } from './adapters/log4js-appender.js';
 export type { Log4jsExtras, Log4jsMapped } from './adapters/options/log4js-file.js';
+export { optionTable, withOptionTables } from './adapters/options/option-table.js';
 export type { OptionStatus, SourceOption, SourceSpec } from './adapters/options/source-spec.js';
 export { optionSpecOf } from './adapters/options/source-spec.js';
 export type { WinstonMapped } from './adapters/options/winston-file.js';

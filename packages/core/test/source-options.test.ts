@@ -229,7 +229,10 @@ for (const source of optionSources) {
           const { mapped, warnings } = run(t, { ...t.base, ...row.with, [name]: row.value });
           expect(warnings).toEqual([]);
           expect(mapped.writer).toEqual({ ...t.baseWriter, ...row.writer });
-          const other: Conf = { ...(mapped.extras ?? {}), ...(mapped.eol ? { eol: mapped.eol } : {}) };
+          const other: Conf = {
+            ...(mapped.extras ?? {}),
+            ...(mapped.eol ? { eol: mapped.eol } : {}),
+          };
           for (const [k, v] of Object.entries(row.other ?? {})) expect(other[k]).toEqual(v);
         });
       } else if (o.status === 'refused') {
