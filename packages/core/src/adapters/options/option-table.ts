@@ -4,10 +4,21 @@ const STATUS = { honoured: 'honoured', refused: '**refused**', ignored: 'ignored
 
 const cell = (text: string | undefined): string => (text ?? '').replace(/\|/g, '\\|');
 
-function row(name: string, o: SourceOption): string {
+function cells(name: string, o: SourceOption): string[] {
   const notes = o.status === 'honoured' ? o.doc : `${o.doc}: ${o.why ?? ''}`;
   const fanin = o.status === 'honoured' ? (o.maps ?? '') : '';
-  return `| \`${name}\` | ${STATUS[o.status]} | ${cell(fanin)} | ${cell(o.default)} | ${cell(notes)} |`;
+  return [`\`${name}\``, STATUS[o.status], cell(fanin), cell(o.default), cell(notes)];
+}
+
+// Columns padded to their widest cell, as Biome formats Markdown tables (so `biome check`
+// and the drift test agree on one text).
+function aligned(rows: string[][]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) =>
+    Math.max(3, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const [head, ...body] = rows;
+  return [line(head ?? []), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }
 
 /**
@@ -18,14 +29,10 @@ function row(name: string, o: SourceOption): string {
  * optionTable(winstonFileSource); // '| Option | fanin | …'
  */
 export function optionTable(source: SourceSpec): string {
-  const lines = [
-    `**${source.title}** — read as such: ${source.selectedBy}.`,
-    '',
-    '| Option | What fanin does | Becomes | Default | Notes |',
-    '| --- | --- | --- | --- | --- |',
-  ];
-  for (const [name, o] of Object.entries(source.options)) lines.push(row(name, o));
-  return lines.join('\n');
+  const head = ['Option', 'What fanin does', 'Becomes', 'Default', 'Notes'];
+  const body = Object.entries(source.options).map(([name, o]) => cells(name, o));
+  const intro = `**${source.title}** — read as such: ${source.selectedBy}.`;
+  return [intro, '', ...aligned([head, ...body])].join('\n');
 }
 
 /**
