@@ -21,7 +21,7 @@ describe('migration tables in packages/core/README.md', () => {
   it('every option of every source has a row, and regenerating changes nothing', () => {
     for (const source of optionSources) {
       for (const name of Object.keys(source.options)) {
-        expect(optionTable(source)).toContain(`| \`${name}\` |`);
+        expect(optionTable(source)).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
       }
     }
     expect(withOptionTables(readme, optionSources)).toBe(readme);
