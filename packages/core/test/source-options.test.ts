@@ -242,10 +242,11 @@ for (const source of optionSources) {
           expect(err.message).toBe(`T: option "${name}" is not supported: ${o.why}`);
         });
       } else {
-        it(`${name}: accepted with one warning naming it`, () => {
+        it(`${name}: accepted with one warning naming it, and nothing changes`, () => {
           const { mapped, warnings } = run(t, { ...t.base, [name]: true });
           expect(warnings).toEqual([`T: option "${name}" is ignored: ${o.why}`]);
           expect(mapped.writer).toEqual(t.baseWriter);
+          expect(mapped).toEqual(run(t, t.base).mapped);
         });
       }
     }

@@ -164,7 +164,8 @@ export function log4jsBase(
     writer: writer as MappedWriterOptions,
     extras: {
       eol: (config.eol as string | undefined) ?? os.EOL,
-      removeColor: config.removeColor === true && 'removeColor' in source.options,
+      // dateFile and fileSync accept removeColor and do nothing with it (warned as ignored).
+      removeColor: config.removeColor === true && source.options.removeColor?.status === 'honoured',
       timezoneOffset: config.timezoneOffset as number | undefined,
       layout: config.layout as Log4jsExtras['layout'],
     },
