@@ -197,6 +197,20 @@ export function fromDailyRotate(
   if (given.zippedArchive === true) writer.compress = true;
   if (given.utc === true) writer.utc = true;
   if (given.extension) writer.extension = given.extension;
+  sideFiles(where, given, writer, warn);
+  return {
+    writer: writer as MappedWriterOptions,
+    eol: (given.eol as string | undefined) ?? os.EOL,
+  };
+}
+
+// The files DRF keeps beside the log: the symlink to the active file and the audit JSON.
+function sideFiles(
+  where: string,
+  given: Record<string, unknown>,
+  writer: Record<string, unknown>,
+  warn: OptionWarn,
+): void {
   if (given.createSymlink === true) writer.symlinkName = given.symlinkName ?? 'current.log';
   else if (given.symlinkName !== undefined) {
     ignoredHere(where, warn, 'symlinkName', 'DRF reads it only with createSymlink: true');
@@ -212,8 +226,4 @@ export function fromDailyRotate(
       'fanin writes an audit file only when "auditFile" names it',
     );
   }
-  return {
-    writer: writer as MappedWriterOptions,
-    eol: (given.eol as string | undefined) ?? os.EOL,
-  };
 }
