@@ -26,6 +26,7 @@ export type { Log4jsExtras, Log4jsMapped } from './adapters/options/log4js-file.
 export { optionTable, withOptionTables } from './adapters/options/option-table.js';
 export type { OptionStatus, SourceOption, SourceSpec } from './adapters/options/source-spec.js';
 export { optionSpecOf } from './adapters/options/source-spec.js';
+export type { DailyRotateFileOptions } from './adapters/options/winston-daily-rotate.js';
 export type { WinstonMapped } from './adapters/options/winston-file.js';
 export type { TransportSpec, WinstonFileOptions } from './adapters/winston-transport.js';
 export { FaninTransport } from './adapters/winston-transport.js';

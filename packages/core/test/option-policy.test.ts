@@ -7,6 +7,7 @@ import {
   fileWriterSpec,
   fromLog4jsConfig,
   fromWinstonOptions,
+  type WinstonFileOptions,
   warnOptionOnce,
 } from '../src/index.js';
 import { optionError } from '../src/testing/index.js';
@@ -234,5 +235,25 @@ describe('winston-daily-rotate-file values', () => {
     expect(winston({ filename: 'a-%DATE%.log', frequency: '3h' }).writer.periodMs).toBe(
       3 * 3_600_000,
     );
+  });
+});
+
+describe('a config from the winston-daily-rotate-file README', () => {
+  it('compiles as the transport options type and maps onto the writer', () => {
+    const config: WinstonFileOptions & { filename: string } = {
+      filename: 'application-%DATE%.log',
+      datePattern: 'YYYY-MM-DD-HH',
+      zippedArchive: true,
+      maxSize: '20m',
+      maxFiles: '14d',
+    };
+    expect(winston(config as Conf).writer).toEqual({
+      filename: 'application-%DATE%.log',
+      datePattern: 'YYYY-MM-DD-HH',
+      maxBytes: 20 * 1024 ** 2,
+      rotationNaming: 'daily-rotate',
+      maxAgeMs: 14 * 86_400_000,
+      compress: true,
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../exit/signal-policy.js';
 import { fileWriterSpec } from '../write/file-writer.js';
 import { checkWinstonOptions, fromWinstonOptions } from './framework-options.js';
+import type { DailyRotateFileOptions } from './options/winston-daily-rotate.js';
 
 const MESSAGE = Symbol.for('message');
 const LEVEL = Symbol.for('level');
@@ -31,7 +32,8 @@ export type WinstonFileOptions = TransportStream.TransportStreamOptions & {
   zippedArchive?: boolean;
   lazy?: boolean;
   options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-} & SignalOptions;
+} & SignalOptions &
+  DailyRotateFileOptions;
 
 /** How a transport package plugs its writer into {@link FaninTransport}. */
 export interface TransportSpec {

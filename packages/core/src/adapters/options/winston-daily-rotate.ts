@@ -15,6 +15,26 @@ const PERIOD = /^(\d+)([mh])$/i;
 const { level, format, silent, handleExceptions, handleRejections, eol, options, dirname } =
   winstonFileOptions();
 
+/**
+ * The options winston-daily-rotate-file 5.x (index.d.ts) has beyond winston File's, and `like`,
+ * so that a TypeScript config written for `new DailyRotateFile(opts)` compiles unchanged.
+ */
+export interface DailyRotateFileOptions {
+  /** Which transport's options these are. @default by the options present */
+  like?: 'File' | 'DailyRotateFile';
+  datePattern?: string;
+  frequency?: string;
+  maxSize?: string | number;
+  utc?: boolean;
+  extension?: string;
+  createSymlink?: boolean;
+  symlinkName?: string;
+  auditFile?: string;
+  auditHashType?: 'md5' | 'sha256';
+  watchLog?: boolean;
+  json?: boolean;
+}
+
 /** winston-daily-rotate-file 5.x (over file-stream-rotator), option by option. */
 export const dailyRotateSource: SourceSpec = {
   id: 'winston-daily-rotate-file',
