@@ -247,7 +247,7 @@ describe('a config from the winston-daily-rotate-file README', () => {
       maxSize: '20m',
       maxFiles: '14d',
     };
-    expect(winston(config as Conf).writer).toEqual({
+    expect(winston(config as unknown as Conf).writer).toEqual({
       filename: 'application-%DATE%.log',
       datePattern: 'YYYY-MM-DD-HH',
       maxBytes: 20 * 1024 ** 2,
