@@ -191,7 +191,7 @@ describe('FaninTransport (winston)', () => {
     [
       { filename: FILE, options: { flags: 'w' } },
       'options.flags',
-      'MemTransport: option "options.flags" expects one of "a", got "w" (any other flag',
+      'MemTransport: option "options.flags" expects one of "a", "a+", "as", "as+", got "w" (any other flag',
     ],
     [
       { filename: FILE, options: { highWaterMark: 1 } },
@@ -355,7 +355,11 @@ describe('createLog4jsConfigure (log4js)', () => {
 
   for (const [config, option, message] of [
     [{ bogus: 1 }, 'bogus', 'mem-appender: unknown option "bogus" (known options: '],
-    [{ flags: 'w' }, 'flags', 'mem-appender: option "flags" expects one of "a", got "w"'],
+    [
+      { flags: 'w' },
+      'flags',
+      'mem-appender: option "flags" expects one of "a", "a+", "as", "as+", got "w"',
+    ],
     [
       { encoding: 'latin1' },
       'encoding',

@@ -64,11 +64,12 @@ export const shared = {
   },
   flags: {
     status: 'honoured',
-    rule: { kind: 'enum', values: ['a'] },
+    // The append flags streamroller itself treats as append (RollingFileWriteStream).
+    rule: { kind: 'enum', values: ['a', 'a+', 'as', 'as+'] },
     maps: 'always append',
     default: "'a'",
     why: 'any other flag ("w" truncates) would destroy the records other processes append; remove the file before starting instead',
-    doc: 'open flags; only append',
+    doc: 'open flags; append ones only',
   },
   encoding: {
     status: 'honoured',
