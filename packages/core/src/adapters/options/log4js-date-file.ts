@@ -63,7 +63,7 @@ export const log4jsDateFileSource: SourceSpec = {
       why: 'dateFile keeps "numBackups" files; use numBackups',
       doc: 'the file appender option',
     },
-    removeColor: rotationOnly('strip ANSI colours (dateFile does not)', 'ignored'),
+    removeColor: rotationOnly('strip ANSI colours', 'ignored', 'dateFile'),
   },
 };
 

@@ -65,7 +65,7 @@ export const log4jsCommon = {
     status: 'honoured',
     rule: { kind: 'size' },
     maps: "maxBytes, rotationNaming 'log4js'",
-    doc: 'rotate before the file passes this size ("10M" read as log4js reads it); 0 = never',
+    doc: 'rotate once the file has reached this size ("10M" read as log4js reads it); 0 = never',
   },
   eol: {
     status: 'honoured',
@@ -82,9 +82,13 @@ export const log4jsCommon = {
 } as const satisfies Record<string, SourceOption>;
 
 /** A boolean rotation option, or one this source ignores (warned). */
-export const rotationOnly = (doc: string, status: 'honoured' | 'ignored' = 'honoured') =>
+export const rotationOnly = (
+  doc: string,
+  status: 'honoured' | 'ignored' = 'honoured',
+  appender = 'fileSync',
+) =>
   status === 'ignored'
-    ? ({ status, why: 'log4js fileSync does not read it', doc } as const)
+    ? ({ status, why: `log4js ${appender} does not read it`, doc } as const)
     : ({ status, rule: { kind: 'boolean' }, doc } as const);
 
 /** log4js 6 `file` appender (streamroller RollingFileStream), option by option. */

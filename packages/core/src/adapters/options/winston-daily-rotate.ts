@@ -76,7 +76,7 @@ export const dailyRotateSource: SourceSpec = {
         check: (v) => sizeOf(v) !== undefined,
       },
       maps: "maxBytes, rotationNaming 'daily-rotate'",
-      doc: 'size parts within one date (app.2024-01-01.1.log)',
+      doc: 'size parts within one date (app-2024-01-01.log.1)',
     },
     maxFiles: {
       status: 'honoured',
