@@ -117,6 +117,42 @@ describe('bad input fails fast and clearly', () => {
   }
 });
 
+describe('filenames as log4js and winston read them (#16 defects 5 and 6)', () => {
+  for (const mode of ['winston', 'log4js'] as const) {
+    it(`${mode}: filename "" throws FaninOptionError "filename is empty", not EISDIR`, () => {
+      const err = thrownBy(() => open(mode, { filename: '' }));
+      expect(err).toBeInstanceOf(FaninOptionError);
+      expect(err).toMatchObject({
+        option: 'filename',
+        message: expect.stringContaining('filename is empty'),
+      });
+    });
+  }
+
+  it('log4js: a leading "~/" is the home directory, as log4js file expands it', async () => {
+    const home = tempDir();
+    const saved = process.env.HOME;
+    process.env.HOME = home; // os.homedir() reads $HOME first
+    try {
+      log4js.configure({
+        appenders: {
+          a: {
+            type: '@fanin/append-file',
+            filename: '~/logs/app.log',
+            layout: { type: 'messagePassThrough' },
+          },
+        },
+        categories: { default: { appenders: ['a'], level: 'info' } },
+      });
+      log4js.getLogger().info('at home');
+      await new Promise((resolve) => log4js.shutdown(resolve));
+    } finally {
+      process.env.HOME = saved;
+    }
+    expect(fs.readFileSync(path.join(home, 'logs/app.log'), 'utf8')).toBe('at home\n');
+  });
+});
+
 describe('winston: a record without a formatted message', () => {
   // The logger's format leaves info[Symbol.for('message')] unset; the transport's format sets it
   // for every record but the bad one.

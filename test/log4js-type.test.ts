@@ -55,4 +55,24 @@ describe('log4js type from an app installed with pnpm (strict node_modules)', ()
       expect(fs.readFileSync(log, 'utf8')).toMatch(/\[INFO\] default - hello\n$/);
     });
   }
+
+  it('reads the config as log4js dateFile with like: "dateFile" (the date in the name, as dateFile)', () => {
+    const dir = fs.mkdtempSync(path.join(app, 'date-'));
+    const script = `
+      const log4js = require('log4js');
+      log4js.configure({
+        appenders: { a: { type: '@fanin/append-file', like: 'dateFile', alwaysIncludePattern: true,
+          filename: ${JSON.stringify(path.join(dir, 'app.log'))}, layout: { type: 'messagePassThrough' } } },
+        categories: { default: { appenders: ['a'], level: 'info' } },
+      });
+      log4js.getLogger().info('dated');
+      log4js.shutdown(() => {});
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const files = fs.readdirSync(dir);
+    expect(files).toEqual([expect.stringMatching(/^app\.log\.\d{4}-\d{2}-\d{2}$/)]);
+    expect(fs.readFileSync(path.join(dir, files[0] as string), 'utf8')).toBe('dated\n');
+  });
 });

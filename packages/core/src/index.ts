@@ -6,11 +6,13 @@ export type { IpcStats, LockStats, QueueStats, WriterStats } from './account/sta
 export { StatsCounter } from './account/stats.js';
 export type { AccountOptions, Loss } from './account/writer-account.js';
 export { reportWarning, WriterAccount } from './account/writer-account.js';
-export type { Log4jsExtras } from './adapters/framework-options.js';
 export {
+  checkLog4jsConfig,
+  checkWinstonOptions,
   fromLog4jsConfig,
   fromWinstonOptions,
   log4jsFileSpec,
+  optionSources,
   winstonFileSpec,
 } from './adapters/framework-options.js';
 export type {
@@ -20,6 +22,12 @@ export type {
   Log4jsLayouts,
 } from './adapters/log4js-appender.js';
 export { createLog4jsConfigure } from './adapters/log4js-appender.js';
+export type { Log4jsExtras, Log4jsMapped } from './adapters/options/log4js-file.js';
+export { optionTable, withOptionTables } from './adapters/options/option-table.js';
+export type { OptionStatus, SourceOption, SourceSpec } from './adapters/options/source-spec.js';
+export { optionSpecOf } from './adapters/options/source-spec.js';
+export type { DailyRotateFileOptions } from './adapters/options/winston-daily-rotate.js';
+export type { WinstonMapped } from './adapters/options/winston-file.js';
 export type { PinoDestinationOptions } from './adapters/pino-destination.js';
 export { createPinoDestination, PinoDestination, pinoTarget } from './adapters/pino-destination.js';
 export type { WinstonEventStyle } from './adapters/winston-events.js';
@@ -40,8 +48,8 @@ export {
   warnOnce,
 } from './contract/errors.js';
 export type { FileEvent, FileEventListener } from './contract/file-events.js';
-export type { OptionRule, OptionSpec } from './contract/options.js';
-export { checkOptions, parseSize } from './contract/options.js';
+export type { OptionRule, OptionSpec, OptionWarn } from './contract/options.js';
+export { checkOptions, parseSize, unknownOption, warnOptionOnce } from './contract/options.js';
 export type {
   DeadlineOptions,
   FlushOutcome,

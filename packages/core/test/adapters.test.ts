@@ -183,16 +183,20 @@ describe('FaninTransport (winston)', () => {
   });
 
   for (const [options, option, message] of [
-    [{ filname: 'x.log' }, 'filname', 'MemTransport: unknown option "filname" (known options: '],
+    [
+      { filname: 'x.log' },
+      'filname',
+      'MemTransport: unknown option "filname" (did you mean "filename"?)',
+    ],
     [
       { filename: FILE, options: { flags: 'w' } },
       'options.flags',
-      'MemTransport: option "options.flags" must be "a" (append), got "w"',
+      'MemTransport: option "options.flags" expects one of "a", "a+", "as", "as+", got "w" (any other flag',
     ],
     [
       { filename: FILE, options: { highWaterMark: 1 } },
       'options.highWaterMark',
-      'MemTransport: unknown option "options.highWaterMark" (known: flags, mode, encoding)',
+      'MemTransport: unknown option "options.highWaterMark" (known options: options.encoding, options.flags, options.mode)',
     ],
     [
       { filename: FILE, stream: process.stdout },
@@ -351,7 +355,11 @@ describe('createLog4jsConfigure (log4js)', () => {
 
   for (const [config, option, message] of [
     [{ bogus: 1 }, 'bogus', 'mem-appender: unknown option "bogus" (known options: '],
-    [{ flags: 'w' }, 'flags', 'mem-appender: option "flags" expects one of "a", got "w"'],
+    [
+      { flags: 'w' },
+      'flags',
+      'mem-appender: option "flags" expects one of "a", "a+", "as", "as+", got "w"',
+    ],
     [
       { encoding: 'latin1' },
       'encoding',

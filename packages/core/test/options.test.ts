@@ -14,11 +14,16 @@ const create = (extra: Record<string, unknown>) =>
   createFileWriter({ ...base, ...extra } as FileWriterOptions, 'createThing');
 
 describe('createFileWriter: option checks', () => {
-  it('rejects an unknown option, naming it and listing the known ones', () => {
+  it('rejects an unknown option, naming it and the close one it may mean', () => {
     const err = optionError(() => create({ filname: 'x.log' }));
     expect(err.option).toBe('filname');
+    expect(err.message).toBe('createThing: unknown option "filname" (did you mean "filename"?)');
+  });
+
+  it('rejects an unknown option with nothing close, listing the known ones', () => {
+    const err = optionError(() => create({ colour: 'red' }));
     const known = Object.keys(fileWriterSpec).sort().join(', ');
-    expect(err.message).toBe(`createThing: unknown option "filname" (known options: ${known})`);
+    expect(err.message).toBe(`createThing: unknown option "colour" (known options: ${known})`);
     for (const name of ['batchBytes', 'driver', 'fd', 'filename', 'onError', 'whenFull']) {
       expect(known.split(', ')).toContain(name);
     }
@@ -143,7 +148,9 @@ describe('checkOptions', () => {
 
   it('names the first unknown option even next to valid ones', () => {
     const err = optionError(() => checkOptions('X', { size: 1, colour: 'red' }, spec));
-    expect(err.message).toBe('X: unknown option "colour" (known options: color, rotate, size)');
+    expect(err.message).toBe('X: unknown option "colour" (did you mean "color"?)');
+    const far = optionError(() => checkOptions('X', { size: 1, hue: 'red' }, spec));
+    expect(far.message).toBe('X: unknown option "hue" (known options: color, rotate, size)');
   });
 });
 

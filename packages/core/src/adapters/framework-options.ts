@@ -1,226 +1,181 @@
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { FaninOptionError } from '../contract/errors.js';
-import type { OptionSpec } from '../contract/options.js';
-import type { FileWriterOptions } from '../write/file-writer.js';
+import {
+  checkOptions,
+  type OptionSpec,
+  type OptionWarn,
+  unknownOption,
+  warnOptionOnce,
+} from '../contract/options.js';
+import { fileWriterSpec } from '../write/file-writer.js';
+import { fromLog4jsDateFile, log4jsDateFileSource } from './options/log4js-date-file.js';
+import { fromLog4jsFile, type Log4jsMapped, log4jsFileSource } from './options/log4js-file.js';
+import { fromLog4jsFileSync, log4jsFileSyncSource } from './options/log4js-file-sync.js';
+import { optionSpecOf, type SourceSpec } from './options/source-spec.js';
+import { dailyRotateSource, fromDailyRotate } from './options/winston-daily-rotate.js';
+import { fromWinstonFile, type WinstonMapped, winstonFileSource } from './options/winston-file.js';
 
-/** winston `File` transport options, in winston's own names. */
-export const winstonFileSpec: OptionSpec = {
-  filename: { kind: 'string' },
-  dirname: { kind: 'string' },
-  eol: { kind: 'string' },
-  lazy: { kind: 'boolean' },
-  options: { kind: 'object' },
-  level: { kind: 'string' },
-  format: { kind: 'object' },
-  silent: { kind: 'boolean' },
-  handleExceptions: { kind: 'boolean' },
-  handleRejections: { kind: 'boolean' },
-  name: { kind: 'string' },
-  highWaterMark: { kind: 'int', min: 1 },
-  maxsize: { kind: 'size' },
-  maxFiles: {
-    kind: 'custom',
-    expected: 'a file count (integer >= 1), or with datePattern an age such as "14d"',
-    check: (v) =>
-      (Number.isInteger(v) && (v as number) >= 1) || (typeof v === 'string' && /^\d+d$/.test(v)),
+type Mapper<T> = (where: string, given: Record<string, unknown>, warn?: OptionWarn) => T;
+interface Family<T> {
+  /** `like` value → source and its mapping. */
+  byLike: Record<string, { source: SourceSpec; map: Mapper<T> }>;
+  /** Which `like` a config without one reads as. */
+  guess(given: Record<string, unknown>): string;
+}
+
+// Options only winston-daily-rotate-file has (index.d.ts); `maxSize` is not among them, being
+// also winston File's `maxsize` mistyped: alone it gets a "did you mean".
+const DRF_MARKERS = [
+  'datePattern',
+  'frequency',
+  'utc',
+  'extension',
+  'createSymlink',
+  'symlinkName',
+  'auditFile',
+  'auditHashType',
+  'watchLog',
+];
+const DATE_FILE_MARKERS = ['pattern', 'alwaysIncludePattern', 'numBackups', 'daysToKeep'];
+
+const winston: Family<WinstonMapped> = {
+  byLike: {
+    File: { source: winstonFileSource, map: fromWinstonFile },
+    DailyRotateFile: { source: dailyRotateSource, map: fromDailyRotate },
   },
-  frequency: {
-    kind: 'unsupported',
-    why: 'fanin rotates on the period of "datePattern" (its finest field: YYYY-MM-DD-HH rotates hourly); custom frequencies are not supported',
-  },
-  tailable: { kind: 'boolean' },
-  zippedArchive: { kind: 'boolean' },
-  rotationFormat: {
-    kind: 'unsupported',
-    why: 'winston itself notes it is broken with maxFiles (the files to delete are never known); fanin names rotated files as winston does without it',
-  },
-  stream: {
-    kind: 'unsupported',
-    why: 'fanin writes whole records to a descriptor it owns; pass { fd } (or filename "/dev/stdout") instead',
-  },
+  guess: (g) =>
+    DRF_MARKERS.some((k) => g[k] !== undefined) ||
+    (typeof g.filename === 'string' && g.filename.includes('%DATE%')) ||
+    (typeof g.maxFiles === 'string' && g.maxFiles.endsWith('d'))
+      ? 'DailyRotateFile'
+      : 'File',
 };
 
-/** log4js `file` appender options, in log4js's own names. */
-export const log4jsFileSpec: OptionSpec = {
-  type: { kind: 'custom', expected: 'a module name or object', check: () => true },
-  filename: { kind: 'string' },
-  layout: { kind: 'object' },
-  mode: { kind: 'int', min: 0, max: 0o7777 },
-  flags: { kind: 'enum', values: ['a'] },
-  encoding: { kind: 'enum', values: ['utf8', 'utf-8'] },
-  removeColor: { kind: 'boolean' },
-  timezoneOffset: { kind: 'int' },
-  eol: { kind: 'string' },
-  maxLogSize: { kind: 'size' },
-  backups: { kind: 'int', min: 0 },
-  compress: { kind: 'boolean' },
-  keepFileExt: { kind: 'boolean' },
-  fileNameSep: { kind: 'string' },
-  pattern: { kind: 'string' },
-  alwaysIncludePattern: { kind: 'boolean' },
-  numBackups: { kind: 'int', min: 0 },
-  daysToKeep: { kind: 'int', min: 0 },
+const log4js: Family<Log4jsMapped> = {
+  byLike: {
+    file: { source: log4jsFileSource, map: fromLog4jsFile },
+    dateFile: { source: log4jsDateFileSource, map: fromLog4jsDateFile },
+    fileSync: { source: log4jsFileSyncSource, map: fromLog4jsFileSync },
+  },
+  guess: (g) => (DATE_FILE_MARKERS.some((k) => g[k] !== undefined) ? 'dateFile' : 'file'),
 };
 
-const WINSTON_ONLY = [
-  'maxsize',
-  'maxFiles',
-  'tailable',
-  'zippedArchive',
-  'dirname',
-  'eol',
-  'options',
-  'level',
-  'format',
-  'silent',
-  'handleExceptions',
-  'handleRejections',
-  'name',
-  'highWaterMark',
+/** Every source whose options fanin reads, in README order. */
+export const optionSources: readonly SourceSpec[] = [
+  winstonFileSource,
+  dailyRotateSource,
+  log4jsFileSource,
+  log4jsDateFileSource,
+  log4jsFileSyncSource,
 ];
 
+/** The winston File vocabulary as check rules (kept for callers of the 0.x API). */
+export const winstonFileSpec: OptionSpec = optionSpecOf(winstonFileSource);
+/** The log4js file vocabulary as check rules (kept for callers of the 0.x API). */
+export const log4jsFileSpec: OptionSpec = optionSpecOf(log4jsFileSource);
+
+function entryOf<T>(family: Family<T>, where: string, given: Record<string, unknown>) {
+  const like = given.like ?? family.guess(given);
+  const entry = family.byLike[like as string];
+  if (!entry) {
+    const values = Object.keys(family.byLike)
+      .map((v) => JSON.stringify(v))
+      .join(', ');
+    throw new FaninOptionError(
+      'like',
+      `${where}: option "like" expects one of ${values}, got ${JSON.stringify(like)}`,
+    );
+  }
+  return entry;
+}
+
+function check<T>(
+  family: Family<T>,
+  where: string,
+  given: unknown,
+  extra: OptionSpec,
+  warn: OptionWarn,
+) {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    checkOptions(where, given, extra, warn);
+    return;
+  }
+  const g = given as Record<string, unknown>;
+  const { source } = entryOf(family, where, g);
+  const spec: OptionSpec = { ...extra, like: { kind: 'string' }, ...optionSpecOf(source) };
+  for (const name of Object.keys(g)) {
+    if (name in spec) continue;
+    const err = unknownOption(where, name, Object.keys(spec));
+    const other = Object.entries(family.byLike).find(([, e]) => name in e.source.options);
+    if (!other) throw err;
+    const hint = `"${name}" is a ${other[1].source.title} option: set like: "${other[0]}" to read the config as one`;
+    throw new FaninOptionError(name, `${err.message.slice(0, -1)}; ${hint})`);
+  }
+  checkOptions(where, g, spec, warn);
+}
+
 /**
- * Maps winston `File` options onto writer options: `dirname` joins `filename` as winston does,
- * `options.mode` becomes `mode`, and `options.flags` may only be `'a'` (truncating a file that
- * other processes append to would destroy their records).
+ * Checks a winston transport's options against the source they read as (winston File, or
+ * winston-daily-rotate-file when a DRF-only option or `%DATE%` is present, or as `like` says)
+ * plus `extra` (fanin's own options). Unknown names get a "did you mean".
+ *
+ * @example
+ * checkWinstonOptions('AppendFileTransport', { filename: 'a.log', maxSize: 10 }, {}); // throws: did you mean "maxsize"?
+ */
+export function checkWinstonOptions(
+  where: string,
+  given: unknown,
+  extra: OptionSpec,
+  warn = warnOptionOnce,
+): void {
+  check(winston, where, given, extra, warn);
+}
+
+/** Checks a log4js appender config as {@link checkWinstonOptions} does (file / dateFile / fileSync). */
+export function checkLog4jsConfig(
+  where: string,
+  given: unknown,
+  extra: OptionSpec,
+  warn = warnOptionOnce,
+): void {
+  check(log4js, where, given, extra, warn);
+}
+
+/**
+ * Maps checked winston options onto writer options and the line ending, as the source they
+ * read as (see {@link checkWinstonOptions}) understands them.
+ *
+ * @example
+ * fromWinstonOptions('T', { filename: 'app-%DATE%.log', maxFiles: '14d' }).writer.maxAgeMs; // 1209600000
  */
 export function fromWinstonOptions(
   where: string,
   given: Record<string, unknown>,
-): { writer: FileWriterOptions; eol: string } {
-  const writer: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(given)) if (!WINSTON_ONLY.includes(k)) writer[k] = v;
-  if (typeof given.dirname === 'string' && typeof given.filename === 'string') {
-    writer.filename = path.join(given.dirname, given.filename);
-  }
-  winstonRotation(where, given, writer);
-  const streamOptions = (given.options ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(streamOptions)) {
-    if (k === 'flags' && v !== 'a') {
-      throw new FaninOptionError(
-        'options.flags',
-        `${where}: option "options.flags" must be "a" (append), got ${JSON.stringify(v)}`,
-      );
-    }
-    if (k === 'encoding' && v !== 'utf8' && v !== 'utf-8') {
-      throw new FaninOptionError(
-        'options.encoding',
-        `${where}: option "options.encoding" must be "utf8", got ${JSON.stringify(v)}`,
-      );
-    }
-    if (k === 'mode') {
-      if (!Number.isInteger(v)) {
-        throw new FaninOptionError(
-          'options.mode',
-          `${where}: option "options.mode" expects an integer such as 0o644, got ${String(v)}`,
-        );
-      }
-      writer.mode = v;
-    } else if (k !== 'flags' && k !== 'encoding') {
-      throw new FaninOptionError(
-        `options.${k}`,
-        `${where}: unknown option "options.${k}" (known: flags, mode, encoding)`,
-      );
-    }
-  }
-  return { writer: writer as FileWriterOptions, eol: (given.eol as string | undefined) ?? os.EOL };
+  warn = warnOptionOnce,
+): WinstonMapped {
+  return withoutPending(entryOf(winston, where, given).map(where, given, warn));
 }
-
-/** What a log4js appender needs beside the writer options. */
-export interface Log4jsExtras {
-  eol: string;
-  removeColor: boolean;
-  timezoneOffset: number | undefined;
-  layout: { type: string; [k: string]: unknown } | undefined;
-}
-
-// winston File's rotation (maxsize), or winston-daily-rotate-file's (datePattern, maxFiles "14d").
-function winstonRotation(
-  where: string,
-  given: Record<string, unknown>,
-  writer: Record<string, unknown>,
-): void {
-  const maxFiles = given.maxFiles as number | string | undefined;
-  if (given.zippedArchive === true) writer.compress = true;
-  if (given.maxsize !== undefined) {
-    writer.maxBytes = given.maxsize;
-    writer.rotationNaming = given.tailable === true ? 'winston-tailable' : 'winston';
-  } else if (
-    given.datePattern === undefined &&
-    (maxFiles !== undefined || given.zippedArchive === true)
-  ) {
-    throw new FaninOptionError(
-      'maxsize',
-      `${where}: "maxFiles" and "zippedArchive" need "maxsize" or "datePattern"`,
-    );
-  }
-  if (typeof maxFiles === 'string') {
-    if (given.datePattern === undefined) {
-      throw new FaninOptionError(
-        'maxFiles',
-        `${where}: an age in "maxFiles" (${maxFiles}) needs "datePattern"`,
-      );
-    }
-    writer.maxAgeMs = Number.parseInt(maxFiles, 10) * 86_400_000;
-  } else if (maxFiles !== undefined) {
-    // winston's maxFiles counts the active file too; fanin's backups do not.
-    writer.backups = maxFiles - 1;
-  }
-}
-
-const LOG4JS_ONLY = [
-  'type',
-  'layout',
-  'flags',
-  'encoding',
-  'removeColor',
-  'timezoneOffset',
-  'eol',
-  'maxLogSize',
-  'pattern',
-  'alwaysIncludePattern',
-  'numBackups',
-  'daysToKeep',
-];
 
 /**
- * Maps a log4js `file` appender config onto writer options. `mode` defaults to 0o600 as
- * log4js's file appender does ("security default").
+ * `dateDialect` (issue #16) reaches a writer that declares it; a writer built before it reads
+ * both token vocabularies the same way, so the option is left out there rather than refused.
+ * Every other new option stays in and is refused by such a writer by name: never silently lost.
  */
-export function fromLog4jsConfig(config: Record<string, unknown>): {
-  writer: FileWriterOptions;
-  extras: Log4jsExtras;
-} {
-  const writer: Record<string, unknown> = { mode: 0o600 };
-  for (const [k, v] of Object.entries(config)) if (!LOG4JS_ONLY.includes(k)) writer[k] = v;
-  // log4js's file appender rotates only when maxLogSize is set, keeping 5 backups unless told
-  // otherwise; its dateFile appender rotates on `pattern`, keeping numBackups (default 1).
-  if (config.pattern !== undefined) {
-    writer.datePattern = config.pattern;
-    writer.dateInName = config.alwaysIncludePattern === true;
-    writer.backups = config.numBackups ?? config.daysToKeep ?? 1;
-    delete writer.maxLogSize;
-  } else if (config.maxLogSize !== undefined && config.maxLogSize !== 0) {
-    writer.maxBytes = config.maxLogSize;
-    writer.backups = config.backups ?? 5;
-    writer.rotationNaming = 'log4js';
-  } else {
-    for (const k of ['backups', 'compress', 'keepFileExt', 'fileNameSep']) delete writer[k];
-  }
-  if (config.pattern !== undefined && config.maxLogSize !== undefined) {
-    throw new FaninOptionError(
-      'pattern',
-      'log4js appender: rotate by size ("maxLogSize") or by time ("pattern"), not both',
-    );
-  }
-  return {
-    writer: writer as FileWriterOptions,
-    extras: {
-      eol: (config.eol as string | undefined) ?? os.EOL,
-      removeColor: config.removeColor === true,
-      timezoneOffset: config.timezoneOffset as number | undefined,
-      layout: config.layout as Log4jsExtras['layout'],
-    },
-  };
+function withoutPending<T extends { writer: Record<string, unknown> }>(mapped: T): T {
+  if (!('dateDialect' in fileWriterSpec)) delete mapped.writer.dateDialect;
+  return mapped;
+}
+
+/**
+ * Maps a checked log4js appender config onto writer options and the appender's extras, as
+ * log4js's file, dateFile or fileSync appender reads it.
+ *
+ * @example
+ * fromLog4jsConfig({ type: '@fanin/append-file', filename: 'app.log', like: 'dateFile' }).writer.datePattern; // 'yyyy-MM-dd'
+ */
+export function fromLog4jsConfig(
+  config: Record<string, unknown>,
+  where = 'log4js appender',
+  warn = warnOptionOnce,
+): Log4jsMapped {
+  return withoutPending(entryOf(log4js, where, config).map(where, config, warn));
 }

@@ -1,10 +1,10 @@
 import { FaninError } from '../contract/errors.js';
-import { checkOptions, type OptionSpec } from '../contract/options.js';
+import type { OptionSpec } from '../contract/options.js';
 import type { Writer } from '../contract/writer.js';
 import { setSignalPolicy } from '../exit/exit-hooks.js';
 import { signalOptionSpec, signalPolicyOf, takeSignalOptions } from '../exit/signal-policy.js';
 import { fileWriterSpec } from '../write/file-writer.js';
-import { fromLog4jsConfig, log4jsFileSpec } from './framework-options.js';
+import { checkLog4jsConfig, fromLog4jsConfig } from './framework-options.js';
 
 /** The part of a log4js logging event an appender reads. */
 export interface Log4jsEvent {
@@ -58,14 +58,13 @@ export function createLog4jsConfigure(spec: AppenderSpec) {
       const why = 'configure() is called by log4js, with its layouts module';
       throw new FaninError('ERR_FANIN_OPTION', `${spec.name}: ${why}`);
     }
-    checkOptions(spec.name, config, {
-      ...log4jsFileSpec,
+    checkLog4jsConfig(spec.name, config, {
       ...fileWriterSpec,
       ...signalOptionSpec,
       ...spec.options,
     });
     const { signals, rest } = takeSignalOptions(config);
-    const { writer: options, extras } = fromLog4jsConfig(rest);
+    const { writer: options, extras } = fromLog4jsConfig(rest, spec.name);
     options.onError ??= (err: FaninError) => console.error(`${spec.name}: ${err.message}`);
     const layout = extras.layout
       ? layouts.layout(extras.layout.type, extras.layout)

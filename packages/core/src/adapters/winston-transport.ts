@@ -1,6 +1,6 @@
 import TransportStream from 'winston-transport';
 import { FaninError } from '../contract/errors.js';
-import { checkOptions, type OptionSpec } from '../contract/options.js';
+import type { OptionSpec } from '../contract/options.js';
 import type { Writer } from '../contract/writer.js';
 import { setSignalPolicy } from '../exit/exit-hooks.js';
 import {
@@ -10,7 +10,8 @@ import {
   winstonSignalOptionSpec,
 } from '../exit/signal-policy.js';
 import { fileWriterSpec } from '../write/file-writer.js';
-import { fromWinstonOptions, winstonFileSpec } from './framework-options.js';
+import { checkWinstonOptions, fromWinstonOptions } from './framework-options.js';
+import type { DailyRotateFileOptions } from './options/winston-daily-rotate.js';
 
 const MESSAGE = Symbol.for('message');
 const LEVEL = Symbol.for('level');
@@ -32,7 +33,8 @@ export type WinstonFileOptions = TransportStream.TransportStreamOptions & {
   zippedArchive?: boolean;
   lazy?: boolean;
   options?: { flags?: 'a'; mode?: number; encoding?: 'utf8' };
-} & SignalOptions;
+} & SignalOptions &
+  DailyRotateFileOptions;
 
 /** How a transport package plugs its writer into {@link FaninTransport}. */
 export interface TransportSpec {
@@ -79,8 +81,7 @@ export class FaninTransport extends TransportStream {
   };
 
   constructor(options: Record<string, unknown> = {}, spec: TransportSpec) {
-    checkOptions(spec.name, options, {
-      ...winstonFileSpec,
+    checkWinstonOptions(spec.name, options, {
       ...fileWriterSpec,
       ...winstonSignalOptionSpec,
       ...spec.options,
