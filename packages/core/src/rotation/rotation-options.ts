@@ -1,8 +1,10 @@
 import { FaninError, FaninOptionError, warnOnce } from '../contract/errors.js';
 import { parseSize } from '../contract/options.js';
-import { DatePattern } from './date-pattern.js';
+import { type DateDialect, DatePattern } from './date-pattern.js';
+import type { DateNaming } from './dated-names.js';
 import type { ExclusiveLock } from './rotation-lock.js';
 import type { RotationNaming } from './rotation-naming.js';
+import type { CommonRotationOptions } from './rotation-policy.js';
 import type { SizeRotationOptions } from './size-rotation.js';
 import type { TimeRotationOptions } from './time-rotation.js';
 
@@ -20,8 +22,13 @@ export interface RotationWriterOptions {
   backups?: number;
   /** gzip rotated files in the background. @default false */
   compress?: boolean;
-  /** How rotated files are named. @default 'log4js' (`app.log.1`) */
-  rotationNaming?: RotationNaming;
+  /**
+   * How rotated files are named: size rotation `'log4js'` (`app.log.1`), `'winston-tailable'`,
+   * `'winston'`; time rotation `'log4js-date'` (`'log4js'` is read as it) or `'daily-rotate'`
+   * (see {@link DateNaming}).
+   * @default 'log4js'; with `datePattern`, 'daily-rotate' when the filename holds `%DATE%`, else 'log4js-date'
+   */
+  rotationNaming?: RotationNaming | DateNaming;
   /** log4js `keepFileExt`. @default false */
   keepFileExt?: boolean;
   /** log4js `fileNameSep`. @default '.' */
@@ -31,24 +38,49 @@ export interface RotationWriterOptions {
   /** How long a writer waits for another's rotation before writing on. @default 1000 */
   lockWaitMs?: number;
   /**
-   * Time rotation: a log4js (`yyyy-MM-dd`) or moment (`YYYY-MM-DD`) date pattern; its finest
-   * field sets the period. Off when absent; not with `maxBytes`.
+   * Time rotation: a date pattern in `dateDialect`'s tokens; a period ends when the label it
+   * prints changes (its finest field). With `maxBytes` too, a period's file is cut into parts.
+   * Off when absent.
    */
   datePattern?: string;
+  /**
+   * The token vocabulary of `datePattern`: `'date-format'` (log4js: `yyyy-MM-dd-hh`, `hh` is
+   * 24-hour) or `'moment'` (winston-daily-rotate-file: `YYYY-MM-DD-HH`, `hh` is 12-hour,
+   * `[text]` literal). A token fanin does not print (era, zone names, locale formats) is refused.
+   * @default 'date-format' when the pattern holds `yy`, else 'moment'
+   */
+  dateDialect?: DateDialect;
+  /** Dates in UTC, not local time (winston-daily-rotate-file `utc`). @default false */
+  utc?: boolean;
+  /**
+   * winston-daily-rotate-file `frequency` as ms ('5m' → 300000, '3h' → 10800000): the minute (or
+   * hour) is rounded down to a multiple of it within its hour (or day) before the label is
+   * printed, as file-stream-rotator does. A whole number of minutes 1-60 or hours 1-24.
+   */
+  periodMs?: number;
   /** The date is in the active file's name (log4js `alwaysIncludePattern`; implied by `%DATE%`). */
   dateInName?: boolean;
   /** Time rotation: dated files last written longer ago than this are deleted. */
   maxAgeMs?: number;
+  /**
+   * Appended after the date (and part number) under `'daily-rotate'` naming
+   * (winston-daily-rotate-file `extension`). @default ''
+   */
+  extension?: string;
   onError?: (err: FaninError) => void;
 }
 
 type Policies = { rotation?: SizeRotationOptions; timeRotation?: TimeRotationOptions };
 
-const SHARED = ['backups', 'compress', 'keepFileExt', 'fileNameSep'] as const;
+const SHARED = ['backups', 'compress', 'keepFileExt', 'fileNameSep', 'rotationNaming'] as const;
+// Options that only mean something beside a date pattern.
+const DATED = ['dateInName', 'maxAgeMs', 'dateDialect', 'utc', 'periodMs', 'extension'] as const;
+const SIZE_NAMINGS: readonly string[] = ['log4js', 'winston-tailable', 'winston'];
 
 /**
- * Turns the flat writer options into a size or a time rotation policy's options, rejecting
- * combinations that cannot be honoured (rotation options without a rotation, both rotations,
+ * Turns the flat writer options into a size or a time rotation policy's options (a time one
+ * with size parts when both `datePattern` and `maxBytes` are given), rejecting combinations
+ * that cannot be honoured (rotation options without a rotation, a naming of the other kind,
  * rotation of a descriptor or a device).
  */
 export function rotationFromOptions(
@@ -59,7 +91,7 @@ export function rotationFromOptions(
   const bySize = o.maxBytes !== undefined;
   const byTime = o.datePattern !== undefined;
   if (!bySize && !byTime) {
-    for (const k of [...SHARED, 'dateInName', 'maxAgeMs'] as const) {
+    for (const k of [...SHARED, ...DATED] as const) {
       if (o[k] !== undefined && o[k] !== false) {
         throw new FaninOptionError(
           k,
@@ -69,40 +101,84 @@ export function rotationFromOptions(
     }
     return {};
   }
-  if (bySize && byTime) {
-    throw new FaninOptionError(
-      'datePattern',
-      `${where}: rotate by size ("maxBytes") or by time ("datePattern"), not both`,
-    );
-  }
   if (o.filename === undefined || o.filename.startsWith('/dev/')) {
-    const option = bySize ? 'maxBytes' : 'datePattern';
+    const option = byTime ? 'datePattern' : 'maxBytes';
     throw new FaninOptionError(option, `${where}: rotation needs a regular file as "filename"`);
   }
   const common = commonOf(o, where, lockFor);
-  if (bySize) {
-    if (o.dateInName || o.maxAgeMs !== undefined) {
+  return byTime
+    ? { timeRotation: timeOf(o, where, common) }
+    : { rotation: sizeOf(o, where, common) };
+}
+
+function sizeOf(o: RotationWriterOptions, where: string, common: CommonRotationOptions) {
+  for (const k of DATED) {
+    if (o[k] !== undefined && o[k] !== false) {
+      throw new FaninOptionError(k, `${where}: option "${k}" goes with "datePattern"`);
+    }
+  }
+  const r: SizeRotationOptions = { ...common, maxBytes: parseSize('maxBytes', o.maxBytes) };
+  if (o.rotationNaming !== undefined) {
+    if (!SIZE_NAMINGS.includes(o.rotationNaming)) {
       throw new FaninOptionError(
-        'maxAgeMs',
-        `${where}: "dateInName" and "maxAgeMs" go with "datePattern"`,
+        'rotationNaming',
+        `${where}: rotationNaming "${o.rotationNaming}" names dated files: it needs "datePattern"`,
       );
     }
-    const r: SizeRotationOptions = { ...common, maxBytes: parseSize('maxBytes', o.maxBytes) };
-    if (o.rotationNaming !== undefined) r.naming = o.rotationNaming;
-    return { rotation: r };
+    r.naming = o.rotationNaming as RotationNaming;
   }
-  try {
-    new DatePattern(o.datePattern as string);
-  } catch (err) {
-    throw new FaninOptionError(
-      'datePattern',
-      `${where}: option "datePattern": ${(err as Error).message}`,
-    );
-  }
-  const t: TimeRotationOptions = { ...common, pattern: o.datePattern as string };
+  return r;
+}
+
+function timeOf(o: RotationWriterOptions, where: string, common: CommonRotationOptions) {
+  const naming = dateNamingOf(o, where);
+  const t: TimeRotationOptions = { ...common, pattern: o.datePattern as string, naming };
+  if (o.maxBytes !== undefined) t.maxBytes = parseSize('maxBytes', o.maxBytes);
+  if (o.dateDialect !== undefined) t.dialect = o.dateDialect;
+  if (o.utc !== undefined) t.utc = o.utc;
+  if (o.periodMs !== undefined) t.periodMs = o.periodMs;
+  if (o.extension !== undefined) t.extension = o.extension;
   if (o.dateInName !== undefined) t.includeInActive = o.dateInName;
   if (o.maxAgeMs !== undefined) t.maxAgeMs = o.maxAgeMs;
-  return { timeRotation: t };
+  try {
+    new DatePattern(t.pattern, {
+      ...(t.dialect ? { dialect: t.dialect } : {}),
+      ...(t.periodMs === undefined ? {} : { periodMs: t.periodMs }),
+    });
+  } catch (err) {
+    const option = /periodMs/.test((err as Error).message) ? 'periodMs' : 'datePattern';
+    throw new FaninOptionError(option, `${where}: option "${option}": ${(err as Error).message}`);
+  }
+  return t;
+}
+
+// log4js-date unless told or the filename holds winston-daily-rotate-file's `%DATE%`; the
+// options of one source are refused under the other's naming rather than half honoured.
+function dateNamingOf(o: RotationWriterOptions, where: string): DateNaming {
+  const given = o.rotationNaming === 'log4js' ? 'log4js-date' : o.rotationNaming;
+  const hasDate = (o.filename as string).includes('%DATE%');
+  const naming = given ?? (hasDate ? 'daily-rotate' : 'log4js-date');
+  const refuse: (option: string, why: string) => never = (option, why) => {
+    throw new FaninOptionError(option, `${where}: option "${option}": ${why}`);
+  };
+  if (naming !== 'log4js-date' && naming !== 'daily-rotate') {
+    refuse(
+      'rotationNaming',
+      `"${naming}" names size backups; with "datePattern" use "log4js-date" or "daily-rotate"`,
+    );
+  }
+  if (naming === 'log4js-date') {
+    const placeholder = '"%DATE%" is winston-daily-rotate-file\'s placeholder';
+    if (hasDate) refuse('filename', `${placeholder}: it goes with rotationNaming "daily-rotate"`);
+    if (o.extension !== undefined) refuse('extension', 'goes with rotationNaming "daily-rotate"');
+  } else {
+    for (const k of ['keepFileExt', 'fileNameSep'] as const) {
+      if (o[k] !== undefined && o[k] !== false) refuse(k, 'goes with rotationNaming "log4js-date"');
+    }
+    if (o.dateInName === false)
+      refuse('dateInName', 'daily-rotate always has the date in the name');
+  }
+  return naming;
 }
 
 function commonOf(o: RotationWriterOptions, where: string, lockFor?: (f: string) => ExclusiveLock) {

@@ -65,7 +65,10 @@ export const fileWriterSpec: OptionSpec = {
   maxBytes: { kind: 'size' },
   backups: { kind: 'int', min: 0 },
   compress: { kind: 'boolean' },
-  rotationNaming: { kind: 'enum', values: ['log4js', 'winston-tailable', 'winston'] },
+  rotationNaming: {
+    kind: 'enum',
+    values: ['log4js', 'winston-tailable', 'winston', 'log4js-date', 'daily-rotate'],
+  },
   keepFileExt: { kind: 'boolean' },
   fileNameSep: { kind: 'string' },
   lockStaleMs: { kind: 'int', min: 1 },
@@ -73,6 +76,10 @@ export const fileWriterSpec: OptionSpec = {
   datePattern: { kind: 'string' },
   dateInName: { kind: 'boolean' },
   maxAgeMs: { kind: 'int', min: 1 },
+  dateDialect: { kind: 'enum', values: ['date-format', 'moment'] },
+  utc: { kind: 'boolean' },
+  periodMs: { kind: 'int', min: 60_000 },
+  extension: { kind: 'string' },
 };
 
 const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
