@@ -141,7 +141,6 @@ describe('time rotation', () => {
     expect(() => writer(new MemoryDriver(), { datePattern: 'logs' })).toThrow(FaninOptionError);
     expect(() => writer(new MemoryDriver(), { datePattern: 'logs' })).toThrow(/datePattern/);
   });
-
 });
 
 describe('DatePattern', () => {

@@ -122,7 +122,7 @@ function sizeOf(o: RotationWriterOptions, where: string, common: CommonRotationO
     if (!SIZE_NAMINGS.includes(o.rotationNaming)) {
       throw new FaninOptionError(
         'rotationNaming',
-        `${where}: rotationNaming "${o.rotationNaming}" names dated files: it needs "datePattern"`,
+        `${where}: option "rotationNaming": "${o.rotationNaming}" names dated files: it needs "datePattern"`,
       );
     }
     r.naming = o.rotationNaming as RotationNaming;
