@@ -91,4 +91,20 @@ export class DatedNames {
     if (!m) return undefined;
     return { name, label: m[1] as string, part: m[2] ? Number(m[2]) : 0, gz: m[3] !== undefined };
   }
+
+  /**
+   * daily-rotate: the highest part of `label` among `names`, plain or compressed, and whether it
+   * is still plain (the active file), as file-stream-rotator finds it probing `name.N` in turn;
+   * after a compressed one, the next number (not yet made).
+   */
+  lastPart(names: readonly string[], label: string): { n: number; exists: boolean } {
+    let last = { n: 0, exists: false };
+    for (const name of names) {
+      const f = this.parse(name);
+      if (!f || f.label !== label || f.part < last.n) continue;
+      if (f.part > last.n || !last.exists) last = { n: f.part, exists: true };
+      if (f.gz) last = { n: f.part + 1, exists: false };
+    }
+    return last;
+  }
 }

@@ -67,6 +67,21 @@ export interface RotationWriterOptions {
    * (winston-daily-rotate-file `extension`). @default ''
    */
   extension?: string;
+  /**
+   * Keep a symbolic link of this name in the log's directory pointing at the active file
+   * (winston-daily-rotate-file `createSymlink` with `symlinkName`, whose default is
+   * `current.log`). `'daily-rotate'` naming only. Off when absent.
+   */
+  symlinkName?: string;
+  /**
+   * Keep winston-daily-rotate-file's audit file at this path, in its format; retention then
+   * works from it as there (`backups` + 1 files, the active one included, or `maxAgeMs` in
+   * whole days from each file's creation). `'daily-rotate'` naming, with `backups` or
+   * `maxAgeMs`. Off when absent.
+   */
+  auditFile?: string;
+  /** Hash of the audit's entries (winston-daily-rotate-file `auditHashType`). @default 'sha256' */
+  auditHashType?: 'md5' | 'sha256';
   onError?: (err: FaninError) => void;
 }
 
@@ -74,7 +89,17 @@ type Policies = { rotation?: SizeRotationOptions; timeRotation?: TimeRotationOpt
 
 const SHARED = ['backups', 'compress', 'keepFileExt', 'fileNameSep', 'rotationNaming'] as const;
 // Options that only mean something beside a date pattern.
-const DATED = ['dateInName', 'maxAgeMs', 'dateDialect', 'utc', 'periodMs', 'extension'] as const;
+const DATED = [
+  'dateInName',
+  'maxAgeMs',
+  'dateDialect',
+  'utc',
+  'periodMs',
+  'extension',
+  'symlinkName',
+  'auditFile',
+  'auditHashType',
+] as const;
 const SIZE_NAMINGS: readonly string[] = ['log4js', 'winston-tailable', 'winston'];
 
 /**
@@ -140,6 +165,7 @@ function timeOf(o: RotationWriterOptions, where: string, common: CommonRotationO
   if (o.extension !== undefined) t.extension = o.extension;
   if (o.dateInName !== undefined) t.includeInActive = o.dateInName;
   if (o.maxAgeMs !== undefined) t.maxAgeMs = o.maxAgeMs;
+  dailyExtras(o, where, t);
   try {
     new DatePattern(t.pattern, {
       ...(t.dialect ? { dialect: t.dialect } : {}),
@@ -170,7 +196,9 @@ function dateNamingOf(o: RotationWriterOptions, where: string): DateNaming {
   if (naming === 'log4js-date') {
     const placeholder = '"%DATE%" is winston-daily-rotate-file\'s placeholder';
     if (hasDate) refuse('filename', `${placeholder}: it goes with rotationNaming "daily-rotate"`);
-    if (o.extension !== undefined) refuse('extension', 'goes with rotationNaming "daily-rotate"');
+    for (const k of ['extension', 'symlinkName', 'auditFile', 'auditHashType'] as const) {
+      if (o[k] !== undefined) refuse(k, 'goes with rotationNaming "daily-rotate"');
+    }
   } else {
     for (const k of ['keepFileExt', 'fileNameSep'] as const) {
       if (o[k] !== undefined && o[k] !== false) refuse(k, 'goes with rotationNaming "log4js-date"');
@@ -199,4 +227,49 @@ function commonOf(o: RotationWriterOptions, where: string, lockFor?: (f: string)
       }),
     );
   return r;
+}
+
+const DAY = 86_400_000;
+
+// daily-rotate's symlink and audit file: refused where they could not be honoured as there.
+function dailyExtras(o: RotationWriterOptions, where: string, t: TimeRotationOptions): void {
+  const refuse = (option: string, why: string) =>
+    new FaninOptionError(option, `${where}: option "${option}": ${why}`);
+  t.onMarkError = (err) =>
+    (o.onError ?? warnOnce)(
+      new FaninError(
+        'ERR_FANIN_WRITE',
+        `${where}: symlink or audit update failed: ${err.message}`,
+        {
+          cause: err,
+        },
+      ),
+    );
+  if (o.symlinkName !== undefined) {
+    if (!o.symlinkName || o.symlinkName.includes('/') || o.symlinkName.startsWith('.')) {
+      throw refuse(
+        'symlinkName',
+        'a bare file name in the log\'s directory, such as "current.log"',
+      );
+    }
+    t.symlinkName = o.symlinkName;
+  }
+  if (o.auditFile === undefined) {
+    if (o.auditHashType !== undefined) throw refuse('auditHashType', 'goes with "auditFile"');
+    return;
+  }
+  if ((o.backups === undefined) === (o.maxAgeMs === undefined)) {
+    throw refuse(
+      'auditFile',
+      'the audit keeps a number of files ("backups") or of days ("maxAgeMs"): give one',
+    );
+  }
+  if (o.maxAgeMs !== undefined && o.maxAgeMs % DAY !== 0) {
+    throw refuse('maxAgeMs', 'with "auditFile", a whole number of days (the audit counts days)');
+  }
+  const keep =
+    o.maxAgeMs !== undefined
+      ? { days: true, amount: o.maxAgeMs / DAY }
+      : { days: false, amount: (o.backups as number) + 1 };
+  t.audit = { file: o.auditFile, hashType: o.auditHashType ?? 'sha256', keep };
 }

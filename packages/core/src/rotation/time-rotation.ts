@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
+import { type AuditKeep, AuditLog } from './audit-log.js';
+import { pointSymlink } from './current-symlink.js';
 import { type DateDialect, DatePattern } from './date-pattern.js';
 import { type DatedName, DatedNames, type DateNaming } from './dated-names.js';
 import { RotationNames } from './rotation-naming.js';
@@ -30,6 +32,12 @@ export interface TimeRotationOptions extends CommonRotationOptions {
   extension?: string;
   /** Dated files last written longer ago than this are deleted. @default never */
   maxAgeMs?: number;
+  /** daily-rotate: keep a symlink of this name in the log's directory at the active file. */
+  symlinkName?: string;
+  /** daily-rotate: keep winston-daily-rotate-file's audit file; it then drives retention. */
+  audit?: { file: string; hashType: 'md5' | 'sha256'; keep: AuditKeep };
+  /** Told of a symlink or audit update that failed (writing goes on). */
+  onMarkError?: (err: Error) => void;
 }
 
 /**
@@ -45,6 +53,7 @@ export class TimeRotation extends RotationTemplate {
   readonly #pattern: DatePattern;
   readonly #names: DatedNames;
   readonly #o: TimeRotationOptions;
+  readonly #audit: AuditLog | undefined;
   #openLabel = '';
   #activeLabel = '';
   #active = '';
@@ -71,6 +80,13 @@ export class TimeRotation extends RotationTemplate {
       ...(options.fileNameSep === undefined ? {} : { fileNameSep: options.fileNameSep }),
       ...(options.extension === undefined ? {} : { extension: options.extension }),
     });
+    const a = options.audit;
+    this.#audit = a
+      ? new AuditLog(driver, a.file, a.hashType, a.keep, {
+          compress: options.compress === true,
+          mode: options.mode ?? 0o666,
+        })
+      : undefined;
   }
 
   /** The file name of part 0 of the period `label`. */
@@ -79,23 +95,32 @@ export class TimeRotation extends RotationTemplate {
   }
 
   activePath(): string {
-    this.#activeLabel = this.#label(Date.now());
-    if (this.#daily) {
-      this.#active = this.#names.part(this.#activeLabel, this.#lastPart(this.#activeLabel).n);
-      return this.#active;
+    const label = this.#label(Date.now());
+    const next = this.#daily
+      ? this.#names.part(label, this.#names.lastPart(this.listDir(), label).n)
+      : this.#names.hot(label);
+    // Where only a rotation under the lock makes the next file (it renames the last one, or
+    // announces the new one to the symlink and the audit), a writer that looks between the end
+    // of a period and its next batch keeps the file it has until then.
+    const holdOn = this.#daily || (this.#dated && this.#o.maxBytes !== undefined);
+    if (holdOn && this.#active && next !== this.#active && !this.driver.stat(next)) {
+      if (this.driver.stat(this.#active)) return this.#active;
     }
-    // log4js-date with the date in the name and a size limit renames the last period's hot file
-    // when it rotates: until then (a writer that looks between midnight and its next batch) it
-    // stays the file to append to, so that it is not left behind unrenamed.
-    const renamed = this.#dated && this.#o.maxBytes !== undefined;
-    if (renamed && this.#openLabel && this.#openLabel !== this.#activeLabel) {
-      const open = this.#names.hot(this.#openLabel);
-      if (!this.driver.stat(this.#names.hot(this.#activeLabel)) && this.driver.stat(open)) {
-        this.#activeLabel = this.#openLabel;
-      }
+    this.#activeLabel = label;
+    this.#active = next;
+    return next;
+  }
+
+  /** At first open, as the template's; then points the symlink and audit at the active file. */
+  override recover(): void {
+    super.recover();
+    if (this.#o.symlinkName === undefined && !this.#audit) return;
+    if (!this.lock.acquire()) return;
+    try {
+      this.#announce(this.#active);
+    } finally {
+      this.lock.release();
     }
-    this.#active = this.#names.hot(this.#activeLabel);
-    return this.#active;
   }
 
   opened(info: FileInfo): void {
@@ -159,7 +184,7 @@ export class TimeRotation extends RotationTemplate {
   // have moved on (a new period, or a new part): follow it; else this one creates the next file.
   #currentPart(open: FileInfo, nextBytes: number): Current {
     const now = this.#label(Date.now());
-    const last = this.#lastPart(now);
+    const last = this.#names.lastPart(this.listDir(), now);
     this.#part = last;
     const p = this.#names.part(now, last.n);
     if (now !== this.#openLabel) return { path: p, rotate: !last.exists };
@@ -171,7 +196,9 @@ export class TimeRotation extends RotationTemplate {
     const now = this.#label(Date.now());
     if (this.#daily) {
       const n = this.#part.exists ? this.#part.n + 1 : this.#part.n;
-      return this.#create(this.#names.part(now, n), [open.ino]);
+      const acted = this.#create(this.#names.part(now, n), [open.ino]);
+      this.#announce(acted.path);
+      return acted;
     }
     if (this.#dated && this.#o.maxBytes === undefined) {
       const previous = this.#datedFiles().filter((f) => !f.gz && f.file !== this.#active);
@@ -217,7 +244,20 @@ export class TimeRotation extends RotationTemplate {
     return !!this.driver.stat(file) || !!this.driver.stat(`${file}.gz`);
   }
 
+  // daily-rotate: a new active file, as file-stream-rotator's 'new' handler takes it.
+  #announce(file: string): void {
+    try {
+      if (this.#o.symlinkName !== undefined) {
+        pointSymlink(this.driver, this.#names.dir, this.#o.symlinkName, file);
+      }
+      this.#audit?.add(file);
+    } catch (err) {
+      this.#o.onMarkError?.(err as Error);
+    }
+  }
+
   protected retain(): void {
+    if (this.#audit) return;
     const keep = this.#o.backups;
     const oldest = this.#o.maxAgeMs === undefined ? -1 : Date.now() - this.#o.maxAgeMs;
     const rotated = this.#datedFiles().filter((f) => f.file !== this.#active);
@@ -232,19 +272,6 @@ export class TimeRotation extends RotationTemplate {
     return this.#datedFiles(names)
       .filter((f) => f.file !== this.#active)
       .map((f) => path.basename(f.file));
-  }
-
-  // daily-rotate: the highest part of `label` present (plain or compressed) and whether it is
-  // still plain (the active file), as file-stream-rotator finds it by probing `name.N` in turn.
-  #lastPart(label: string): { n: number; exists: boolean } {
-    let last = { n: 0, exists: false };
-    for (const name of this.listDir()) {
-      const f = this.#names.parse(name);
-      if (!f || f.label !== label || f.part < last.n) continue;
-      if (f.part > last.n || !last.exists) last = { n: f.part, exists: true };
-      if (f.gz) last = { n: f.part + 1, exists: false };
-    }
-    return last;
   }
 
   // This log's dated files (the active one too), newest first: by last write, and within one

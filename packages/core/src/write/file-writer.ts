@@ -80,6 +80,9 @@ export const fileWriterSpec: OptionSpec = {
   utc: { kind: 'boolean' },
   periodMs: { kind: 'int', min: 60_000 },
   extension: { kind: 'string' },
+  symlinkName: { kind: 'string' },
+  auditFile: { kind: 'string' },
+  auditHashType: { kind: 'enum', values: ['md5', 'sha256'] },
 };
 
 const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
