@@ -4,7 +4,7 @@ import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
 import { reportOf, tempDir } from './helpers/processes.js';
-import { rotationBatch, sizeBound, writeTogether } from './helpers/rotated-files.js';
+import { sizeBound, writeTogether } from './helpers/rotated-files.js';
 
 // Size and date rotation together across processes: a per-second pattern and a 16 KiB limit, so
 // that a run of 3 s crosses several periods and cuts each into several parts. Every record must
@@ -19,7 +19,8 @@ const LABEL = /\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}/;
 // Part number: after the label, before the extension (daily-rotate) or last (log4js-date).
 const PART = /\d{2}-\d{2}-\d{2}(?:\.log)?\.(\d+)(?:\.log)?(?:\.gz)?$/;
 
-const common = { maxBytes: MAX_BYTES, batchBytes: rotationBatch(MAX_BYTES) };
+// batchBytes left to the writer: it picks rotationBatch(maxBytes) under size parts too.
+const common = { maxBytes: MAX_BYTES };
 const MODES = [
   {
     name: 'log4js-date: app.log renamed to app.log.<date>.N, parts shifted',

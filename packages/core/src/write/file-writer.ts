@@ -128,8 +128,9 @@ export function createFileWriter(
   if (!o.lazy && target.filename !== undefined) openOrThrow(target, where);
   // A file can overshoot maxBytes by the batches other processes write at the same moment:
   // keep batches at a sixteenth of the limit (at least 4 KiB) unless batchBytes was given.
-  if (policies.rotation && o.batchBytes === undefined) {
-    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(policies.rotation.maxBytes / 16)));
+  const limit = policies.rotation?.maxBytes ?? policies.timeRotation?.maxBytes;
+  if (limit !== undefined && o.batchBytes === undefined) {
+    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(limit / 16)));
   }
   return new BatchWriter(hooks.wrapSink ? hooks.wrapSink(target) : target, o);
 }
