@@ -3,3 +3,11 @@ declare module 'date-format' {
   const dateFormat: { asString(format: string, date: Date): string };
   export default dateFormat;
 }
+
+// streamroller (log4js's file streams) ships no types; the one class the tests use.
+declare module 'streamroller' {
+  import type { Writable } from 'node:stream';
+  export class RollingFileWriteStream extends Writable {
+    constructor(filename: string, options: Record<string, unknown>);
+  }
+}
