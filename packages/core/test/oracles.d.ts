@@ -11,3 +11,16 @@ declare module 'streamroller' {
     constructor(filename: string, options: Record<string, unknown>);
   }
 }
+
+// file-stream-rotator (winston-daily-rotate-file's streams) ships no types; what the tests use.
+declare module 'file-stream-rotator' {
+  import type { EventEmitter } from 'node:events';
+
+  const rotator: {
+    getStream(options: Record<string, unknown>): EventEmitter & {
+      write(text: string): void;
+      end(): void;
+    };
+  };
+  export default rotator;
+}
