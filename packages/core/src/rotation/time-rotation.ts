@@ -8,6 +8,8 @@ import { RotationNames } from './rotation-naming.js';
 import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
 import { type Acted, type Current, RotationTemplate } from './rotation-template.js';
 
+type DatedFile = DatedName & { file: string; mtimeMs: number; ino: number };
+
 /** Options of {@link TimeRotation}. */
 export interface TimeRotationOptions extends CommonRotationOptions {
   /** The date pattern; the finest field it prints sets the period. */
@@ -96,9 +98,7 @@ export class TimeRotation extends RotationTemplate {
 
   activePath(): string {
     const label = this.#label(Date.now());
-    const next = this.#daily
-      ? this.#names.part(label, this.#names.lastPart(this.listDir(), label).n)
-      : this.#names.hot(label);
+    const next = this.#daily ? this.#lastPartPath(label) : this.#names.hot(label);
     // Where only a rotation under the lock makes the next file (it renames the last one, or
     // announces the new one to the symlink and the audit), a writer that looks between the end
     // of a period and its next batch keeps the file it has until then.
@@ -109,6 +109,16 @@ export class TimeRotation extends RotationTemplate {
     this.#activeLabel = label;
     this.#active = next;
     return next;
+  }
+
+  // daily-rotate: the last part of `label`. Writers look every reopenCheckMs: while the part
+  // they have is there and no next one, two `stat`s answer without listing the directory.
+  #lastPartPath(label: string): string {
+    if (label === this.#activeLabel && this.#active && this.driver.stat(this.#active)) {
+      const n = this.#names.parse(path.basename(this.#active))?.part ?? 0;
+      if (!this.driver.stat(this.#names.part(label, n + 1))) return this.#active;
+    }
+    return this.#names.part(label, this.#names.lastPart(this.listDir(), label).n);
   }
 
   /** At first open, as the template's; then points the symlink and audit at the active file. */
@@ -227,7 +237,8 @@ export class TimeRotation extends RotationTemplate {
   #renameTarget(label: string): string {
     if (this.#o.maxBytes === undefined) {
       let n = 0;
-      while (this.#exists(this.#names.part(label, n))) n++;
+      const taken = (f: string) => this.driver.stat(f) || this.driver.stat(`${f}.gz`);
+      while (taken(this.#names.part(label, n))) n++;
       return this.#names.part(label, n);
     }
     const parts = this.#datedFiles()
@@ -238,10 +249,6 @@ export class TimeRotation extends RotationTemplate {
       this.driver.rename(f.file, `${to}${f.gz ? '.gz' : ''}`);
     }
     return this.#names.part(label, 1);
-  }
-
-  #exists(file: string): boolean {
-    return !!this.driver.stat(file) || !!this.driver.stat(`${file}.gz`);
   }
 
   // daily-rotate: a new active file, as file-stream-rotator's 'new' handler takes it.
@@ -276,10 +283,8 @@ export class TimeRotation extends RotationTemplate {
 
   // This log's dated files (the active one too), newest first: by last write, and within one
   // period by part number (newest highest under daily-rotate, lowest under log4js-date).
-  #datedFiles(
-    names: readonly string[] = this.listDir(),
-  ): (DatedName & { file: string; mtimeMs: number; ino: number })[] {
-    const out: (DatedName & { file: string; mtimeMs: number; ino: number })[] = [];
+  #datedFiles(names: readonly string[] = this.listDir()): DatedFile[] {
+    const out: DatedFile[] = [];
     for (const name of names) {
       const f = this.#names.parse(name);
       const file = path.join(this.#names.dir, name);
