@@ -80,7 +80,9 @@ export {
   startsWithMagic,
   writerOf,
 } from './framing/record-framing.js';
+export type { DateDialect, DatePatternOptions } from './rotation/date-pattern.js';
 export { DatePattern } from './rotation/date-pattern.js';
+export type { DateNaming } from './rotation/dated-names.js';
 export type { ExclusiveLock } from './rotation/rotation-lock.js';
 export { RotationLock } from './rotation/rotation-lock.js';
 export type { RotationNaming } from './rotation/rotation-naming.js';

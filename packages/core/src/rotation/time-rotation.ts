@@ -1,130 +1,274 @@
 import * as path from 'node:path';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
-import { DatePattern } from './date-pattern.js';
+import { type AuditKeep, AuditLog } from './audit-log.js';
+import { pointSymlink } from './current-symlink.js';
+import { type DateDialect, DatePattern } from './date-pattern.js';
+import { type DatedName, DatedNames, type DateNaming } from './dated-names.js';
 import { RotationNames } from './rotation-naming.js';
 import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
 import { type Acted, type Current, RotationTemplate } from './rotation-template.js';
 
+type DatedFile = DatedName & { file: string; mtimeMs: number; ino: number };
+
 /** Options of {@link TimeRotation}. */
 export interface TimeRotationOptions extends CommonRotationOptions {
-  /** log4js (`yyyy-MM-dd-hh`) or moment (`YYYY-MM-DD-HH`) tokens; the finest one sets the period. */
+  /** The date pattern; the finest field it prints sets the period. */
   pattern: string;
+  /** @default inferred: 'date-format' when the pattern holds `yy`, else 'moment' */
+  dialect?: DateDialect;
+  /** Dates in UTC. @default false */
+  utc?: boolean;
+  /** winston-daily-rotate-file `frequency` ('5m', '3h') in ms: see {@link DatePattern}. */
+  periodMs?: number;
+  /** @default 'daily-rotate' when the filename holds `%DATE%`, else 'log4js-date' */
+  naming?: DateNaming;
   /**
-   * The date is in the active file's name (log4js `alwaysIncludePattern`, or `%DATE%` in the
-   * filename as winston-daily-rotate-file writes it): nothing is renamed, writers move on to the
-   * new name. Otherwise the active file keeps its name and is renamed when its period ends.
+   * The date is in the active file's name (log4js `alwaysIncludePattern`; always so under
+   * daily-rotate). Otherwise the active file keeps its name and is renamed when it rotates.
    * @default false
    */
   includeInActive?: boolean;
+  /** Size parts within a period: a new part before a write would take the file past this. */
+  maxBytes?: number;
+  /** daily-rotate: appended after the date (and part number). @default '' */
+  extension?: string;
   /** Dated files last written longer ago than this are deleted. @default never */
   maxAgeMs?: number;
+  /** daily-rotate: keep a symlink of this name in the log's directory at the active file. */
+  symlinkName?: string;
+  /** daily-rotate: keep winston-daily-rotate-file's audit file; it then drives retention. */
+  audit?: { file: string; hashType: 'md5' | 'sha256'; keep: AuditKeep };
+  /** Told of a symlink or audit update that failed (writing goes on). */
+  onMarkError?: (err: Error) => void;
 }
 
 /**
- * Time rotation that is safe across processes, by the same rule as size rotation: each writer
- * compares the period of now with the period of its open file before a batch (arithmetic, no
- * syscall); when it changed, it takes the short rotation lock, checks under it that the path
- * still names its file, and then exactly one process renames it (or, with the date in the active
- * name, creates the new file), applies retention and queues compression; the others reopen.
+ * Time rotation (with size parts within a period, when `maxBytes` is set) that is safe across
+ * processes, by the same rule as size rotation: each writer compares the label of now with that
+ * of its open file, and the open file's size, before a batch (arithmetic and its own `fstat`);
+ * when either is due, it takes the short rotation lock, checks under it that the path still
+ * names its file, and exactly one process rotates (renames under log4js-date, creates the next
+ * file under daily-rotate or with the date in the active name), applies retention and queues
+ * compression; the others reopen the file the rotation left active.
  */
 export class TimeRotation extends RotationTemplate {
-  readonly #base: string;
   readonly #pattern: DatePattern;
+  readonly #names: DatedNames;
   readonly #o: TimeRotationOptions;
-  readonly #dated: RegExp;
-  #openPeriod = -1;
-  #activePeriod = -1;
+  readonly #audit: AuditLog | undefined;
+  #openLabel = '';
+  #activeLabel = '';
+  #active = '';
   // When this process first wrote to the file it has open (checked at due()), or Infinity.
   #firstWrite = Number.POSITIVE_INFINITY;
-  // The time the open file's records are from, found by current() for act().
-  #since = 0;
+  // The label of the open file's records, found by current() for act().
+  #since = '';
+  // daily-rotate: the part current() found active (and whether it exists) for act().
+  #part = { n: 0, exists: false };
 
   constructor(base: string, driver: FileDriver, options: TimeRotationOptions) {
     super(base, driver, options, new RotationNames(base, 'log4js'));
-    this.#base = base;
-    this.#pattern = new DatePattern(options.pattern);
+    this.#pattern = new DatePattern(options.pattern, {
+      ...(options.dialect ? { dialect: options.dialect } : {}),
+      utc: options.utc === true,
+      ...(options.periodMs === undefined ? {} : { periodMs: options.periodMs }),
+    });
     this.#o = options;
-    const name = path.basename(this.nameFor('\u0000'));
-    const [pre = '', post = ''] = name
-      .split('\u0000')
-      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-    this.#dated = new RegExp(`^${pre}${this.#pattern.labelSource()}${post}(\\.\\d+)?(\\.gz)?$`);
+    const naming = options.naming ?? (base.includes('%DATE%') ? 'daily-rotate' : 'log4js-date');
+    this.#names = new DatedNames(base, this.#pattern, {
+      naming,
+      dateInName: naming === 'daily-rotate' || options.includeInActive === true,
+      ...(options.keepFileExt === undefined ? {} : { keepFileExt: options.keepFileExt }),
+      ...(options.fileNameSep === undefined ? {} : { fileNameSep: options.fileNameSep }),
+      ...(options.extension === undefined ? {} : { extension: options.extension }),
+    });
+    const a = options.audit;
+    this.#audit = a
+      ? new AuditLog(driver, a.file, a.hashType, a.keep, {
+          compress: options.compress === true,
+          mode: options.mode ?? 0o666,
+        })
+      : undefined;
   }
 
-  /** The file name for a period label. */
+  /** The file name of part 0 of the period `label`. */
   nameFor(label: string): string {
-    if (this.#base.includes('%DATE%')) return this.#base.replace('%DATE%', label);
-    const sep = this.#o.fileNameSep ?? '.';
-    if (!this.#o.keepFileExt) return `${this.#base}${sep}${label}`;
-    const ext = path.extname(this.#base);
-    return path.join(
-      path.dirname(this.#base),
-      `${path.basename(this.#base, ext)}${sep}${label}${ext}`,
-    );
+    return this.#names.part(label, 0);
   }
 
   activePath(): string {
-    this.#activePeriod = this.#pattern.periodOf(Date.now());
-    if (!this.#included) return this.#base;
-    return this.nameFor(this.#pattern.format(this.#activePeriod));
+    const label = this.#label(Date.now());
+    const next = this.#daily ? this.#lastPartPath(label) : this.#names.hot(label);
+    // Where only a rotation under the lock makes the next file (it renames the last one, or
+    // announces the new one to the symlink and the audit), a writer that looks between the end
+    // of a period and its next batch keeps the file it has until then.
+    const holdOn = this.#daily || (this.#dated && this.#o.maxBytes !== undefined);
+    if (holdOn && this.#active && next !== this.#active && !this.driver.stat(next)) {
+      if (this.driver.stat(this.#active)) return this.#active;
+    }
+    this.#activeLabel = label;
+    this.#active = next;
+    return next;
+  }
+
+  // daily-rotate: the last part of `label`. Writers look every reopenCheckMs: while the part
+  // they have is there and no next one, two `stat`s answer without listing the directory.
+  #lastPartPath(label: string): string {
+    if (label === this.#activeLabel && this.#active && this.driver.stat(this.#active)) {
+      const n = this.#names.parse(path.basename(this.#active))?.part ?? 0;
+      if (!this.driver.stat(this.#names.part(label, n + 1))) return this.#active;
+    }
+    return this.#names.part(label, this.#names.lastPart(this.listDir(), label).n);
+  }
+
+  /** At first open, as the template's; then points the symlink and audit at the active file. */
+  override recover(): void {
+    super.recover();
+    if (this.#o.symlinkName === undefined && !this.#audit) return;
+    if (!this.lock.acquire()) return;
+    try {
+      this.#announce(this.#active);
+    } finally {
+      this.lock.release();
+    }
   }
 
   opened(info: FileInfo): void {
-    // A file kept from an earlier run belongs to the period of its last write.
-    this.#openPeriod =
-      this.#included || info.size === 0 ? this.#activePeriod : this.#pattern.periodOf(info.mtimeMs);
+    // A file kept from an earlier run holds the records of its last write's period.
+    this.#openLabel =
+      this.#dated || info.size === 0 ? this.#activeLabel : this.#label(info.mtimeMs);
     this.#firstWrite = Number.POSITIVE_INFINITY;
   }
 
-  due(_open: FileInfo, _nextBytes: number): boolean {
+  due(open: FileInfo, nextBytes: number): boolean {
     const now = Date.now();
-    if (this.#pattern.periodOf(now) !== this.#openPeriod) return true;
+    if (this.#label(now) !== this.#openLabel || this.#full(open, nextBytes)) return true;
     // A batch goes into the open file now: the file holds records of this period from here on.
     if (now < this.#firstWrite) this.#firstWrite = now;
     return false;
   }
 
-  get #included(): boolean {
-    return this.#o.includeInActive === true || this.#base.includes('%DATE%');
+  get #daily(): boolean {
+    return this.#names.naming === 'daily-rotate';
   }
 
-  // The active file keeps its name: it rotates when it is still the open file and its records
-  // are from an ended period — that of its last write (mtime), or of this process's first write
-  // to it when earlier: a batch checked just before the period ended and written just after
-  // moves the mtime into the new period, though the file holds the old one's records. With the
-  // date in the active name, the first writer of a new period creates its file.
-  protected current(open: FileInfo, _nextBytes: number): Current {
-    if (this.#included) {
+  // The date is in the active file's name: a new period starts a new file.
+  get #dated(): boolean {
+    return this.#daily || this.#o.includeInActive === true;
+  }
+
+  #label(time: number): string {
+    return this.#pattern.format(time);
+  }
+
+  #full(file: FileInfo, nextBytes: number): boolean {
+    const max = this.#o.maxBytes;
+    return max !== undefined && file.size > 0 && file.size + nextBytes > max;
+  }
+
+  protected current(open: FileInfo, nextBytes: number): Current {
+    if (this.#daily) return this.#currentPart(open, nextBytes);
+    const now = this.#label(Date.now());
+    if (this.#dated && this.#o.maxBytes === undefined) {
+      // Nothing is renamed: the first writer of a new period creates its file.
       const next = this.activePath();
-      return { path: next, rotate: !this.driver.stat(next) };
+      this.#since = this.#openLabel;
+      return { path: next, rotate: now !== this.#openLabel && !this.driver.stat(next) };
     }
-    const cur = this.driver.stat(this.#base);
-    if (!same(cur, open) || !cur || cur.size === 0) return { path: this.#base, rotate: false };
-    this.#since = Math.min(cur.mtimeMs, this.#firstWrite);
-    const ended = this.#pattern.periodOf(this.#since) !== this.#pattern.periodOf(Date.now());
-    return { path: this.#base, rotate: ended };
+    // The open file is renamed: it rotates when the path still names it and it is full, or its
+    // records are from an ended period — that of its last write (mtime), or of this process's
+    // first write to it when earlier: a batch checked just before the period ended and written
+    // just after moves the mtime into the new period, though the file holds the old one's.
+    const hot = this.#names.hot(this.#openLabel);
+    const cur = this.driver.stat(hot);
+    if (!same(cur, open) || !cur) return { path: this.activePath(), rotate: false };
+    // An empty active file that keeps its name is simply reused for the new period.
+    if (cur.size === 0 && !this.#dated) return { path: hot, rotate: false };
+    this.#since = this.#dated
+      ? this.#openLabel
+      : this.#label(Math.min(cur.mtimeMs, this.#firstWrite));
+    return { path: hot, rotate: this.#since !== now || this.#full(cur, nextBytes) };
+  }
+
+  // daily-rotate: the active file is the last part of the period of now. Another process may
+  // have moved on (a new period, or a new part): follow it; else this one creates the next file.
+  #currentPart(open: FileInfo, nextBytes: number): Current {
+    const now = this.#label(Date.now());
+    const last = this.#names.lastPart(this.listDir(), now);
+    this.#part = last;
+    const p = this.#names.part(now, last.n);
+    if (now !== this.#openLabel) return { path: p, rotate: !last.exists };
+    const cur = this.driver.stat(p);
+    return { path: p, rotate: same(cur, open) && this.#full(cur as FileInfo, nextBytes) };
   }
 
   protected act(open: FileInfo): Acted {
-    if (this.#included) {
-      const next = this.activePath();
-      const previous = this.#datedFiles().filter((f) => !f.file.endsWith('.gz'));
-      this.driver.close(this.driver.open(next, CREATE, this.#o.mode ?? 0o666));
-      return { path: next, rotated: previous.map((f) => f.ino) };
+    const now = this.#label(Date.now());
+    if (this.#daily) {
+      const n = this.#part.exists ? this.#part.n + 1 : this.#part.n;
+      const acted = this.#create(this.#names.part(now, n), [open.ino]);
+      this.#announce(acted.path);
+      return acted;
     }
-    const label = this.#pattern.format(this.#since);
-    let target = this.nameFor(label);
-    for (let n = 1; this.driver.stat(target) || this.driver.stat(`${target}.gz`); n++) {
-      target = `${this.nameFor(label)}.${n}`;
+    if (this.#dated && this.#o.maxBytes === undefined) {
+      const previous = this.#datedFiles().filter((f) => !f.gz && f.file !== this.#active);
+      return this.#create(
+        this.activePath(),
+        previous.map((f) => f.ino),
+      );
     }
-    this.driver.rename(this.#base, target);
-    return { path: this.#base, rotated: [open.ino] };
+    this.driver.rename(this.#names.hot(this.#openLabel), this.#renameTarget(this.#since));
+    this.activePath();
+    return { path: this.#active, rotated: [open.ino] };
+  }
+
+  // Created under the lock, so a writer that comes next sees it and does not rotate again.
+  #create(file: string, rotated: number[]): Acted {
+    this.driver.close(this.driver.open(file, CREATE, this.#o.mode ?? 0o666));
+    this.#active = file;
+    return { path: file, rotated };
+  }
+
+  // log4js-date: where the hot file of `label` goes. Without a size limit a period has one
+  // rotated file, `app.log.<date>`; one already there (a restart) is kept and the new one
+  // numbered after it rather than overwritten. With one, the period's parts move up by one,
+  // oldest first so that no rename overwrites a file still to be moved (streamroller's
+  // `_moveOldFiles`), and the hot file becomes part 1.
+  #renameTarget(label: string): string {
+    if (this.#o.maxBytes === undefined) {
+      let n = 0;
+      const taken = (f: string) => this.driver.stat(f) || this.driver.stat(`${f}.gz`);
+      while (taken(this.#names.part(label, n))) n++;
+      return this.#names.part(label, n);
+    }
+    const parts = this.#datedFiles()
+      .filter((f) => f.label === label && f.part > 0)
+      .sort((a, b) => b.part - a.part);
+    for (const f of parts) {
+      const to = this.#names.part(label, f.part + 1);
+      this.driver.rename(f.file, `${to}${f.gz ? '.gz' : ''}`);
+    }
+    return this.#names.part(label, 1);
+  }
+
+  // daily-rotate: a new active file, as file-stream-rotator's 'new' handler takes it.
+  #announce(file: string): void {
+    try {
+      if (this.#o.symlinkName !== undefined) {
+        pointSymlink(this.driver, this.#names.dir, this.#o.symlinkName, file);
+      }
+      this.#audit?.add(file);
+    } catch (err) {
+      this.#o.onMarkError?.(err as Error);
+    }
   }
 
   protected retain(): void {
+    if (this.#audit) return;
     const keep = this.#o.backups;
     const oldest = this.#o.maxAgeMs === undefined ? -1 : Date.now() - this.#o.maxAgeMs;
-    this.#datedFiles().forEach((f, i) => {
+    const rotated = this.#datedFiles().filter((f) => f.file !== this.#active);
+    rotated.forEach((f, i) => {
       if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest) {
         unlinkIfPresent(this.driver, f.file);
       }
@@ -132,22 +276,24 @@ export class TimeRotation extends RotationTemplate {
   }
 
   protected rotatedNames(names: readonly string[]): string[] {
-    return this.#datedFiles(names).map((f) => path.basename(f.file));
+    return this.#datedFiles(names)
+      .filter((f) => f.file !== this.#active)
+      .map((f) => path.basename(f.file));
   }
 
-  // Dated files other than the active one, newest first.
-  #datedFiles(
-    names: readonly string[] = this.listDir(),
-  ): { file: string; mtimeMs: number; ino: number }[] {
-    const dir = path.dirname(this.nameFor('x'));
-    const active = this.#included ? this.nameFor(this.#pattern.format(this.#activePeriod)) : '';
-    const out: { file: string; mtimeMs: number; ino: number }[] = [];
+  // This log's dated files (the active one too), newest first: by last write, and within one
+  // period by part number (newest highest under daily-rotate, lowest under log4js-date).
+  #datedFiles(names: readonly string[] = this.listDir()): DatedFile[] {
+    const out: DatedFile[] = [];
     for (const name of names) {
-      const file = path.join(dir, name);
-      if (!this.#dated.test(name) || file === active) continue;
-      const st = this.driver.stat(file);
-      if (st) out.push({ file, mtimeMs: st.mtimeMs, ino: st.ino });
+      const f = this.#names.parse(name);
+      const file = path.join(this.#names.dir, name);
+      const st = f && this.driver.stat(file);
+      if (f && st) out.push({ ...f, file, mtimeMs: st.mtimeMs, ino: st.ino });
     }
-    return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    const order = this.#daily ? -1 : 1;
+    return out.sort(
+      (a, b) => b.mtimeMs - a.mtimeMs || (a.label === b.label ? order * (a.part - b.part) : 0),
+    );
   }
 }

@@ -54,6 +54,8 @@ export interface FileDriver {
    * none, and the file target then opens with O_NOFOLLOW after the first open.
    */
   isSymlink?(path: string): boolean;
+  /** Makes `path` a symbolic link to `target` (symlink(2)). Optional: no links are kept without it. */
+  symlink?(target: string, path: string): void;
   /**
    * Returns once no append is in flight on `fd`'s file: a zero-length `write(2)`, which on ext4
    * and tmpfs takes the inode lock before it checks the count (ext4_buffered_write_iter,
@@ -143,6 +145,7 @@ export const nodeFileDriver: FileDriver = {
     fs.writeSync(fd, empty, 0, 0);
   },
   isSymlink: (path) => fs.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true,
+  symlink: (target, path) => fs.symlinkSync(target, path),
   readByte: (fd, position) => {
     try {
       return fs.readSync(fd, oneByte, 0, 1, position) === 1 ? oneByte[0] : undefined;

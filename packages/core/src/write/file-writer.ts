@@ -69,7 +69,10 @@ export const fileWriterSpec: OptionSpec = {
   maxBytes: { kind: 'size' },
   backups: { kind: 'int', min: 0 },
   compress: { kind: 'boolean' },
-  rotationNaming: { kind: 'enum', values: ['log4js', 'winston-tailable', 'winston'] },
+  rotationNaming: {
+    kind: 'enum',
+    values: ['log4js', 'winston-tailable', 'winston', 'log4js-date', 'daily-rotate'],
+  },
   keepFileExt: { kind: 'boolean' },
   fileNameSep: { kind: 'string' },
   lockStaleMs: { kind: 'int', min: 1 },
@@ -77,6 +80,13 @@ export const fileWriterSpec: OptionSpec = {
   datePattern: { kind: 'string' },
   dateInName: { kind: 'boolean' },
   maxAgeMs: { kind: 'int', min: 1 },
+  dateDialect: { kind: 'enum', values: ['date-format', 'moment'] },
+  utc: { kind: 'boolean' },
+  periodMs: { kind: 'int', min: 60_000 },
+  extension: { kind: 'string' },
+  symlinkName: { kind: 'string' },
+  auditFile: { kind: 'string' },
+  auditHashType: { kind: 'enum', values: ['md5', 'sha256'] },
 };
 
 const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
@@ -122,8 +132,9 @@ export function createFileWriter(
   if (!o.lazy && target.filename !== undefined) openOrThrow(target, where);
   // A file can overshoot maxBytes by the batches other processes write at the same moment:
   // keep batches at a sixteenth of the limit (at least 4 KiB) unless batchBytes was given.
-  if (policies.rotation && o.batchBytes === undefined) {
-    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(policies.rotation.maxBytes / 16)));
+  const limit = policies.rotation?.maxBytes ?? policies.timeRotation?.maxBytes;
+  if (limit !== undefined && o.batchBytes === undefined) {
+    o.batchBytes = Math.min(65536, Math.max(4096, Math.floor(limit / 16)));
   }
   return new BatchWriter(hooks.wrapSink ? hooks.wrapSink(target) : target, o);
 }
