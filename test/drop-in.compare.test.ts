@@ -154,7 +154,7 @@ const LOG4JS: Record<'file' | 'fileSync' | 'dateFile', Case[]> = {
     {
       name: 'maxLogSize 400 within the date',
       config: { filename: 'app.log', pattern: 'yyyy-MM-dd', maxLogSize: 400, numBackups: 5 },
-      pending: "rotationNaming 'log4js-date' (maxBytes beside datePattern)",
+      pending: SIZE_RULE,
     },
   ],
 };
@@ -233,17 +233,15 @@ const DRF: Case[] = [
   {
     name: 'maxSize 1k within the date',
     config: { filename: 'app-%DATE%.log', maxSize: '1k' },
-    pending: "rotationNaming 'daily-rotate' (maxBytes beside datePattern)",
+    pending: SIZE_RULE,
   },
   {
     name: 'extension .log',
     config: { filename: 'app-%DATE%', extension: '.log' },
-    pending: 'extension',
   },
   {
     name: 'utc',
     config: { filename: 'app-%DATE%.log', datePattern: 'YYYY-MM-DD-HH', utc: true },
-    pending: 'utc',
   },
 ];
 

@@ -252,6 +252,7 @@ describe('a config from the winston-daily-rotate-file README', () => {
       datePattern: 'YYYY-MM-DD-HH',
       maxBytes: 20 * 1024 ** 2,
       rotationNaming: 'daily-rotate',
+      dateDialect: 'moment',
       maxAgeMs: 14 * 86_400_000,
       compress: true,
     });

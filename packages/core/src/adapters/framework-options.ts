@@ -6,7 +6,6 @@ import {
   unknownOption,
   warnOptionOnce,
 } from '../contract/options.js';
-import { fileWriterSpec } from '../write/file-writer.js';
 import { fromLog4jsDateFile, log4jsDateFileSource } from './options/log4js-date-file.js';
 import { fromLog4jsFile, type Log4jsMapped, log4jsFileSource } from './options/log4js-file.js';
 import { fromLog4jsFileSync, log4jsFileSyncSource } from './options/log4js-file-sync.js';
@@ -152,17 +151,7 @@ export function fromWinstonOptions(
   given: Record<string, unknown>,
   warn = warnOptionOnce,
 ): WinstonMapped {
-  return withoutPending(entryOf(winston, where, given).map(where, given, warn));
-}
-
-/**
- * `dateDialect` (issue #16) reaches a writer that declares it; a writer built before it reads
- * both token vocabularies the same way, so the option is left out there rather than refused.
- * Every other new option stays in and is refused by such a writer by name: never silently lost.
- */
-function withoutPending<T extends { writer: Record<string, unknown> }>(mapped: T): T {
-  if (!('dateDialect' in fileWriterSpec)) delete mapped.writer.dateDialect;
-  return mapped;
+  return entryOf(winston, where, given).map(where, given, warn);
 }
 
 /**
@@ -177,5 +166,5 @@ export function fromLog4jsConfig(
   where = 'log4js appender',
   warn = warnOptionOnce,
 ): Log4jsMapped {
-  return withoutPending(entryOf(log4js, where, config).map(where, config, warn));
+  return entryOf(log4js, where, config).map(where, config, warn);
 }
