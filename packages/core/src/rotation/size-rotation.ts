@@ -56,6 +56,11 @@ export class SizeRotation extends RotationTemplate {
     return open.size > 0 && open.size + nextBytes > this.maxBytes;
   }
 
+  /** Bytes the open file takes before `maxBytes`. */
+  room(open: FileInfo): number {
+    return Math.max(0, this.maxBytes - open.size);
+  }
+
   protected current(open: FileInfo, nextBytes: number): Current {
     const active = this.#incrementing ? this.names.slot(this.#refreshCurrent()) : this.names.base;
     const cur = this.driver.stat(active);
