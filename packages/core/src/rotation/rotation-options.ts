@@ -1,5 +1,7 @@
+import { isAbsolute } from 'node:path';
 import { FaninError, FaninOptionError, warnOnce } from '../contract/errors.js';
 import { parseSize } from '../contract/options.js';
+import { type AuditFileOptions, auditKeep } from './audit-file.js';
 import { DatePattern } from './date-pattern.js';
 import type { ExclusiveLock } from './rotation-lock.js';
 import type { RotationNaming } from './rotation-naming.js';
@@ -39,6 +41,15 @@ export interface RotationWriterOptions {
   dateInName?: boolean;
   /** Time rotation: dated files last written longer ago than this are deleted. */
   maxAgeMs?: number;
+  /**
+   * Keep a symlink of this name in the log's directory pointing at the active file
+   * (winston-daily-rotate-file `createSymlink` + `symlinkName`).
+   */
+  symlinkName?: string;
+  /** Write winston-daily-rotate-file's audit JSON here, as file-stream-rotator writes it. */
+  auditFile?: string;
+  /** Hash of the audit's entries. @default 'md5' */
+  auditHashType?: 'md5' | 'sha256';
   onError?: (err: FaninError) => void;
 }
 
@@ -59,7 +70,7 @@ export function rotationFromOptions(
   const bySize = o.maxBytes !== undefined;
   const byTime = o.datePattern !== undefined;
   if (!bySize && !byTime) {
-    for (const k of [...SHARED, 'dateInName', 'maxAgeMs'] as const) {
+    for (const k of [...SHARED, 'dateInName', 'maxAgeMs', 'symlinkName', 'auditFile'] as const) {
       if (o[k] !== undefined && o[k] !== false) {
         throw new FaninOptionError(
           k,
@@ -115,12 +126,16 @@ function commonOf(o: RotationWriterOptions, where: string, lockFor?: (f: string)
   if (o.lockWaitMs !== undefined) r.lockWaitMs = o.lockWaitMs;
   if (o.mode !== undefined) r.mode = o.mode;
   if (lockFor) r.lock = lockFor(o.filename as string);
+  if (o.symlinkName !== undefined) r.symlinkName = o.symlinkName;
+  if (o.auditFile !== undefined) r.audit = auditOf(o);
   const report = o.onError ?? warnOnce;
   r.onError = (err) =>
-    report(
-      new FaninError('ERR_FANIN_WRITE', `${where}: compression failed: ${err.message}`, {
-        cause: err,
-      }),
-    );
+    report(new FaninError('ERR_FANIN_WRITE', `${where}: ${err.message}`, { cause: err }));
   return r;
+}
+
+function auditOf(o: RotationWriterOptions): AuditFileOptions {
+  const names = isAbsolute(o.filename as string) ? 'absolute' : 'relative';
+  const keep = auditKeep(o.backups, o.maxAgeMs);
+  return { file: o.auditFile as string, hashType: o.auditHashType ?? 'md5', keep, names };
 }

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { errnoCode } from '../contract/errors.js';
 import type { EmitFileEvent } from '../contract/file-event-emitter.js';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
+import type { AuditFileOptions } from './audit-file.js';
 import type { ExclusiveLock } from './rotation-lock.js';
 
 /** What a file target asks of a rotation policy (by size or by time). */
@@ -18,7 +19,7 @@ export interface RotationPolicy {
    */
   room?(open: FileInfo): number;
   /** Rotates (if no other process did) and returns the path to open, or `undefined` to go on. */
-  rotate(open: FileInfo, nextBytes: number): string | undefined;
+  rotate(open: FileInfo, nextBytes: number, openPath?: string): string | undefined;
   /** Where the policy tells the file events it causes (new, rotate, archive, removed). */
   listen?(emit: EmitFileEvent): void;
   /** At first open: finish what a dead process left half done. */
@@ -61,6 +62,10 @@ export interface CommonRotationOptions {
   onError?: (err: Error) => void;
   /** The lock that serializes rotations; a locked-file writer passes its own. @default RotationLock */
   lock?: ExclusiveLock;
+  /** Keep a symlink of this name, in the log's directory, pointing at the active file. */
+  symlinkName?: string;
+  /** Keep winston-daily-rotate-file's audit JSON of the log's files. */
+  audit?: AuditFileOptions;
 }
 
 /** Flags a rotation creates the next active file with. */
@@ -70,11 +75,16 @@ export const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEN
 export const same = (a: FileInfo | undefined, b: FileInfo) =>
   !!a && a.ino === b.ino && a.dev === b.dev;
 
-/** Removes `p`; a file already gone (another process's retention) is not an error. */
-export function unlinkIfPresent(driver: FileDriver, p: string): void {
+/**
+ * Removes `p`; a file already gone (another process's retention) is not an error. Returns
+ * whether this call removed it.
+ */
+export function unlinkIfPresent(driver: FileDriver, p: string): boolean {
   try {
     driver.unlink(p);
+    return true;
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw err;
+    return false;
   }
 }

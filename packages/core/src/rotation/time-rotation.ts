@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { DatePattern } from './date-pattern.js';
 import { RotationNames } from './rotation-naming.js';
-import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
+import { type CommonRotationOptions, CREATE, same } from './rotation-policy.js';
 import { type Acted, type Current, RotationTemplate } from './rotation-template.js';
 
 /** Options of {@link TimeRotation}. */
@@ -126,7 +126,7 @@ export class TimeRotation extends RotationTemplate {
     const oldest = this.#o.maxAgeMs === undefined ? -1 : Date.now() - this.#o.maxAgeMs;
     this.#datedFiles().forEach((f, i) => {
       if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest) {
-        unlinkIfPresent(this.driver, f.file);
+        this.removeFile(f.file);
       }
     });
   }

@@ -185,7 +185,7 @@ export class FileTarget implements Sink {
         continue;
       }
       if (!rotation.due(st, nextBytes)) return reopened;
-      if (rotation.rotate(st, nextBytes) === undefined) return reopened;
+      if (rotation.rotate(st, nextBytes, this.#openPath) === undefined) return reopened;
       this.counters.rotations = rotation.counters.rotations;
       reopened = this.#reopen(false);
     }

@@ -1,4 +1,5 @@
 import { errnoCode, FaninError, FaninOptionError } from '../contract/errors.js';
+import type { FileEventListener } from '../contract/file-events.js';
 import { checkOptions, type OptionSpec, parseSize } from '../contract/options.js';
 import type { ExclusiveLock } from '../rotation/rotation-lock.js';
 import { type RotationWriterOptions, rotationFromOptions } from '../rotation/rotation-options.js';
@@ -18,6 +19,8 @@ export interface FileWriterOptions
   lazy?: boolean;
   /** The file-system edge; tests pass an in-memory or fault driver. @default nodeFileDriver */
   driver?: FileDriver;
+  /** Told of each open, rotation, archive, removal and close this writer did (see FileEvent). */
+  onFileEvent?: FileEventListener;
 }
 
 const whenFullRule = {
@@ -73,6 +76,10 @@ export const fileWriterSpec: OptionSpec = {
   datePattern: { kind: 'string' },
   dateInName: { kind: 'boolean' },
   maxAgeMs: { kind: 'int', min: 1 },
+  onFileEvent: { kind: 'function' },
+  symlinkName: { kind: 'string' },
+  auditFile: { kind: 'string' },
+  auditHashType: { kind: 'enum', values: ['md5', 'sha256'] },
 };
 
 const sizeOptions = ['batchBytes', 'maxBufferBytes', 'maxRecordBytes'] as const;
