@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createFileWriter } from '../src/index.js';
 import { MemoryDriver } from '../src/testing/index.js';
@@ -84,5 +85,25 @@ describe('size rotation splits a batch at record boundaries (fanin #16 defect 4)
       [0, 1, 2],
       [3, 4],
     ]);
+  });
+
+  it('a rotation lock held by another live process: the batch goes on into the open file, counted once', async () => {
+    const d = new MemoryDriver();
+    d.mkdirp('/l');
+    // The lock of a live process (this one, seen as another holder): never stale.
+    const fd = d.open('/l/app.log.fanin-lock', 0o101, 0o644);
+    d.write(fd, Buffer.from(`${process.pid} ${os.hostname()}`));
+    d.close(fd);
+    const w = createFileWriter({
+      filename: '/l/app.log',
+      maxBytes: 50,
+      lockWaitMs: 0,
+      driver: d,
+    });
+    for (let i = 0; i < 4; i++) w.write(record(i, 80));
+    await w.close();
+    // No rotation could be made: all four in the open file, none lost.
+    expect(numbers(files(d))).toEqual([0, 1, 2, 3]);
+    expect(w.stats()).toMatchObject({ records: 4, rotations: 0, dropped: { total: 0 } });
   });
 });

@@ -243,7 +243,9 @@ export class FileTarget implements Sink {
     room: () => this.#room(),
     used: () => this.openSize() > 0,
     rotateFor: (bytes) => {
-      if (this.#rotateIfFull(bytes) && this.#tailReadable) this.#checkTail(false);
+      const moved = this.#rotateIfFull(bytes);
+      if (moved && this.#tailReadable) this.#checkTail(false);
+      return moved;
     },
     append: (parts) => this.#append(parts),
   };

@@ -61,8 +61,11 @@ export interface LimitedFile {
   room(): number;
   /** Whether the open file holds anything. */
   used(): boolean;
-  /** Rotates the open file (if no other process did) before a record of `bytes`. */
-  rotateFor(bytes: number): void;
+  /**
+   * Rotates the open file (if no other process did) before a record of `bytes`; false when the
+   * open file is still the same (the rotation lock stayed busy past lockWaitMs).
+   */
+  rotateFor(bytes: number): boolean;
   /** One append of whole records. */
   append(parts: Uint8Array[]): void;
 }
@@ -88,11 +91,11 @@ export function appendWithinLimit(parts: Uint8Array[], file: LimitedFile): void 
       const rest = sliceParts(parts, done, total);
       let n = recordsWithin(rest, file.room());
       if (n === 0 && file.used()) {
-        file.rotateFor(firstRecord(rest));
-        n = recordsWithin(rest, file.room());
+        // The lock stayed busy: the rest goes on into the open file, and the next batch tries
+        // again (one lock wait per batch, not one per record).
+        n = file.rotateFor(firstRecord(rest)) ? recordsWithin(rest, file.room()) : total - done;
       }
-      // One record larger than the limit goes alone into a file of its own (or into the full
-      // file, when the rotation lock stayed busy past lockWaitMs).
+      // One record larger than the limit goes alone into a file of its own.
       if (n === 0) n = firstRecord(rest);
       file.append(sliceParts(rest, 0, n));
       done += n;
