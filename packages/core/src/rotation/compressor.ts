@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { errnoCode } from '../contract/errors.js';
 import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver } from '../system/file-driver.js';
-import { copyFile, gzipRange } from './gzip-file.js';
+import { abortController, copyFile, gzipRange } from './gzip-file.js';
 import { alive, type ExclusiveLock } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
 
@@ -55,7 +55,7 @@ export class Compressor {
   #running: Promise<void> | undefined;
   // Late-batch checks of installed archives: they run beside the queue, not in it.
   readonly #late = new Set<Promise<void>>();
-  #abort = new AbortController();
+  #abort = abortController();
   #emit: EmitFileEvent = noFileEvents;
 
   constructor(
@@ -109,7 +109,7 @@ export class Compressor {
     this.#queue.length = 0;
     this.#abort.abort();
     await this.idle();
-    this.#abort = new AbortController();
+    this.#abort = abortController();
     return false;
   }
 
