@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as path from 'node:path';
 import type { FileDriver } from '../system/file-driver.js';
-import { unlinkIfPresent } from './rotation-policy.js';
 
 /** winston-daily-rotate-file's retention rule as its audit file states it. */
 export interface AuditKeep {
@@ -24,6 +23,14 @@ interface AuditJson {
   hashType: string;
 }
 
+/** How an {@link AuditLog} writes its files and removes what it no longer keeps. */
+export interface AuditLogOptions {
+  compress: boolean;
+  mode: number;
+  /** Removes a log file the audit dropped (the rotation's own removal, which tells it). */
+  remove: (file: string) => void;
+}
+
 /**
  * winston-daily-rotate-file's audit file, written as file-stream-rotator 0.6 writes it
  * (`addLogToAudit`, `writeAuditLog`): `{ keep, auditLog, files: [{ date, name, hash }],
@@ -41,14 +48,14 @@ export class AuditLog {
   readonly #file: string;
   readonly #hashType: 'md5' | 'sha256';
   readonly #keep: AuditKeep;
-  readonly #o: { compress: boolean; mode: number };
+  readonly #o: AuditLogOptions;
 
   constructor(
     driver: FileDriver,
     file: string,
     hashType: 'md5' | 'sha256',
     keep: AuditKeep,
-    o: { compress: boolean; mode: number },
+    o: AuditLogOptions,
   ) {
     this.#driver = driver;
     this.#file = file;
@@ -83,8 +90,8 @@ export class AuditLog {
 
   #remove(f: AuditEntry, hashType: string): void {
     if (f.hash !== this.#hash(f.name, f.date, hashType)) return;
-    unlinkIfPresent(this.#driver, f.name);
-    if (this.#o.compress) unlinkIfPresent(this.#driver, `${f.name}.gz`);
+    this.#o.remove(f.name);
+    if (this.#o.compress) this.#o.remove(`${f.name}.gz`);
   }
 
   // The audit as found (its entries kept, `keep` and `hashType` set anew, as setAuditLog does);

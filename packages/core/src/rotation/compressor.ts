@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { errnoCode } from '../contract/errors.js';
+import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver } from '../system/file-driver.js';
-import { copyFile, gzipRange } from './gzip-file.js';
+import { abortController, copyFile, gzipRange } from './gzip-file.js';
 import { alive, type ExclusiveLock } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
 
@@ -29,6 +30,9 @@ const LOCK_RETRY_MS = 20;
 
 class LockBusy extends Error {}
 
+/** The archive's inode, 'grown', 'busy' (the lock), or undefined when the file is gone. */
+type Installed = number | 'grown' | 'busy' | undefined;
+
 /**
  * Compresses rotated files as soon as they are rotated, one at a time, without blocking writers:
  * it gzips the rotated file through a descriptor into a temporary `.<log>.<ino>.<pid>.gz.tmp`
@@ -51,7 +55,8 @@ export class Compressor {
   #running: Promise<void> | undefined;
   // Late-batch checks of installed archives: they run beside the queue, not in it.
   readonly #late = new Set<Promise<void>>();
-  #abort = new AbortController();
+  #abort = abortController();
+  #emit: EmitFileEvent = noFileEvents;
 
   constructor(
     names: RotationNames,
@@ -65,6 +70,11 @@ export class Compressor {
     this.#lock = lock;
     this.#locate = locate;
     this.#o = options;
+  }
+
+  /** Where an `archive` event goes once an archive is installed. */
+  listen(emit: EmitFileEvent): void {
+    this.#emit = emit;
   }
 
   /** Queues the rotated file with inode `ino`; work starts at once. */
@@ -99,7 +109,7 @@ export class Compressor {
     this.#queue.length = 0;
     this.#abort.abort();
     await this.idle();
-    this.#abort = new AbortController();
+    this.#abort = abortController();
     return false;
   }
 
@@ -186,13 +196,9 @@ export class Compressor {
   // Under the lock, if the file still has `size` bytes: the temporary becomes `<name>.gz` and the
   // file goes. Returns the archive's inode, 'grown', 'busy' (the lock), or undefined when the
   // file is gone (deleted by retention meanwhile).
-  #install(
-    ino: number,
-    tmp: string,
-    fd: number,
-    size: number,
-  ): number | 'grown' | 'busy' | undefined {
+  #install(ino: number, tmp: string, fd: number, size: number): Installed {
     if (!this.#lock.acquire()) return 'busy';
+    let installed: string | undefined;
     try {
       // Still holding the descriptor: the inode cannot be freed and its number reused by
       // another file, so locating by inode number finds this file or nothing.
@@ -206,10 +212,12 @@ export class Compressor {
       // A `.gz` already there can only be this file's, left by a process killed between this
       // rename and the unlink below: the temporary holds all of the file, so it replaces it.
       this.#driver.rename(tmp, `${p}.gz`);
+      installed = `${p}.gz`;
       this.#tryUnlink(p);
       return archive;
     } finally {
       this.#lock.release();
+      if (installed) this.#emit({ type: 'archive', filename: installed });
     }
   }
 

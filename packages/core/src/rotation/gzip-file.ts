@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,4 +45,15 @@ async function fsyncPath(p: string): Promise<void> {
   } finally {
     await h.close();
   }
+}
+
+/**
+ * An abort controller whose one signal may stop many compressions and late-batch checks at once
+ * (at a close deadline): each adds a listener, and with many rotations within 200 ms they pass
+ * Node's default of 10, a false MaxListenersExceededWarning (each is removed as its work ends).
+ */
+export function abortController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
 }

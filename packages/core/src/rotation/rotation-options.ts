@@ -221,11 +221,7 @@ function commonOf(o: RotationWriterOptions, where: string, lockFor?: (f: string)
   if (lockFor) r.lock = lockFor(o.filename as string);
   const report = o.onError ?? warnOnce;
   r.onError = (err) =>
-    report(
-      new FaninError('ERR_FANIN_WRITE', `${where}: compression failed: ${err.message}`, {
-        cause: err,
-      }),
-    );
+    report(new FaninError('ERR_FANIN_WRITE', `${where}: ${err.message}`, { cause: err }));
   return r;
 }
 

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { errnoCode } from '../contract/errors.js';
+import type { EmitFileEvent } from '../contract/file-event-emitter.js';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import type { ExclusiveLock } from './rotation-lock.js';
 
@@ -11,8 +12,15 @@ export interface RotationPolicy {
   opened?(info: FileInfo): void;
   /** Whether the open file must rotate before a batch of `nextBytes`. Cheap: no path lookup. */
   due(open: FileInfo, nextBytes: number): boolean;
+  /**
+   * Bytes the open file takes before its size limit (0 when full), for policies with one: the
+   * file target splits a batch that does not fit at record boundaries and rotates between.
+   */
+  room?(open: FileInfo): number;
   /** Rotates (if no other process did) and returns the path to open, or `undefined` to go on. */
-  rotate(open: FileInfo, nextBytes: number): string | undefined;
+  rotate(open: FileInfo, nextBytes: number, openPath?: string): string | undefined;
+  /** Where the policy tells the file events it causes (new, rotate, archive, removed). */
+  listen?(emit: EmitFileEvent): void;
   /** At first open: finish what a dead process left half done. */
   recover(): void;
   /** Resolves once background work (compression) is done. */
@@ -62,11 +70,16 @@ export const CREATE = constants.O_CREAT | constants.O_WRONLY | constants.O_APPEN
 export const same = (a: FileInfo | undefined, b: FileInfo) =>
   !!a && a.ino === b.ino && a.dev === b.dev;
 
-/** Removes `p`; a file already gone (another process's retention) is not an error. */
-export function unlinkIfPresent(driver: FileDriver, p: string): void {
+/**
+ * Removes `p`; a file already gone (another process's retention) is not an error. Returns
+ * whether this call removed it.
+ */
+export function unlinkIfPresent(driver: FileDriver, p: string): boolean {
   try {
     driver.unlink(p);
+    return true;
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw err;
+    return false;
   }
 }

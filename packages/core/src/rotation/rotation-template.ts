@@ -1,9 +1,14 @@
 import * as path from 'node:path';
+import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { Compressor } from './compressor.js';
 import { type ExclusiveLock, rotationLockFor } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
-import type { CommonRotationOptions, RotationPolicy } from './rotation-policy.js';
+import {
+  type CommonRotationOptions,
+  type RotationPolicy,
+  unlinkIfPresent,
+} from './rotation-policy.js';
 
 /** What the open file is, seen under the lock: the path naming it now, and whether it rotates. */
 export interface Current {
@@ -26,6 +31,10 @@ export interface Acted {
  * retention; releases; and queues the rotated files for compression. Size and time rotation are
  * the policies that fill in when a file is due, what a rotation renames, and which files are kept.
  *
+ * The process that rotates also tells what it did (`new`, `rotate`, `removed`; `archive` comes
+ * from the compressor), so that exactly one process reports each act. (winston-daily-rotate-file's
+ * symlink and audit file are time rotation's: time-rotation.ts.)
+ *
  * Every step works from the names present (one `readdir`), never from a range of numbers up to
  * `backups`: a rotation costs O(files that exist) (fanin #14 item 4: probing every number up to
  * backups = 100000 cost 1.8 M failing `statx` and 54.8 s for 67 rotations, under the lock).
@@ -37,6 +46,10 @@ export abstract class RotationTemplate implements RotationPolicy {
   protected readonly driver: FileDriver;
   readonly #compressor: Compressor | undefined;
   readonly #dir: string;
+  readonly #onError: ((err: Error) => void) | undefined;
+  #emit: EmitFileEvent = noFileEvents;
+  // What retention removed in the rotation under way: told once the lock is released.
+  #removed: string[] = [];
 
   protected constructor(
     base: string,
@@ -48,14 +61,18 @@ export abstract class RotationTemplate implements RotationPolicy {
     this.lock = rotationLockFor(base, driver, options);
     this.#dir = compressNames.dir;
     this.#compressor = options.compress
-      ? new Compressor(
-          compressNames,
-          driver,
-          this.lock,
-          (ino, gz) => this.#locate(ino, gz),
-          options,
-        )
+      ? new Compressor(compressNames, driver, this.lock, (ino, gz) => this.#locate(ino, gz), {
+          ...options,
+          onError: (e) => options.onError?.(compressionFailed(e)),
+        })
       : undefined;
+    this.#onError = options.onError;
+  }
+
+  /** Where the file events of this policy's acts go (see contract/file-events.ts). */
+  listen(emit: EmitFileEvent): void {
+    this.#emit = emit;
+    this.#compressor?.listen(emit);
   }
 
   abstract activePath(): string;
@@ -73,26 +90,49 @@ export abstract class RotationTemplate implements RotationPolicy {
    * The open file is due: rotate it (if no other process did) and return the path to open, or
    * `undefined` to keep writing to the open file (the lock was busy past `lockWaitMs`).
    */
-  rotate(open: FileInfo, nextBytes: number): string | undefined {
+  rotate(open: FileInfo, nextBytes: number, openPath?: string): string | undefined {
     if (!this.lock.acquire()) {
       this.counters.lockTimeouts++;
       return undefined;
     }
     let acted: Acted;
+    let from: string;
+    let to: string;
     try {
       const now = this.current(open, nextBytes);
       if (!now.rotate) return now.path;
+      from = openPath ?? now.path;
       acted = this.act(open);
       this.counters.rotations++;
       this.retain();
+      to = this.#rotatedTo(open, from, acted.path);
     } finally {
       this.lock.release();
     }
     for (const ino of acted.rotated) this.#compressor?.add(ino);
+    this.#emit({ type: 'new', filename: acted.path });
+    this.#emit({ type: 'rotate', from, to });
+    for (const filename of this.#removed.splice(0)) this.#emit({ type: 'removed', filename });
     return acted.path;
   }
 
-  /** At first open: remove what a dead process left (lock and compression temporaries), compress what it left uncompressed. */
+  /** Under the lock, in `retain`: removes `file` and tells it (if this process removed it). */
+  protected removeFile(file: string): void {
+    if (unlinkIfPresent(this.driver, file)) this.#removed.push(file);
+  }
+
+  // The open file's name after the rotation: its new name where the scheme renames it, else the
+  // new active file (winston-daily-rotate-file's `rotate(oldFilename, newFilename)`). A look-up
+  // only when someone listens.
+  #rotatedTo(open: FileInfo, from: string, active: string): string {
+    if (this.#emit === noFileEvents || this.driver.stat(from)?.ino === open.ino) return active;
+    return this.#locate(open.ino, false) ?? active;
+  }
+
+  /**
+   * At first open: remove what a dead process left (lock and compression temporaries), and
+   * compress what it left uncompressed.
+   */
   recover(): void {
     this.lock.recover?.();
     if (!this.#compressor) return;
@@ -130,3 +170,6 @@ export abstract class RotationTemplate implements RotationPolicy {
     return undefined;
   }
 }
+
+const compressionFailed = (err: Error) =>
+  new Error(`compression failed: ${err.message}`, { cause: err });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { RotationNames, type RotationNaming } from './rotation-naming.js';
-import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
+import { type CommonRotationOptions, CREATE, same } from './rotation-policy.js';
 import { type Acted, type Current, RotationTemplate } from './rotation-template.js';
 
 /** Options of {@link SizeRotation}, in fanin's own names. */
@@ -56,6 +56,11 @@ export class SizeRotation extends RotationTemplate {
     return open.size > 0 && open.size + nextBytes > this.maxBytes;
   }
 
+  /** Bytes the open file takes before `maxBytes`. */
+  room(open: FileInfo): number {
+    return Math.max(0, this.maxBytes - open.size);
+  }
+
   protected current(open: FileInfo, nextBytes: number): Current {
     const active = this.#incrementing ? this.names.slot(this.#refreshCurrent()) : this.names.base;
     const cur = this.driver.stat(active);
@@ -93,7 +98,7 @@ export class SizeRotation extends RotationTemplate {
       ? (n: number) => n < this.#current - keep
       : (n: number) => n > keep;
     for (const f of this.names.numbered(this.listDir())) {
-      if (gone(f.n)) unlinkIfPresent(this.driver, this.#path(f.name));
+      if (gone(f.n)) this.removeFile(this.#path(f.name));
     }
   }
 

@@ -5,7 +5,7 @@ import { pointSymlink } from './current-symlink.js';
 import { type DateDialect, DatePattern } from './date-pattern.js';
 import { type DatedName, DatedNames, type DateNaming } from './dated-names.js';
 import { RotationNames } from './rotation-naming.js';
-import { type CommonRotationOptions, CREATE, same, unlinkIfPresent } from './rotation-policy.js';
+import { type CommonRotationOptions, CREATE, same } from './rotation-policy.js';
 import { type Acted, type Current, RotationTemplate } from './rotation-template.js';
 
 type DatedFile = DatedName & { file: string; mtimeMs: number; ino: number };
@@ -87,6 +87,7 @@ export class TimeRotation extends RotationTemplate {
       ? new AuditLog(driver, a.file, a.hashType, a.keep, {
           compress: options.compress === true,
           mode: options.mode ?? 0o666,
+          remove: (file) => this.removeFile(file),
         })
       : undefined;
   }
@@ -270,7 +271,7 @@ export class TimeRotation extends RotationTemplate {
     const rotated = this.#datedFiles().filter((f) => f.file !== this.#active);
     rotated.forEach((f, i) => {
       if ((keep !== undefined && i >= keep) || f.mtimeMs < oldest) {
-        unlinkIfPresent(this.driver, f.file);
+        this.removeFile(f.file);
       }
     });
   }

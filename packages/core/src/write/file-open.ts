@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { errnoCode } from '../contract/errors.js';
-import type { FileDriver } from '../system/file-driver.js';
+import { type FileDriver, NETWORK_FS_TYPES } from '../system/file-driver.js';
 
 const APPEND_FLAGS = constants.O_APPEND | constants.O_CREAT | constants.O_WRONLY;
 // Readable too, for regular files: the last byte tells whether the file ends mid-line (a killed
@@ -66,4 +66,12 @@ export function openFifo(driver: FileDriver, file: string, extra = 0): number {
 export function symlinkRefused(file: string, cause: unknown): Error {
   const message = `ELOOP: ${file} is now a symlink, and was not one when the log was first opened: not followed`;
   return Object.assign(new Error(message, { cause }), { code: 'ELOOP', reopenFailed: true });
+}
+
+/** The warning for a log on a network file system (where O_APPEND is not atomic), if it is. */
+export function networkFsWarning(driver: FileDriver, file: string): string | undefined {
+  const type = driver.fsType(file);
+  const fsName = type === undefined ? undefined : NETWORK_FS_TYPES.get(type);
+  if (!fsName) return undefined;
+  return `${file} is on ${fsName}: O_APPEND does not keep writes of several clients whole there; use @fanin/locked-file`;
 }

@@ -1,3 +1,5 @@
+import type { FaninError } from '../contract/errors.js';
+import type { FileEventListener } from '../contract/file-events.js';
 import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import { SizeRotation, type SizeRotationOptions } from '../rotation/size-rotation.js';
 import { TimeRotation, type TimeRotationOptions } from '../rotation/time-rotation.js';
@@ -32,6 +34,10 @@ export interface FileTargetOptions {
   timeRotation?: TimeRotationOptions;
   /** Told once about conditions that are not errors, such as a network file system. */
   onWarning?: (message: string) => void;
+  /** Told of each open, rotation, archive, removal and close this target (or its rotation) did. */
+  onFileEvent?: FileEventListener;
+  /** Where a throwing `onFileEvent` listener is reported. @default one process warning */
+  onError?: (err: FaninError) => void;
 }
 
 /** The rotation policy the options ask for, if any. */

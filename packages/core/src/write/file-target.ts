@@ -1,20 +1,16 @@
 import * as path from 'node:path';
+import { type EmitFileEvent, fileEventEmitter } from '../contract/file-event-emitter.js';
 import { PIPE_BUF } from '../framing/record-framing.js';
 import type { RotationPolicy } from '../rotation/rotation-policy.js';
-import {
-  type FileDriver,
-  type FileInfo,
-  NETWORK_FS_TYPES,
-  nodeFileDriver,
-} from '../system/file-driver.js';
+import { type FileDriver, type FileInfo, nodeFileDriver } from '../system/file-driver.js';
 import { appendAll } from './file-append.js';
-import { openForAppend, symlinkRefused } from './file-open.js';
+import { networkFsWarning, openForAppend, symlinkRefused } from './file-open.js';
+import { fileTail } from './file-tail.js';
 import { type FileTargetOptions, policyFor } from './file-target-options.js';
+import { appendWithinLimit, type LimitedFile, totalBytes } from './record-cut.js';
 import type { Sink, SinkCounters } from './sink.js';
 
 const NEWLINE = Buffer.from('\n');
-// Looks at a growing tail (about 2 µs each): enough for a 1 MiB write in flight to end here.
-const TAIL_LOOKS = 256;
 
 /**
  * A file, FIFO or descriptor opened for appending. Opens with O_APPEND | O_CREAT and the given
@@ -58,13 +54,18 @@ export class FileTarget implements Sink {
   #tailReadable = true;
   #lastCheck = 0;
   readonly #opts: FileTargetOptions;
+  readonly #emit: EmitFileEvent;
+  // The path the open descriptor was opened by (for the 'closed' event).
+  #openPath = '';
 
   constructor(options: FileTargetOptions) {
     this.#opts = options;
     this.driver = options.driver ?? nodeFileDriver;
     this.filename = options.filename === undefined ? undefined : path.resolve(options.filename);
     this.#ownsFd = options.fd === undefined;
+    this.#emit = fileEventEmitter(options.onFileEvent, options.onError);
     this.rotation = this.filename ? policyFor(this.filename, this.driver, options) : undefined;
+    this.rotation?.listen?.(this.#emit);
     if (options.fd !== undefined) this.#adopt(options.fd);
   }
 
@@ -93,6 +94,8 @@ export class FileTarget implements Sink {
     const first = this.#followLinks === undefined;
     if (first) this.#followLinks = this.driver.isSymlink?.(file) ?? false;
     this.#adopt(this.#openFile(file, first));
+    this.#openPath = file;
+    this.#emit({ type: 'open', filename: file });
     if (this.rotation?.opened) this.rotation.opened(this.#opened as FileInfo);
     if (!this.#recovered) {
       this.#recovered = true;
@@ -115,13 +118,10 @@ export class FileTarget implements Sink {
   }
 
   #warnNetworkFs(file: string): void {
-    const type = this.driver.fsType(file);
-    const fsName = type === undefined ? undefined : NETWORK_FS_TYPES.get(type);
-    if (!fsName || this.#warnedFs) return;
+    const message = this.#warnedFs ? undefined : networkFsWarning(this.driver, file);
+    if (message === undefined) return;
     this.#warnedFs = true;
-    this.#opts.onWarning?.(
-      `${file} is on ${fsName}: O_APPEND does not keep writes of several clients whole there; use @fanin/locked-file`,
-    );
+    this.#opts.onWarning?.(message);
   }
 
   #adopt(fd: number): void {
@@ -153,37 +153,23 @@ export class FileTarget implements Sink {
     if (this.#checkMoved(nextBytes) && this.#tailReadable) this.#checkTail(false);
   }
 
+  // A policy with a size limit rotates here only a full file: a batch that does not fit in what
+  // is left is split by writeParts, which rotates between its records (fanin #16 defect 4).
   #checkMoved(nextBytes: number): boolean {
-    if (this.rotation && this.#rotateIfFull(nextBytes)) return true;
+    const bytes = this.rotation?.room ? Math.min(nextBytes, 1) : nextBytes;
+    if (this.rotation && this.#rotateIfFull(bytes)) return true;
     const now = Date.now();
     if (now - this.#lastCheck < (this.#opts.reopenCheckMs ?? 100)) return false;
     this.#lastCheck = now;
     return this.reopenIfMoved();
   }
 
-  // Before every batch: does the file end with a newline? A writer killed by SIGKILL in the
-  // middle of a write larger than a page leaves a fragment with no newline (Linux checks for
-  // fatal signals between pages in generic_perform_write), as does a write cut short by ENOSPC.
-  // A write of another process in flight grows i_size page by page (fstat does not take the
-  // inode lock), so its tail may be mid-record: settle() first waits for it (a zero-length
-  // write takes the inode lock), then fstat gives the size and one pread the last byte. Where
-  // settle() does not wait (XFS), a tail that keeps growing is looked at again: a fragment does
-  // not grow. What is left: a write that starts between this check and this process's write and
-  // is cut by a kill; the next record then shares its line (measured in the README).
+  // Before every batch: does the file end with a newline? (See file-tail.ts.)
   #checkTail(settle: boolean): void {
-    if (settle) this.driver.settle?.(this.#fd);
-    let size = this.driver.fstat(this.#fd).size;
-    if (size === 0) return;
-    let last = this.driver.readByte(this.#fd, size - 1);
-    for (let look = 0; last !== undefined && last !== 0x0a && look < TAIL_LOOKS; look++) {
-      const now = this.driver.fstat(this.#fd).size;
-      if (now === size) break;
-      size = now;
-      last = this.driver.readByte(this.#fd, size - 1);
-    }
+    const tail = fileTail(this.driver, this.#fd, settle);
     // Unreadable (a write-only file): keep what this process knows of its own writes.
-    if (last === undefined) this.#tailReadable = false;
-    else this.#newlineFirst = last !== 0x0a;
+    if (tail === 'unreadable') this.#tailReadable = false;
+    else this.#newlineFirst = tail === 'mid-line';
   }
 
   // One fstat of the open descriptor per batch: deleted under us (nlink 0, say by another
@@ -199,7 +185,7 @@ export class FileTarget implements Sink {
         continue;
       }
       if (!rotation.due(st, nextBytes)) return reopened;
-      if (rotation.rotate(st, nextBytes) === undefined) return reopened;
+      if (rotation.rotate(st, nextBytes, this.#openPath) === undefined) return reopened;
       this.counters.rotations = rotation.counters.rotations;
       reopened = this.#reopen(false);
     }
@@ -231,7 +217,40 @@ export class FileTarget implements Sink {
     this.writeParts([data]);
   }
 
+  /**
+   * Appends `parts` (whole records) with one write, or, when a size limit leaves too little room
+   * for all of them, at record boundaries with a rotation between the pieces: every file then
+   * holds at most the limit, except a file holding one record larger than it. On failure the
+   * error's `bytesWritten` counts the caller's bytes that landed, pieces before it included.
+   */
   writeParts(parts: Uint8Array[]): void {
+    if (this.#room() >= totalBytes(parts)) this.#append(parts);
+    else appendWithinLimit(parts, this.#limited);
+  }
+
+  // Bytes the open file takes before the policy's size limit (less a newline owed to a torn
+  // tail); Infinity without one. One fstat.
+  #room(): number {
+    const room = this.rotation?.room;
+    if (!room || this.#fd < 0 || !this.#ownsFd || this.#opened?.kind !== 'file') {
+      return Number.POSITIVE_INFINITY;
+    }
+    const left = room.call(this.rotation, this.driver.fstat(this.#fd));
+    return Math.max(0, left - (this.#newlineFirst ? 1 : 0));
+  }
+
+  readonly #limited: LimitedFile = {
+    room: () => this.#room(),
+    used: () => this.openSize() > 0,
+    rotateFor: (bytes) => {
+      const moved = this.#rotateIfFull(bytes);
+      if (moved && this.#tailReadable) this.#checkTail(false);
+      return moved;
+    },
+    append: (parts) => this.#append(parts),
+  };
+
+  #append(parts: Uint8Array[]): void {
     const lead = this.#newlineFirst && this.#atomicLimit === Number.POSITIVE_INFINITY;
     const to = {
       ...{ driver: this.driver, fd: this.#fd, counters: this.counters },
@@ -264,6 +283,7 @@ export class FileTarget implements Sink {
       } catch {
         // close(2) after a failed write reports the same error again; the write was counted.
       }
+      this.#emit({ type: 'closed', filename: this.#openPath });
     }
   }
 
