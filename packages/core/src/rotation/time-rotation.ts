@@ -56,6 +56,11 @@ export class TimeRotation extends RotationTemplate {
   readonly #names: DatedNames;
   readonly #o: TimeRotationOptions;
   readonly #audit: AuditLog | undefined;
+  /**
+   * With size parts (`maxBytes`): bytes the open file takes before the limit, so that the file
+   * target splits a batch at record boundaries and rotates between (as under size rotation).
+   */
+  readonly room?: (open: FileInfo) => number;
   #openLabel = '';
   #activeLabel = '';
   #active = '';
@@ -82,6 +87,8 @@ export class TimeRotation extends RotationTemplate {
       ...(options.fileNameSep === undefined ? {} : { fileNameSep: options.fileNameSep }),
       ...(options.extension === undefined ? {} : { extension: options.extension }),
     });
+    const max = options.maxBytes;
+    if (max !== undefined) this.room = (open) => Math.max(0, max - open.size);
     const a = options.audit;
     this.#audit = a
       ? new AuditLog(driver, a.file, a.hashType, a.keep, {
