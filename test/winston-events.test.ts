@@ -39,12 +39,11 @@ async function logAndEnd(transport: FaninFileTransport, n: number): Promise<unkn
   return seen;
 }
 
-// End to end, through each transport's real writer. The events come from core's writer (helper
-// "rotation-b", issue #16): on this branch core emits none yet, so these are expected to fail
-// until that work is merged — then `it.fails` must become `it`.
+// End to end, through each transport's real writer: the events come from core's writer (its
+// FileTarget and rotation template), relayed from async-queue's thread and ipc's writer role.
 describe('winston File events from a real rotation, every transport', () => {
   for (const [kind, make] of TRANSPORTS) {
-    it.fails(`${kind}: 'open'(fullpath) first, then 'rotate'(from, to) by the rotating process`, async () => {
+    it(`${kind}: 'open'(fullpath) first, then 'rotate'(from, to) by the rotating process`, async () => {
       const file = path.join(tempDir(), 'app.log');
       const seen = await logAndEnd(make({ filename: file, maxsize: 300, maxFiles: 3 }), 12);
       expect(seen[0]).toEqual(['open', file]);
@@ -59,7 +58,7 @@ describe('winston File events from a real rotation, every transport', () => {
       );
     });
 
-    it.fails(`${kind}: a winston-daily-rotate-file config emits 'new'(filename) for its file`, async () => {
+    it(`${kind}: a winston-daily-rotate-file config emits 'new'(filename) for its file`, async () => {
       const dir = tempDir();
       const seen = await logAndEnd(
         make({ filename: path.join(dir, 'app-%DATE%.log'), datePattern: 'YYYY-MM-DD' }),
