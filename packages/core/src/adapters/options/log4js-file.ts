@@ -65,7 +65,7 @@ export const log4jsCommon = {
     status: 'honoured',
     rule: { kind: 'size' },
     maps: "maxBytes, rotationNaming 'log4js'",
-    doc: 'rotate once the file has reached this size ("10M" read as log4js reads it); 0 = never',
+    doc: 'rotate before a write would pass this size (log4js: once reached; "10M" read as log4js reads it); 0 = never',
   },
   eol: {
     status: 'honoured',

@@ -51,7 +51,7 @@ export function winstonFileOptions() {
       status: 'honoured',
       rule: { kind: 'size' },
       maps: "maxBytes, rotationNaming 'winston'",
-      doc: 'rotate once the file has reached this many bytes (fanin also reads "10M")',
+      doc: 'rotate before a write would pass this many bytes (winston: once reached; fanin also reads "10M")',
     },
     maxFiles: {
       status: 'honoured',
