@@ -19,12 +19,15 @@ const MESSAGE = Symbol.for('message');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-core-winston-file-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A transport over an in-memory file whose writer's `onFileEvent` the test can call. */
+/**
+ * A transport over an in-memory file whose writer's `onFileEvent` the test can call. Lazy: the
+ * writer's own events (the real 'open' at construction) would mix with the ones a test feeds.
+ */
 class ProbeTransport extends FaninFileTransport {
   static lastListener: FileEventListener | undefined;
   constructor(options: Record<string, unknown>) {
     super(
-      { driver: new MemoryDriver(), exitHook: false, ...options },
+      { driver: new MemoryDriver(), exitHook: false, lazy: true, ...options },
       {
         name: 'ProbeTransport',
         createWriter: (o, where) => {
