@@ -223,7 +223,10 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog with a real rsyslogd over RELP', ()
     expect(await writer.close({ timeoutMs: 30_000 })).toMatchObject({ timedOut: false });
     const lines = readCollected(collector.output);
     expect(audit(lines)).toMatchObject({ gaps: 0, outOfOrder: 0 });
-    const unique = new Map(lines.map((l) => [l.s, l.msg]));
+    // A record rsyslogd was writing when it was killed may be cut off in its file (torn, at most
+    // one: one kill); it was not acknowledged, so it was sent again and arrives whole.
+    expect(lines.filter((l) => l.torn).length).toBeLessThanOrEqual(1);
+    const unique = new Map(lines.filter((l) => !l.torn).map((l) => [l.s, l.msg]));
     expect([...unique.keys()]).toEqual(Array.from({ length: 400 }, (_, k) => k + 1));
     for (const [s, msg] of unique) expect(msg).toBe(text(s));
     expect(writer.stats().dropped.total).toBe(0);

@@ -150,6 +150,12 @@ export interface CollectedLine {
   w: string;
   s: number;
   msg: string;
+  /**
+   * Cut off by the collector itself: rsyslogd SIGKILLed while omfile wrote a long record leaves
+   * part of it without a newline, and the next line it writes follows on the same line. Not a
+   * delivered record (audit() skips it); the record is resent when it was not acknowledged.
+   */
+  torn?: boolean;
 }
 
 /** Parses the collector's output file (missing file: no lines). */
@@ -158,9 +164,17 @@ export function readCollected(file: string): CollectedLine[] {
   const out: CollectedLine[] = [];
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (line === '') continue;
-    const m = /^\[fanin@32473 w="([^"]+)" s="(\d+)"\] (.*)$/.exec(line);
-    if (!m) throw new Error(`unparsable collected line: ${JSON.stringify(line.slice(0, 200))}`);
-    out.push({ w: m[1] as string, s: Number(m[2]), msg: m[3] as string });
+    // Every start of an SD element after the first begins a line glued onto a torn one.
+    const starts = [...line.matchAll(/\[fanin@32473 /g)].map((m) => m.index);
+    if (starts[0] !== 0)
+      throw new Error(`unparsable collected line: ${JSON.stringify(line.slice(0, 200))}`);
+    starts.forEach((at, k) => {
+      const part = line.slice(at, starts[k + 1] ?? line.length);
+      const m = /^\[fanin@32473 w="([^"]+)" s="(\d+)"\] (.*)$/.exec(part);
+      if (!m) throw new Error(`unparsable collected line: ${JSON.stringify(part.slice(0, 200))}`);
+      const torn = k < starts.length - 1;
+      out.push({ w: m[1] as string, s: Number(m[2]), msg: m[3] as string, ...(torn && { torn }) });
+    });
   }
   return out;
 }
@@ -179,7 +193,8 @@ export function audit(lines: CollectedLine[]): {
   const last = new Map<string, number>();
   let duplicates = 0;
   let outOfOrder = 0;
-  for (const { w, s } of lines) {
+  for (const { w, s, torn } of lines) {
+    if (torn) continue;
     const set = seen.get(w) ?? new Set<number>();
     seen.set(w, set);
     if (set.has(s)) {

@@ -48,6 +48,8 @@ export abstract class RotationTemplate implements RotationPolicy {
   readonly #dir: string;
   readonly #onError: ((err: Error) => void) | undefined;
   #emit: EmitFileEvent = noFileEvents;
+  // The errno of the last failure to make the rotation lock, until it works again.
+  #lockError: string | undefined;
   // What retention removed in the rotation under way: told once the lock is released.
   #removed: string[] = [];
 
@@ -91,7 +93,7 @@ export abstract class RotationTemplate implements RotationPolicy {
    * `undefined` to keep writing to the open file (the lock was busy past `lockWaitMs`).
    */
   rotate(open: FileInfo, nextBytes: number, openPath?: string): string | undefined {
-    if (!this.lock.acquire()) {
+    if (!this.#lock(openPath)) {
       this.counters.lockTimeouts++;
       return undefined;
     }
@@ -114,6 +116,26 @@ export abstract class RotationTemplate implements RotationPolicy {
     this.#emit({ type: 'rotate', from, to });
     for (const filename of this.#removed.splice(0)) this.#emit({ type: 'removed', filename });
     return acted.path;
+  }
+
+  // Takes the rotation lock. When it cannot be made at all (EACCES, EROFS… in a directory this
+  // user may not write: fanin #14 read-only-dir) the file is kept and grows past its limit: no
+  // record is lost for a rotation that cannot happen. Reported once until the lock works again.
+  #lock(openPath: string | undefined): boolean {
+    try {
+      const got = this.lock.acquire();
+      this.#lockError = undefined;
+      return got;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+      if (this.#lockError !== code) {
+        this.#lockError = code;
+        const file = openPath ?? this.activePath();
+        const why = `cannot rotate ${file}: the rotation lock cannot be made (${code}); writing on past the limit`;
+        this.#onError?.(new Error(why, { cause: err }));
+      }
+      return false;
+    }
   }
 
   /** Under the lock, in `retain`: removes `file` and tells it (if this process removed it). */
