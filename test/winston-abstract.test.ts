@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { tempDir } from './helpers/processes.js';
+import { exitOnItsOwn, tempDir } from './helpers/processes.js';
 
 const SPEC = fileURLToPath(new URL('./fixtures/winston-abstract.cjs', import.meta.url));
 const MOCHA = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
@@ -28,9 +27,7 @@ it(
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
     });
-    const hang = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-    const [code, signal] = await once(child, 'exit');
-    clearTimeout(hang);
+    const { code, signal } = await exitOnItsOwn(child, HANG_MS);
     expect(signal, 'killed: mocha did not end by itself').toBeNull();
     const report = JSON.parse(out) as MochaReport;
     expect(report.failures.map((f) => `${f.fullTitle}: ${f.err.message}`)).toEqual([]);

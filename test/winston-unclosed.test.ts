@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import { tempDir } from './helpers/processes.js';
+import { exitOnItsOwn, tempDir } from './helpers/processes.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/winston-unclosed.cjs', import.meta.url));
 // Only to turn a process that never ends into a failure instead of a hung run.
@@ -34,10 +33,7 @@ describe('winston: a logger that is never closed', () => {
         const file = path.join(tempDir(), 'app.log');
         // No IPC channel: nothing but the logger (and the processes it forks) could keep it alive.
         const child = spawn(process.execPath, [FIXTURE, kind, file], { stdio: 'inherit' });
-        const hang = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-        const [code, signal] = await once(child, 'exit');
-        clearTimeout(hang);
-        expect({ code, signal }, 'killed: the process did not end by itself').toEqual({
+        expect(await exitOnItsOwn(child, HANG_MS), 'killed: it did not end by itself').toEqual({
           code: 0,
           signal: null,
         });

@@ -159,3 +159,18 @@ export function tempDir(): string {
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * How `child` ended, or `{ code: null, signal: 'SIGKILL' }` when it had not ended by itself
+ * within `hangMs` (then it is killed: a process that never ends fails its test instead of
+ * hanging the run).
+ */
+export async function exitOnItsOwn(
+  child: ChildProcess,
+  hangMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const hang = setTimeout(() => child.kill('SIGKILL'), hangMs);
+  const [code, signal] = await once(child, 'exit');
+  clearTimeout(hang);
+  return { code, signal };
+}
