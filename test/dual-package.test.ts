@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as esmCore from '@fanin/core';
+import { optionError } from '@fanin/core/testing';
 import { describe, expect, it } from 'vitest';
 
 // log4js `require`s an appender while the app `import`s @fanin/core: one program, two builds of
@@ -8,22 +9,17 @@ const require = createRequire(import.meta.url);
 const cjsCore = require('@fanin/core') as typeof esmCore;
 const cjsAppend = require('@fanin/append-file') as typeof import('@fanin/append-file');
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-}
-
 describe('fanin errors across the CommonJS and the ESM build', () => {
   it('two builds are loaded: the classes differ', () => {
     expect(cjsCore.FaninError).not.toBe(esmCore.FaninError);
   });
 
   it('an option error thrown by the CommonJS build is instanceof the ESM classes, and back', () => {
-    const fromCjs = thrown(() => cjsAppend.createAppendFileWriter({ filname: 'x.log' } as never));
+    // optionError asserts it is the ESM build's FaninOptionError (@fanin/core/testing shares
+    // that build's classes).
+    const fromCjs = optionError(() =>
+      cjsAppend.createAppendFileWriter({ filname: 'x.log' } as never),
+    );
     expect(fromCjs).toBeInstanceOf(esmCore.FaninOptionError);
     expect(fromCjs).toBeInstanceOf(esmCore.FaninError);
     expect(fromCjs).toBeInstanceOf(Error);
