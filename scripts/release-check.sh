@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The release check (#18): packs every published package the way a release does (pnpm pack:
-# prepack builds, workspace:* ranges rewritten), lints the tarballs (publint, and
+# workspace:* ranges rewritten; the dist/ of the build just run, FANIN_PACK_PREBUILT=1), lints the tarballs (publint, and
 # are-the-types-wrong under node16 and bundler resolution), then installs them with npm into a
 # project outside the workspace, beside winston 3 and log4js 6 from the registry, and runs a
 # winston program as ESM and a log4js program as CommonJS through every file transport.
