@@ -102,7 +102,7 @@ describe.skipIf(process.platform === 'win32')(
         const fifo = path.join(tempDir(), 'app.fifo');
         const reader = await readFifo(fifo);
         const forked = Array.from({ length: 2 }, (_, p) =>
-          forkFixture('crash-writer', [mode, fifo, String(p), EXIT_RUN.counts, 'exit']),
+          forkFixture('writer', ['append', mode, fifo, String(p), EXIT_RUN.counts, 'exit']),
         );
         await expectCleanExits(forked);
         const out = await reader.finish();

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, summary } from './helpers/check-log.js';
 import { forkFixture, tempDir } from './helpers/processes.js';
-import { endingRightAfterLogging } from './helpers/suites.js';
 
 // 5000 records: 100 B ones, and among them 30 of 8 KiB and 3 of 200 KiB (over one batch).
 const RECORDS = 5000;
@@ -11,18 +10,18 @@ const COUNTS = `${RECORDS - 33},30,3`;
 
 type Ending = 'exit' | 'throw';
 
-// The fixture logs RECORDS records in one synchronous loop and ends right after it, with
-// process.exit(0) or an uncaught exception: nothing gets an event-loop turn, so only fanin's
-// 'exit' hook (flushSync) can write what is still queued.
+// The fixture logs RECORDS records through @fanin/append-file in one synchronous loop and ends
+// right after it, with process.exit(0) or an uncaught exception: nothing gets an event-loop
+// turn, so only fanin's 'exit' hook (flushSync) can write what is still queued. The same ending
+// for every writer and front end is in multi-process.test.ts; here the contrast with winston's
+// File and winston's handleExceptions.
 function logThenEnd(mode: string, file: string, ending: Ending, ...extra: string[]) {
-  return forkFixture('crash-writer', [mode, file, '0', COUNTS, ending, ...extra], {
+  return forkFixture('writer', ['append', mode, file, '0', COUNTS, ending, ...extra], {
     quiet: ending === 'throw',
   });
 }
 
 describe('ending the process right after logging', () => {
-  endingRightAfterLogging('crash-writer', RECORDS, COUNTS);
-
   it('contrast: winston.transports.File in the same setting (reported, not asserted)', async () => {
     const dir = tempDir();
     const ours = path.join(dir, 'fanin.log');
