@@ -59,6 +59,12 @@ export class LockedSink implements LockingSink {
     this.#target.writeParts(parts);
   }
 
+  // A reopen needs no lock: the descriptor is this process's own, and the next write takes the
+  // lock before it appends to the file the path names now.
+  reopenIfMoved(): boolean {
+    return this.#target.reopenIfMoved();
+  }
+
   close(): void {
     this.#target.close();
   }

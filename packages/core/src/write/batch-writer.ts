@@ -121,7 +121,7 @@ export class BatchWriter implements Writer {
   /** SIGHUP under log4js: write what is queued, then reopen if the path names another file. */
   reopen(): void {
     this.#drain.run(true);
-    (this.#sink as { reopenIfMoved?: () => boolean }).reopenIfMoved?.();
+    this.#sink.reopenIfMoved?.();
   }
 
   flushSync(): FlushOutcome {

@@ -33,6 +33,12 @@ export interface Sink {
   /** `writeParts([data])`. */
   writeAll(data: Uint8Array): void;
   close(): void;
+  /**
+   * Reopens the file when its path is gone or names another file now (logrotate moved it and
+   * sent SIGHUP); returns whether it did. Optional: a sink with no path (a descriptor, a pipe)
+   * has nothing to reopen. The batch writer's `reopen()` calls it after writing what is queued.
+   */
+  reopenIfMoved?(): boolean;
   /** Waits, at most `deadlineMs`, for background work (compression of rotated files). */
   settle?(deadlineMs: number): Promise<boolean>;
   readonly counters: SinkCounters;
