@@ -1,4 +1,4 @@
-import { errnoCode, isLocking, type Sink } from '@fanin/core';
+import { errnoCode, isLocking, landedLines, type Sink } from '@fanin/core';
 
 /** How one attempt at a ring batch ended. */
 export type Attempt = { done: true } | { done: false; code: string; waitMs: number };
@@ -54,13 +54,12 @@ export class BlockWrites {
   }
 
   // `written` bytes of the batch, from `resume`, reached the file (the sink's own newline before
-  // them is not among them). Moves `resume` past the lines now wholly in the file.
+  // them is not among them). Moves `resume` past the lines now wholly in the file (core's rule
+  // of what a partial write landed, write/batch-output.ts).
   #advance(parts: Uint8Array[], written: number): void {
     if (written <= 0) return;
     this.bytes += written;
-    const end = this.resume + written;
-    const nl = lastNewline(parts, this.resume, end);
-    if (nl >= 0) this.resume = nl + 1;
+    this.resume += landedLines(after(parts, this.resume), written).bytes;
   }
 }
 
@@ -75,21 +74,4 @@ function after(parts: Uint8Array[], n: number): Uint8Array[] {
     }
   }
   return out;
-}
-
-// Offset (across the parts) of the last newline in [from, to), or -1.
-function lastNewline(parts: Uint8Array[], from: number, to: number): number {
-  let found = -1;
-  let at = 0;
-  for (const p of parts) {
-    const start = Math.max(from - at, 0);
-    const stop = Math.min(to - at, p.byteLength);
-    if (start < stop) {
-      const i = p.subarray(start, stop).lastIndexOf(0x0a);
-      if (i >= 0) found = at + start + i;
-    }
-    at += p.byteLength;
-    if (at >= to) break;
-  }
-  return found;
 }

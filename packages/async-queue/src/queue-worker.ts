@@ -114,7 +114,8 @@ function drain(all: boolean): void {
       stopped = true;
       return;
     }
-    ring.writtenBytes = writer.stats().bytes + blocks.bytes;
+    // Running counters, not a stats() snapshot: this runs once per batch.
+    ring.writtenBytes = writer.counters.bytes + blocks.bytes;
     if (!publishBatch(ctrl, from, batch.tail, batch.records)) {
       stopped = true;
       return;
@@ -158,7 +159,7 @@ function writeSingles(batch: { parts: Buffer[]; counts: number[] }): boolean {
     else writer.write(record);
   }
   writer.flushSync();
-  const errors = writer.stats().writeErrors;
+  const errors = writer.counters.writeErrors;
   if (errors === pipeErrors) pipeBackoffMs = 0;
   else {
     pipeErrors = errors;

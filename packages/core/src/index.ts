@@ -96,6 +96,7 @@ export { TimeRotation } from './rotation/time-rotation.js';
 export { blockFor, retryFor } from './system/block-for.js';
 export type { FileDriver, FileInfo, TargetKind } from './system/file-driver.js';
 export { NETWORK_FS_TYPES, nodeFileDriver } from './system/file-driver.js';
+export { landedLines } from './write/batch-output.js';
 export { BatchWriter } from './write/batch-writer.js';
 export type { BatchWriterOptions } from './write/batch-writer-options.js';
 export { recordSize } from './write/batch-writer-options.js';

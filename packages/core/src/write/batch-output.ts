@@ -70,12 +70,31 @@ function wholeParts(batch: Batch, bytes: number): number {
 
 // Whole records (newline-terminated) in the first `bytes` bytes of blocks, at most `max`.
 function linesIn(parts: Uint8Array[], bytes: number, max: number): number {
+  return Math.min(landedLines(parts, bytes).lines, max);
+}
+
+/**
+ * What of a write of `parts` that stopped after `bytes` bytes (write(2) wrote what fit, then
+ * ENOSPC) is whole records: the newline-terminated lines wholly inside those bytes, and the bytes
+ * they take (up to and including the last newline). A retry starts after them; the fragment
+ * past them is ended by the file target's newline-after-a-tear rule, not here. The one owner of
+ * "which records a partial write landed", for the batch writer and the async queue's thread.
+ *
+ * @example
+ * landedLines([Buffer.from('a\nbb\ncc')], 6); // { lines: 2, bytes: 5 }
+ */
+export function landedLines(parts: Uint8Array[], bytes: number): { lines: number; bytes: number } {
   let lines = 0;
+  let through = 0;
+  let at = 0;
   for (const p of parts) {
-    const end = Math.min(p.byteLength, bytes);
-    for (let i = p.indexOf(NL); i >= 0 && i < end; i = p.indexOf(NL, i + 1)) lines++;
-    bytes -= end;
-    if (bytes <= 0) break;
+    const end = Math.min(p.byteLength, bytes - at);
+    for (let i = p.indexOf(NL); i >= 0 && i < end; i = p.indexOf(NL, i + 1)) {
+      lines++;
+      through = at + i + 1;
+    }
+    at += p.byteLength;
+    if (at >= bytes) break;
   }
-  return Math.min(lines, max);
+  return { lines, bytes: through };
 }

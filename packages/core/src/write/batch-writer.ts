@@ -169,6 +169,19 @@ export class BatchWriter implements Writer {
     return withSinkStats(this.#account.stats(this.#queue.records, this.#queue.bytes), this.#sink);
   }
 
+  /**
+   * The running counts of records and bytes written and of failed writes, read as they stand:
+   * for a caller that reads them once per batch (the async queue's writer thread), where
+   * building a `stats()` snapshot each time would be waste.
+   */
+  get counters(): {
+    readonly records: number;
+    readonly bytes: number;
+    readonly writeErrors: number;
+  } {
+    return this.#account.counters;
+  }
+
   /** The sink records go to (a `FileTarget` for the file transports). */
   get sink(): Sink {
     return this.#sink;
