@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import {
   type DeadlineOptions,
+  EndOfTurn,
   FaninError,
   type FlushOutcome,
   recordSize,
@@ -38,12 +39,17 @@ export class AsyncQueueWriter implements Writer {
   readonly #account: QueueAccount;
   readonly #takeOver: TakeOver;
   readonly #turn: TurnBlock;
+  // One wake-up per event-loop turn, not per record: the writer thread drains in batches. The
+  // records held back in this turn go into the ring first, as one block.
+  readonly #wake = new EndOfTurn(() => {
+    this.#turn.flush();
+    this.#ring.wake();
+  });
   readonly #byLevel: Map<string, WhenFull>;
   readonly #unhook: () => void;
   readonly #maxRecordBytes: number;
   #workerStats: WriterStats | undefined;
   #closing = false;
-  #wakeScheduled = false;
   #puts = 0;
 
   constructor(options: AsyncQueueOptions, where = 'createAsyncQueueWriter') {
@@ -110,7 +116,7 @@ export class AsyncQueueWriter implements Writer {
     }
     if (!this.#takeOver.taken && this.#turn.hold(record)) {
       this.#puts++;
-      if (!this.#wakeScheduled) this.#scheduleWake();
+      this.#wake.schedule();
       return true;
     }
     this.#turn.flush();
@@ -133,21 +139,9 @@ export class AsyncQueueWriter implements Writer {
     this.#puts++;
     this.#turn.roomChanged();
     if (this.#ring.used() > this.#ring.capacity >>> 2) this.#ring.wake();
-    else this.#scheduleWake();
+    else this.#wake.schedule();
     this.#maybeNotice();
     return true;
-  }
-
-  // One wake-up per event-loop turn, not per record: the writer thread drains in batches. The
-  // records held back in this turn go into the ring first, as one block.
-  #scheduleWake(): void {
-    if (this.#wakeScheduled) return;
-    this.#wakeScheduled = true;
-    setImmediate(() => {
-      this.#wakeScheduled = false;
-      this.#turn.flush();
-      this.#ring.wake();
-    });
   }
 
   // The turn's held records, as one ring entry; if the ring is no longer the writer thread's

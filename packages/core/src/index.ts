@@ -94,6 +94,7 @@ export { SizeRotation } from './rotation/size-rotation.js';
 export type { TimeRotationOptions } from './rotation/time-rotation.js';
 export { TimeRotation } from './rotation/time-rotation.js';
 export { blockFor, retryFor } from './system/block-for.js';
+export { EndOfTurn } from './system/end-of-turn.js';
 export type { FileDriver, FileInfo, TargetKind } from './system/file-driver.js';
 export { NETWORK_FS_TYPES, nodeFileDriver } from './system/file-driver.js';
 export { landedLines } from './write/batch-output.js';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   type DeadlineOptions,
   defaultNotice,
+  EndOfTurn,
   errnoCode,
   FaninError,
   FaninWriteError,
@@ -72,11 +73,16 @@ export class SyslogWriter implements Writer {
   readonly #writerId: string;
   readonly #adopted: number;
   readonly #offExit: () => void;
+  // One pump per turn of the event loop, after the turn's records are in the spool: a record
+  // logged alone goes out at once, a burst goes out as windows of frames.
+  readonly #pump = new EndOfTurn(() => {
+    this.#commit();
+    this.#shipper.pump();
+  });
   #seq = 0;
   #closed = false;
   #cursorTimer: NodeJS.Timeout | undefined;
   #lossReported = false;
-  #pumpQueued = false;
 
   constructor(options: SyslogWriterOptions, where = 'createSyslogWriter') {
     this.#o = resolveOptions(where, options);
@@ -116,20 +122,8 @@ export class SyslogWriter implements Writer {
     this.#seq++;
     if (this.#spool.append(data)) this.#commit();
     this.#noteLosses();
-    this.#pumpSoon();
+    this.#pump.schedule();
     return true;
-  }
-
-  // One pump per turn of the event loop, after the turn's records are in the spool: a record
-  // logged alone goes out at once, a burst goes out as windows of frames.
-  #pumpSoon(): void {
-    if (this.#pumpQueued) return;
-    this.#pumpQueued = true;
-    setImmediate(() => {
-      this.#pumpQueued = false;
-      this.#commit();
-      this.#shipper.pump();
-    });
   }
 
   /** Writes the queued records to the spool; a failed write loses them, counted and reported. */
