@@ -6,12 +6,30 @@ import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
 import { exitOnItsOwn, tempDir } from './helpers/processes.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/winston-unclosed.cjs', import.meta.url));
+// Also the async queue under its other front ends (async-unclosed.cjs): one place for "a
+// logger never closed does not keep its process alive".
 // Only to turn a process that never ends into a failure instead of a hung run.
 const HANG_MS = 30_000;
 
+/**
+ * Runs test/fixtures/<fixture>.cjs with `args` and the log's path, with no IPC channel (nothing
+ * but the logger, and the processes it forks, could keep it alive): it must end by itself, with
+ * `expected[p]` records of each process index in the file.
+ */
+async function endsByItself(fixture: string, args: string[], expected: number[]): Promise<void> {
+  const file = path.join(tempDir(), 'app.log');
+  const script = fileURLToPath(new URL(`./fixtures/${fixture}.cjs`, import.meta.url));
+  const child = spawn(process.execPath, [script, ...args, file], { stdio: 'inherit' });
+  expect(await exitOnItsOwn(child, HANG_MS), 'killed: it did not end by itself').toEqual({
+    code: 0,
+    signal: null,
+  });
+  const total = expected.reduce((a, b) => a + b, 0);
+  expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), expected), total);
+}
+
 // [transport, records per process index]
-const CASES: [string, number[]][] = [
+const WINSTON_CASES: [string, number[]][] = [
   ['winston-file', [1]],
   ['append-file', [1]],
   ['locked-file', [1]],
@@ -26,20 +44,22 @@ const CASES: [string, number[]][] = [
 // Issue #16, defect 3: no transport may keep its process alive; winston's own File is the
 // control (it ends by itself too).
 describe('winston: a logger that is never closed', () => {
-  for (const [kind, expected] of CASES) {
+  for (const [kind, expected] of WINSTON_CASES) {
     it(
       `${kind}: a script that logs one record per process and returns ends by itself, the records in the file`,
-      async () => {
-        const file = path.join(tempDir(), 'app.log');
-        // No IPC channel: nothing but the logger (and the processes it forks) could keep it alive.
-        const child = spawn(process.execPath, [FIXTURE, kind, file], { stdio: 'inherit' });
-        expect(await exitOnItsOwn(child, HANG_MS), 'killed: it did not end by itself').toEqual({
-          code: 0,
-          signal: null,
-        });
-        const total = expected.reduce((a, b) => a + b, 0);
-        expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), expected), total);
-      },
+      () => endsByItself('winston-unclosed', [kind], expected),
+      HANG_MS + 10_000,
+    );
+  }
+});
+
+// Issue #16, item 3: the async queue's writer thread must not hold the process open under the
+// other front ends either (its winston case is above).
+describe('@fanin/async-queue: a logger that is never closed', () => {
+  for (const mode of ['writer', 'log4js']) {
+    it(
+      `${mode}: a script that logs one record and returns ends by itself, the record in the file`,
+      () => endsByItself('async-unclosed', [mode], [1]),
       HANG_MS + 10_000,
     );
   }
