@@ -8,6 +8,7 @@ import { exitOnItsOwn, tempDir } from './helpers/processes.js';
 
 // Also the async queue under its other front ends (async-unclosed.cjs): one place for "a
 // logger never closed does not keep its process alive".
+
 // Only to turn a process that never ends into a failure instead of a hung run.
 const HANG_MS = 30_000;
 

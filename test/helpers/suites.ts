@@ -93,22 +93,31 @@ export const WRITER_KINDS: readonly WriterKind[] = [
   },
 ];
 
-/** A run's directory (short: it holds ipc's socket), its log file and writer.cjs's arguments. */
-export function runPlace(w: WriterKind): {
+/** One run of writer.cjs processes of one kind, mode and counts on one file. */
+export interface RunPlace {
+  /** A fresh directory, short: it holds ipc's socket. */
+  dir: string;
   file: string;
-  args(mode: Mode, p: number, counts: string): string[];
-} {
+  /** Records each process logs. */
+  perProcess: number;
+  /** Forks writer.cjs as process `p`, with more arguments (an ending, 'until-stop'). */
+  fork(p: number, more?: string[], options?: { quiet?: boolean }): Forked;
+}
+
+/** A directory, a log file and the forks of writer.cjs for kind `w` in `mode`, logging `counts`. */
+export function runPlace(w: WriterKind, mode: Mode, counts: Counts): RunPlace {
   const { dir, sock } = shortTempDir();
   const file = path.join(dir, 'app.log');
   const extra = [JSON.stringify(w.options ?? {}), ...(w.kind === 'ipc' ? [`via:${sock}`] : [])];
+  const plan = `${counts.small},${counts.medium},${counts.large}`;
   return {
     dir,
     file,
-    args: (mode, p, counts) => [w.kind, mode, file, String(p), counts, ...extra],
+    perProcess: counts.small + counts.medium + counts.large,
+    fork: (p, more = [], options = {}) =>
+      forkFixture('writer', [w.kind, mode, file, String(p), plan, ...extra, ...more], options),
   };
 }
-
-const countsArg = (c: Counts) => `${c.small},${c.medium},${c.large}`;
 
 /**
  * `processes` writer.cjs processes of kind `w` start together on one file and log their
@@ -121,11 +130,8 @@ export async function runTogether(
   processes: number,
   counts: Counts,
 ): Promise<LogCheck> {
-  const perProcess = counts.small + counts.medium + counts.large;
-  const place = runPlace(w);
-  const forked = Array.from({ length: processes }, (_, p) =>
-    forkFixture('writer', place.args(mode, p, countsArg(counts))),
-  );
+  const { perProcess, ...place } = runPlace(w, mode, counts);
+  const forked = Array.from({ length: processes }, (_, p) => place.fork(p));
   await startTogether(forked);
   await expectCleanExits(forked);
   const reports = forked.map(reportOf);
@@ -153,12 +159,9 @@ export async function endRightAfterLogging(
   processes: number,
   counts: Counts,
 ): Promise<void> {
-  const perProcess = counts.small + counts.medium + counts.large;
-  const place = runPlace(w);
+  const { perProcess, ...place } = runPlace(w, mode, counts);
   const forked = Array.from({ length: processes }, (_, p) =>
-    forkFixture('writer', [...place.args(mode, p, countsArg(counts)), ending], {
-      quiet: ending === 'throw',
-    }),
+    place.fork(p, [ending], { quiet: ending === 'throw' }),
   );
   const exits = await Promise.all(forked.map((f) => f.exited));
   expect(exits).toEqual(forked.map(() => ({ code: ending === 'exit' ? 0 : 1, signal: null })));
@@ -192,16 +195,10 @@ export async function killOneWriter(
   processes: number,
   counts: Counts,
 ): Promise<KillRun> {
-  const perProcess = counts.small + counts.medium + counts.large;
-  const place = runPlace(w);
+  const { perProcess, ...place } = runPlace(w, mode, counts);
   const victim = processes - 1;
-  const survivors = Array.from({ length: victim }, (_, p) =>
-    forkFixture('writer', place.args(mode, p, countsArg(counts))),
-  );
-  const killed = forkFixture('writer', [
-    ...place.args(mode, victim, countsArg(counts)),
-    'until-stop',
-  ]);
+  const survivors = Array.from({ length: victim }, (_, p) => place.fork(p));
+  const killed = place.fork(victim, ['until-stop']);
   await Promise.all([messageOf(killed, 'ready'), ...survivors.map((f) => messageOf(f, 'ready'))]);
   for (const f of survivors) f.child.send('go');
   const third =
