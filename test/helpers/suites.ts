@@ -30,8 +30,11 @@ export interface WriterKind {
   /** writer.cjs's first argument. */
   kind: 'append' | 'locked' | 'async' | 'ipc';
   pkg: string;
-  /** What each process's `stats()` must show after a clean run, besides records and drops. */
-  cleanStats: Record<string, unknown>;
+  /**
+   * What each process's `stats()` must show after a clean run of `records` records each,
+   * besides no drop.
+   */
+  cleanStats(records: number): Record<string, unknown>;
   /** Options for every process of a run (a short lock staleness, so a killed holder's lock goes). */
   options?: Record<string, unknown>;
   /**
@@ -55,13 +58,16 @@ export const WRITER_KINDS: readonly WriterKind[] = [
   {
     kind: 'append',
     pkg: '@fanin/append-file',
-    cleanStats: {},
+    cleanStats: (records) => ({ records }),
     minSwitches: (n) => n * 2,
   },
   {
     kind: 'locked',
     pkg: '@fanin/locked-file',
-    cleanStats: { lock: { takeovers: 0, compromised: 0, exitBypasses: 0 } },
+    cleanStats: (records) => ({
+      records,
+      lock: { takeovers: 0, compromised: 0, exitBypasses: 0 },
+    }),
     minSwitches: (n) => n,
     // proper-lockfile's floor: a SIGKILLed holder's lock is taken over after 2 s.
     options: { lockStaleMs: 2000 },
@@ -74,13 +80,14 @@ export const WRITER_KINDS: readonly WriterKind[] = [
   {
     kind: 'async',
     pkg: '@fanin/async-queue',
-    cleanStats: { queue: { fallbackWrites: 0, workerAlive: true } },
+    cleanStats: (records) => ({ records, queue: { fallbackWrites: 0, workerAlive: true } }),
     minSwitches: () => 0,
   },
   {
     kind: 'ipc',
     pkg: '@fanin/ipc',
-    cleanStats: { ipc: { writerLost: 0, protocolErrors: 0 } },
+    // A forwarder's records are written (and counted) by the writer process, not by itself.
+    cleanStats: () => ({ ipc: { writerLost: 0, protocolErrors: 0 } }),
     minSwitches: (n) => n,
     // Independent processes on one socket: one is elected writer, the others forward to it
     // (roles change as writers close, so the counts tell, not the last roles).
@@ -137,7 +144,7 @@ export async function runTogether(
   const reports = forked.map(reportOf);
   for (const report of reports) {
     expect(report.records).toBe(perProcess);
-    expect(report.stats).toMatchObject({ dropped: { total: 0 }, ...w.cleanStats });
+    expect(report.stats).toMatchObject({ dropped: { total: 0 }, ...w.cleanStats(perProcess) });
   }
   w.checkReports?.(reports);
   const check = checkLog(fs.readFileSync(place.file), Array(processes).fill(perProcess));
