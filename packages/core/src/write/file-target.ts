@@ -45,8 +45,7 @@ export class FileTarget implements Sink {
   // Whether the path was a symlink when the log was first opened (undefined: not opened yet).
   #followLinks: boolean | undefined;
   #atomicLimit = Number.POSITIVE_INFINITY;
-  // This batch's fstat of the open file, shared by the tail look, rotation and room: cleared by
-  // every write and reopen.
+  // This batch's fstat, shared by the tail look, rotation and room; cleared by a write or reopen.
   #info: FileInfo | undefined;
   #lastCheck = 0;
   readonly #opts: FileTargetOptions;
@@ -165,7 +164,7 @@ export class FileTarget implements Sink {
     return this.reopenIfMoved();
   }
 
-  // Before every batch: does the file end with a newline? (See file-tail.ts.)
+  // Before every batch: does the file end with a newline? (tail-guard.ts)
   #checkTail(): void {
     this.#info = this.#tail.look(this.driver, this.#fd);
   }
@@ -212,11 +211,6 @@ export class FileTarget implements Sink {
     return this.#reopen(true);
   }
 
-  /** Size of the open file, from `fstat` of the descriptor (cheap: no path lookup). */
-  openSize(): number {
-    return this.#fd < 0 ? 0 : this.driver.fstat(this.#fd).size;
-  }
-
   writeAll(data: Uint8Array): void {
     this.writeParts([data]);
   }
@@ -245,8 +239,10 @@ export class FileTarget implements Sink {
 
   readonly #limited: LimitedFile = {
     room: () => this.#room(),
-    used: () => this.openSize() > 0,
+    used: () => this.driver.fstat(this.#fd).size > 0,
     rotateFor: (bytes) => {
+      // The file filled since this batch's look (used() says so): judge by a fresh fstat.
+      this.#info = undefined;
       const moved = this.#rotateIfFull(bytes);
       if (moved) this.#checkTail();
       return moved;
