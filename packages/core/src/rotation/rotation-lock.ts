@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { errnoCode } from '../contract/errors.js';
 import { retryFor } from '../system/block-for.js';
-import type { FileDriver } from '../system/file-driver.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 
 /** Options of {@link RotationLock}. */
 export interface RotationLockOptions {
@@ -69,7 +69,7 @@ export class RotationLock implements ExclusiveLock {
 
   /**
    * Removes lock temporaries (`<lock>.<host>.<pid>.<thread>`) of processes on this host that are
-   * gone: one killed between writing its temporary and removing it.
+   * gone: one killed between writing its temporary and removing it; and old takeover markers.
    */
   recover(): void {
     const dir = path.dirname(this.path);
@@ -85,6 +85,7 @@ export class RotationLock implements ExclusiveLock {
         }
       }
     }
+    this.#sweepMarkers();
   }
 
   release(): void {
@@ -146,16 +147,58 @@ export class RotationLock implements ExclusiveLock {
     const age = Date.now() - st.mtimeMs;
     const abandoned = text === '' && age > EMPTY_GRACE_MS;
     if (!deadOwner && !abandoned && age < this.#o.staleMs) return false;
+    return this.#breakLock(st);
+  }
+
+  // Exactly one taker removes a given stale lock (fanin #14 rotation note a). Reading it again
+  // and then unlinking by name left a window: two takers both judged it stale, one removed it and
+  // made its own, the other then unlinked that new lock, and both held the lock. unlink(2) cannot
+  // be made conditional on the inode, so the takers first race for a marker named after this lock
+  // instance (inode and mtime) with O_EXCL: the one that makes it removes the lock if the path
+  // still names that instance; the others return false and wait for the lock as for a held one.
+  // The marker stays (a later taker that judged the same instance must still lose) and is swept
+  // once older than `staleMs`.
+  #breakLock(st: FileInfo): boolean {
+    const marker = `${this.path}${BROKEN}${st.ino}.${Math.round(st.mtimeMs * 1000)}`;
     try {
-      // Narrow the race with another taker: unlink only the lock we judged stale. (Two takers
-      // can still both proceed; the worst outcome is one extra rotation, never a lost record.)
-      if (this.#driver.readText(this.path) !== `${pid ?? ''} ${owner ?? ''}`.trimEnd()) return true;
-      this.#driver.unlink(this.path);
-      this.takeovers++;
-    } catch {
-      // Another process took it over first.
+      this.#driver.close(this.#driver.open(marker, EXCL, 0o644));
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      // A taker killed between its marker and the unlink would block this lock for good.
+      const made = this.#driver.stat(marker);
+      if (made && Date.now() - made.mtimeMs > this.#o.staleMs) unlinkQuietly(this.#driver, marker);
+      return false;
     }
+    const now = this.#driver.stat(this.path);
+    if (now && now.ino === st.ino && now.dev === st.dev && now.mtimeMs === st.mtimeMs) {
+      unlinkQuietly(this.#driver, this.path);
+      this.takeovers++;
+    }
+    this.#sweepMarkers();
     return true;
+  }
+
+  // Markers of takeovers older than `staleMs`: no taker that judged their lock can still be
+  // between its judgement and its marker by then.
+  #sweepMarkers(): void {
+    const dir = path.dirname(this.path);
+    const prefix = `${path.basename(this.path)}${BROKEN}`;
+    for (const name of this.#driver.readdir(dir)) {
+      if (!name.startsWith(prefix)) continue;
+      const p = path.join(dir, name);
+      const st = this.#driver.stat(p);
+      if (st && Date.now() - st.mtimeMs > this.#o.staleMs) unlinkQuietly(this.#driver, p);
+    }
+  }
+}
+
+const BROKEN = '.broken.';
+
+function unlinkQuietly(driver: FileDriver, p: string): void {
+  try {
+    driver.unlink(p);
+  } catch {
+    // Gone already: its owner released it, or another process swept it.
   }
 }
 
