@@ -57,7 +57,7 @@ describe.skipIf(!LOGROTATE)('fault: logrotate copytruncate while 3 processes wri
       const work = tempDir();
       const file = path.join(dir, 'app.log');
       const writers = Array.from({ length: PRODUCERS }, (_, p) =>
-        forkFault('fault-writer', [file, `w${p}`, SIZES, '1'], { via }),
+        forkFault('fault-writer', [file, `w${p}`, SIZES, '1'], { transport: via }),
       );
       await Promise.all(writers.map((w) => nextMessage(w, 'ready')));
       const grown = () => expect(fs.statSync(file).size).toBeGreaterThan(GROW_BYTES);
