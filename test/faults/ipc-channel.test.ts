@@ -120,7 +120,11 @@ describe.skipIf(process.platform !== 'linux')(
       };
       const killed = done.exits.find((e) => e.signal === 'SIGKILL')?.worker as number;
       expect(killed).toBeGreaterThan(0);
-      const reports = kinds(primary, 'done') as { worker: number; records: number; stats: any }[];
+      const reports = kinds(primary, 'done') as {
+        worker: number;
+        records: number;
+        stats: { dropped: { total: number } };
+      }[];
       expect(reports.map((r) => r.worker).sort()).toEqual([1, 2, 3].filter((w) => w !== killed));
 
       const text = fs.readFileSync(file, 'utf8');
