@@ -51,6 +51,8 @@ describe('RotationLock takeover of a dead lock', () => {
     expect([firstGot, secondGot].filter(Boolean)).toHaveLength(1);
     expect(first.takeovers + second.takeovers).toBe(1);
     expect(fs.existsSync(lockPath)).toBe(true);
+    // Nothing left beside the lock: the marker goes once the takeover is done.
+    expect(fs.readdirSync(dir).filter((n) => n.includes('.broken.'))).toEqual([]);
   });
 
   it('a marker left by a taker that died is swept once older than staleMs', () => {

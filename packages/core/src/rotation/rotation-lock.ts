@@ -138,8 +138,9 @@ export class RotationLock implements ExclusiveLock {
   // A crash between O_EXCL create and the write leaves an empty lock: judge it by age alone.
   #takeOverIfStale(): boolean {
     const st = this.#driver.stat(this.path);
-    if (!st) return true;
-    const text = this.#driver.readText(this.path) ?? '';
+    const text = this.#driver.readText(this.path);
+    // Released meanwhile: try again at once.
+    if (!st || text === undefined) return true;
     const [pid, owner] = text.split(' ');
     const deadOwner = owner === host && Number(pid) > 0 && !alive(Number(pid));
     // An empty lock: its creator died between the O_EXCL create and the write of its name
@@ -147,39 +148,42 @@ export class RotationLock implements ExclusiveLock {
     const age = Date.now() - st.mtimeMs;
     const abandoned = text === '' && age > EMPTY_GRACE_MS;
     if (!deadOwner && !abandoned && age < this.#o.staleMs) return false;
-    return this.#breakLock(st);
+    return this.#breakLock(st, text);
   }
 
   // Exactly one taker removes a given stale lock (fanin #14 rotation note a). Reading it again
   // and then unlinking by name left a window: two takers both judged it stale, one removed it and
   // made its own, the other then unlinked that new lock, and both held the lock. unlink(2) cannot
-  // be made conditional on the inode, so the takers first race for a marker named after this lock
-  // instance (inode and mtime) with O_EXCL: the one that makes it removes the lock if the path
-  // still names that instance; the others return false and wait for the lock as for a held one.
-  // The marker stays (a later taker that judged the same instance must still lose) and is swept
-  // once older than `staleMs`.
-  #breakLock(st: FileInfo): boolean {
+  // be made conditional, so the takers first race for a marker named after this lock instance
+  // (inode and mtime) with O_EXCL; the one that makes it removes the lock only if the path still
+  // names that instance (inode, mtime and the content judged: a new lock names a live owner),
+  // then drops the marker; the others return false and wait as for a held lock. A taker that
+  // makes the same marker later finds another instance at the path and leaves it. The marker of
+  // a taker killed in between is swept once older than `staleMs`.
+  #breakLock(st: FileInfo, text: string): boolean {
     const marker = `${this.path}${BROKEN}${st.ino}.${Math.round(st.mtimeMs * 1000)}`;
     try {
       this.#driver.close(this.#driver.open(marker, EXCL, 0o644));
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
-      // A taker killed between its marker and the unlink would block this lock for good.
       const made = this.#driver.stat(marker);
       if (made && Date.now() - made.mtimeMs > this.#o.staleMs) unlinkQuietly(this.#driver, marker);
       return false;
     }
-    const now = this.#driver.stat(this.path);
-    if (now && now.ino === st.ino && now.dev === st.dev && now.mtimeMs === st.mtimeMs) {
-      unlinkQuietly(this.#driver, this.path);
-      this.takeovers++;
+    try {
+      const now = this.#driver.stat(this.path);
+      const same = now?.ino === st.ino && now.dev === st.dev && now.mtimeMs === st.mtimeMs;
+      if (same && this.#driver.readText(this.path) === text) {
+        unlinkQuietly(this.#driver, this.path);
+        this.takeovers++;
+      }
+    } finally {
+      unlinkQuietly(this.#driver, marker);
     }
-    this.#sweepMarkers();
     return true;
   }
 
-  // Markers of takeovers older than `staleMs`: no taker that judged their lock can still be
-  // between its judgement and its marker by then.
+  // Markers older than `staleMs`: left by a taker killed between its marker and the unlink.
   #sweepMarkers(): void {
     const dir = path.dirname(this.path);
     const prefix = `${path.basename(this.path)}${BROKEN}`;
