@@ -1,15 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 import {
   type DeadlineOptions,
-  EndOfTurn,
   FaninError,
   type FlushOutcome,
-  recordSize,
   registerExitFlush,
   type WhenFull,
   type Writer,
   type WriterStats,
 } from '@fanin/core';
+import { EndOfTurn, recordSize } from '@fanin/core/internal';
 import {
   type AsyncQueueOptions,
   checkAsyncOptions,

@@ -1,4 +1,4 @@
-import { FileTarget } from '@fanin/core';
+import { FileTarget } from '@fanin/core/internal';
 import { FaultDriver, MemoryDriver } from '@fanin/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BlockWrites } from '../src/block-writes.js';

@@ -2,19 +2,21 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import {
   type DeadlineOptions,
-  defaultNotice,
-  EndOfTurn,
-  errnoCode,
   FaninError,
   FaninWriteError,
   type FlushOutcome,
-  LossLedger,
   registerExitFlush,
-  StatsCounter,
   type Writer,
   type WriterStats,
-  warnOnce,
 } from '@fanin/core';
+import {
+  defaultNotice,
+  EndOfTurn,
+  errnoCode,
+  LossLedger,
+  StatsCounter,
+  warnOnce,
+} from '@fanin/core/internal';
 import { Spool } from './spool.js';
 import { adoptOrphans } from './spool-adoption.js';
 import { SpoolShipper } from './spool-shipper.js';
