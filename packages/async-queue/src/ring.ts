@@ -150,14 +150,15 @@ export class Ring {
     return { start: pos + 8, end: pos + 4 + total, count, size: total };
   }
 
-  // Walks the entries from the tail towards the head, past wrap markers: `visit` gets a view of
-  // each entry's data and its record count, and returns false to stop before that entry.
-  // Returns the tail after the entries taken (not published: the caller stores it once they are
-  // written, and the views stay valid until then).
-  #walk(visit: (data: Buffer, count: number) => boolean): number {
+  /**
+   * Calls `take` with views of the records from the tail, up to about `maxBytes`, and returns
+   * the tail after them (not yet published: the caller stores it once they are written).
+   */
+  peek(maxBytes: number, take: (record: Buffer, count: number) => void): number {
     const head = Atomics.load(this.ctrl, HEAD);
     let tail = Atomics.load(this.ctrl, TAIL);
-    while (tail !== head) {
+    let taken = 0;
+    while (tail !== head && taken < maxBytes) {
       const pos = (tail >>> 0) % this.capacity;
       const word = this.words[pos >> 2] as number;
       if (word === WRAP) {
@@ -165,24 +166,11 @@ export class Ring {
         continue;
       }
       const e = this.#entry(pos, word);
-      if (!visit(this.bytes.subarray(e.start, e.end), e.count)) break;
+      take(this.bytes.subarray(e.start, e.end), e.count);
       tail = (tail + 4 + align4(e.size)) | 0;
+      taken += e.size;
     }
     return tail;
-  }
-
-  /**
-   * Calls `take` with views of the records from the tail, up to about `maxBytes`, and returns
-   * the tail after them (not yet published: the caller stores it once they are written).
-   */
-  peek(maxBytes: number, take: (record: Buffer, count: number) => void): number {
-    let taken = 0;
-    return this.#walk((record, count) => {
-      if (taken >= maxBytes) return false;
-      take(record, count);
-      taken += record.byteLength;
-      return true;
-    });
   }
 
   /**
@@ -193,17 +181,25 @@ export class Ring {
    * yet published: the views stay valid until it is).
    */
   blocks(maxBytes: number, maxParts: number): { parts: Buffer[]; records: number; tail: number } {
+    const head = Atomics.load(this.ctrl, HEAD);
+    let tail = Atomics.load(this.ctrl, TAIL);
     const parts: Buffer[] = [];
     let bytes = 0;
     let records = 0;
-    const tail = this.#walk((data, count) => {
-      if (parts.length >= maxParts) return false;
-      if (parts.length > 0 && bytes + data.byteLength > maxBytes) return false;
-      parts.push(data);
-      bytes += data.byteLength;
-      records += count;
-      return true;
-    });
+    while (tail !== head && parts.length < maxParts) {
+      const pos = (tail >>> 0) % this.capacity;
+      const word = this.words[pos >> 2] as number;
+      if (word === WRAP) {
+        tail = (tail + this.capacity - pos) | 0;
+        continue;
+      }
+      const e = this.#entry(pos, word);
+      if (parts.length > 0 && bytes + (e.end - e.start) > maxBytes) break;
+      parts.push(this.bytes.subarray(e.start, e.end));
+      bytes += e.end - e.start;
+      records += e.count;
+      tail = (tail + 4 + align4(e.size)) | 0;
+    }
     return { parts, records, tail };
   }
 
