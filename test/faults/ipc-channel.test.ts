@@ -107,7 +107,7 @@ describe.skipIf(process.platform !== 'linux')(
       const file = path.join(dir, 'app.log');
       const primary = forkFixture(
         'ipc-cluster',
-        ['writer', file, String(WORKERS), '3000,20,0', 'close', '-', 'wait', 'pace:2'],
+        ['writer', file, String(WORKERS), '3000,20,0', 'close', '-', 'wait', 'pace:10'],
         { quiet: true, options: CHANNEL },
       );
       await progressed(primary, 1);
