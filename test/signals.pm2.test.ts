@@ -73,6 +73,6 @@ describe.runIf(PM2)('pm2 reload, then pm2 stop, cluster mode, 2 instances', () =
       expect(writers.some((p) => p < 2)).toBe(true);
       expect(writers.some((p) => p >= 2)).toBe(true);
       expect(roles.flat()).not.toContain('direct');
-    }, 60_000);
+    }, 120_000);
   }
 });
