@@ -126,11 +126,12 @@ describe('an app listener fanin must see', () => {
 });
 
 describe('a writer in a worker thread (signals reach the main thread only)', () => {
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${sig}: the main thread has the thread flush before it re-raises; nothing lost`, async () => {
+  for (const [i, pkg] of (['append-file', 'async-queue', 'ipc'] as const).entries()) {
+    const sig = (['SIGTERM', 'SIGINT'] as const)[i % 2];
+    it(`${pkg} ${sig}: the main thread has the thread flush before it re-raises; nothing lost`, async () => {
       const { dir } = shortTempDir();
       const [file, side] = [path.join(dir, 'app.log'), path.join(dir, 'side')];
-      const f = forkFixture('signal-thread', [file, side]);
+      const f = forkFixture('signal-thread', [file, side, pkg]);
       await messageOf(f, 'logging');
       f.child.kill(sig);
       expect(await f.exited).toEqual({ code: null, signal: sig });

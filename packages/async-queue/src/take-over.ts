@@ -70,11 +70,13 @@ export class TakeOver {
   /**
    * Waits for the writer thread to empty the ring. Takes the ring and writes the rest here once
    * the thread has shown no sign of life for exitTimeoutMs (dead, or stuck in one system call);
-   * at exit (`atExit`) also once it has had twice that, alive or not.
+   * at exit (`atExit`) also once it has had twice that, or `deadlineAt` came, alive or not.
    */
-  drainRing(atExit: boolean): void {
+  drainRing(atExit: boolean, deadlineAt = Number.POSITIVE_INFINITY): void {
     const ctrl = this.#ring.ctrl;
-    const giveUp = atExit ? Date.now() + 2 * this.#staleMs : Number.POSITIVE_INFINITY;
+    const giveUp = atExit
+      ? Math.min(Date.now() + 2 * this.#staleMs, deadlineAt)
+      : Number.POSITIVE_INFINITY;
     this.#owner.watch();
     while (!this.#taken && this.#ring.used() > 0) {
       if (this.#owner.take(Date.now() >= giveUp)) {
@@ -112,8 +114,11 @@ export class TakeOver {
     }
   }
 
-  /** The writer thread died: takes the ring (a batch it had claimed is written again). */
-  takeFromDead(): void {
+  /**
+   * Takes the ring for good: the writer thread died (a batch it had claimed is written again),
+   * or the process dies of a signal (the ring was emptied first).
+   */
+  takeForGood(): void {
     if (!this.#taken && this.#owner.take(true)) this.take();
   }
 
