@@ -15,7 +15,7 @@ type Pkg = (typeof PACKAGES)[number];
 type Sig = (typeof SIGNALS)[number];
 type Mode = 'writer' | 'winston' | 'log4js';
 type Pattern = 'steady' | 'burst' | 'self';
-type Handler = 'none' | 'exit' | 'once' | 'none-reopen';
+type Handler = 'none' | 'exit' | 'once' | 'none-reopen' | 'signal-exit';
 
 interface Run {
   f: Forked;
@@ -107,6 +107,27 @@ describe('a signal while the app logs steadily, and a signal the app sends itsel
       const run = start('locked-file', 'winston', 'self', 'none', sig);
       expect(await run.f.exited).toEqual({ code: null, signal: sig });
       expectAllLogged(fs.readFileSync(run.file, 'utf8'), 4999);
+    });
+  }
+});
+
+// signal-exit v4 (npm, as libraries bring it) listens for every signal and acts only when its
+// listeners are all there are: fanin does not count them as the app's, flushes, and steps
+// aside; signal-exit then runs its onExit callbacks, which log one more record (written
+// through), and re-raises. (signal-exit v3, which proper-lockfile brings, is locked-file's case
+// above.)
+describe('a library that uses signal-exit v4', () => {
+  for (const [i, pkg] of PACKAGES.entries()) {
+    const sig = (['SIGTERM', 'SIGINT'] as const)[i % 2];
+    const mode = (['writer', 'winston'] as const)[Math.floor(i / 2)];
+    it(`${pkg} ${mode} ${sig}: the record its onExit callback logs is written, the child dies of ${sig}`, async () => {
+      const run = start(pkg, mode, 'burst', 'signal-exit', sig);
+      await signalWhileLogging(run, sig);
+      expect(await run.f.exited).toEqual({ code: null, signal: sig });
+      const last = lastLogged(run.side);
+      // The callback's record is one past a whole burst (2000 a turn).
+      expect(last % 2000).toBe(0);
+      expectAllLogged(fs.readFileSync(run.file, 'utf8'), last);
     });
   }
 });
