@@ -89,3 +89,25 @@ async function frozen(pid: number): Promise<void> {
   };
   await vi.waitUntil(() => state() === 'T', { timeout: 10_000, interval: 5 });
 }
+
+// A parent that runs no fanin (here: the test) never answers the child's hello; the child holds
+// its records for connectTimeoutMs (3 s) before it writes them itself. A signal meanwhile: the
+// signal flush writes them at once. (What no flush can save is SIGKILL in those 3 s.)
+describe("ipc via 'parent' whose parent runs no fanin, SIGTERM while still connecting", () => {
+  for (const mode of ['writer', 'winston'] as const) {
+    it(`${mode}: every record held for the writer is written by the child; it dies of SIGTERM`, async () => {
+      const { dir } = shortTempDir();
+      const [file, side] = [path.join(dir, 'app.log'), path.join(dir, 'side')];
+      const f = forkFixture('signal-writer', [
+        ...['ipc-parent', mode, file, side, 'burst', 'none', 'SIGTERM'],
+      ]);
+      await messageOf(f, 'logging');
+      f.child.kill('SIGTERM');
+      expect(await f.exited).toEqual({ code: null, signal: 'SIGTERM' });
+      const logged = lastOf(side) + 1;
+      expect(summary(checkLog(fs.readFileSync(file, 'utf8'), [logged]))).toMatchObject({
+        ...{ total: logged, torn: 0, duplicates: 0, missing: 0, outOfOrder: 0 },
+      });
+    });
+  }
+});
