@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { optionSources, withOptionTables } from '../packages/core/dist/index.js';
+import { optionSources, withOptionTables } from '../packages/core/dist/internal.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const readme = path.join(root, 'packages/core/README.md');

@@ -25,8 +25,9 @@ bin="$root/node_modules/.bin"
 for t in "${tarballs[@]}"; do
   echo "release check: $(basename "$t"): publint, are-the-types-wrong"
   "$bin/publint" run --strict --level warning "$t" | grep -v -e '^Running publint' -e '^Unpacking' -e '^Linting'
-  # node16 (CommonJS and ESM importers) and bundler; node10 predates "exports" (the testing
-  # subpath cannot resolve there, and Node 20 is the floor).
+  # Every entry of the exports map (core: ".", "./internal", "./testing"), under node16
+  # (CommonJS and ESM importers) and bundler; node10 predates "exports" (the subpaths cannot
+  # resolve there, and Node 20 is the floor).
   "$bin/attw" --profile node16 --no-emoji --no-color --format table-flipped "$t" | grep -v '^$'
 done
 

@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
 import * as esmCore from '@fanin/core';
-import { optionError } from '@fanin/core/testing';
+import * as esmInternal from '@fanin/core/internal';
+import { optionError, thrownError } from '@fanin/core/testing';
 import { describe, expect, it } from 'vitest';
 
 // log4js `require`s an appender while the app `import`s @fanin/core: one program, two builds of
 // each class. An error thrown by one build must be `instanceof` the other's class (#18).
 const require = createRequire(import.meta.url);
 const cjsCore = require('@fanin/core') as typeof esmCore;
+const cjsInternal = require('@fanin/core/internal') as typeof esmInternal;
 const cjsAppend = require('@fanin/append-file') as typeof import('@fanin/append-file');
 
 describe('fanin errors across the CommonJS and the ESM build', () => {
@@ -39,4 +41,23 @@ describe('fanin errors across the CommonJS and the ESM build', () => {
     expect({ code: 'ERR_FANIN_OPEN' }).not.toBeInstanceOf(esmCore.FaninError);
     expect(null).not.toBeInstanceOf(esmCore.FaninError);
   });
+});
+
+describe('the entries of one build share one copy of each class', () => {
+  // tsup splits both formats (packages/core/tsup.config.ts): `@fanin/core/internal` throws the
+  // very FaninOptionError of `@fanin/core`, not a class of the same name (#18).
+  for (const [format, core, internal] of [
+    ['ESM', esmCore, esmInternal],
+    ['CommonJS', cjsCore, cjsInternal],
+  ] as const) {
+    it(`${format}: an error thrown by @fanin/core/internal has the root entry's class`, () => {
+      const thrown = thrownError(
+        () => internal.parseSize('maxBytes', 'ten megs'),
+        core.FaninOptionError,
+        'ERR_FANIN_OPTION',
+      );
+      expect(Object.getPrototypeOf(thrown)).toBe(core.FaninOptionError.prototype);
+      expect(thrown.option).toBe('maxBytes');
+    });
+  }
 });

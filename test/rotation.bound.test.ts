@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createAppendFileWriter } from '@fanin/append-file';
-import { type FileDriver, nodeFileDriver } from '@fanin/core';
+import type { FileDriver } from '@fanin/core';
+import { nodeFileDriver } from '@fanin/core/internal';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
 import { tempDir } from './helpers/processes.js';

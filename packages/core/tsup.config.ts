@@ -5,16 +5,22 @@ export default defineConfig(
   packageConfig({
     entry: {
       index: 'src/index.ts',
+      internal: 'src/internal.ts',
       'testing/index': 'src/testing/index.ts',
       'bin/fanin-join': 'src/bin/fanin-join.ts',
     },
     // One copy of each module for the CJS entries too (tsup splits only ESM by default): else
-    // `@fanin/core/testing` would hold its own FaninError, and `instanceof` would fail across.
+    // `@fanin/core/internal` and `@fanin/core/testing` would each hold their own FaninError, and
+    // `instanceof` would fail across the entries (test/dual-package.test.ts).
     splitting: true,
-    // The bin needs no types; the two library entries do.
+    // The bin needs no types; the three library entries do.
     dts: {
       ...sharedOptions.dts,
-      entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+      entry: {
+        index: 'src/index.ts',
+        internal: 'src/internal.ts',
+        'testing/index': 'src/testing/index.ts',
+      },
     },
   }),
 );

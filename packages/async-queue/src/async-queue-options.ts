@@ -1,12 +1,10 @@
 import {
-  checkOptions,
   FaninOptionError,
   type FileWriterOptions,
-  fileWriterSpec,
   type OptionSpec,
-  parseSize,
   type WhenFull,
 } from '@fanin/core';
+import { checkOptions, fileWriterSpec, parseSize } from '@fanin/core/internal';
 import { lockedFactory } from './file-writer-for.js';
 
 /** Options of the async-queue writer: the file writer's (append or locked) plus the queue's. */

@@ -3,12 +3,12 @@ import {
   type DeadlineOptions,
   FaninError,
   type FlushOutcome,
-  recordSize,
   registerExitFlush,
   type WhenFull,
   type Writer,
   type WriterStats,
 } from '@fanin/core';
+import { recordSize } from '@fanin/core/internal';
 import {
   type AsyncQueueOptions,
   checkAsyncOptions,

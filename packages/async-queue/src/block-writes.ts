@@ -1,4 +1,5 @@
-import { errnoCode, isLocking, type Sink } from '@fanin/core';
+import type { Sink } from '@fanin/core';
+import { errnoCode, isLocking } from '@fanin/core/internal';
 
 /** How one attempt at a ring batch ended. */
 export type Attempt = { done: true } | { done: false; code: string; waitMs: number };

@@ -2,10 +2,10 @@ import {
   type FaninError,
   type Loss,
   mergeStats,
-  reportWarning,
   WriterAccount,
   type WriterStats,
 } from '@fanin/core';
+import { reportWarning } from '@fanin/core/internal';
 import type { AsyncQueueOptions } from './async-queue-options.js';
 
 /** What the queue knows of its parts when {@link QueueAccount.stats} merges them. */

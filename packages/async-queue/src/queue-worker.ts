@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type BatchWriter, type FaninError, type FileEvent, nodeFileDriver } from '@fanin/core';
+import type { BatchWriter, FaninError, FileEvent } from '@fanin/core';
+import { nodeFileDriver } from '@fanin/core/internal';
 import { BlockWrites } from './block-writes.js';
 import { fileWriterFor } from './file-writer-for.js';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriter, createFileWriter, FileTarget } from '../src/index.js';
+import { BatchWriter, createFileWriter } from '../src/index.js';
+import { FileTarget } from '../src/internal.js';
 import { MemoryDriver } from '../src/testing/index.js';
 import {
   FILE,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { frameRecord, type JoinWarning } from '../src/index.js';
+import type { JoinWarning } from '../src/index.js';
+import { frameRecord } from '../src/internal.js';
 import {
   between,
   joinPieces,

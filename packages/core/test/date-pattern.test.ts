@@ -1,7 +1,8 @@
 import dateFormat from 'date-format';
 import moment from 'moment';
 import { describe, expect, it } from 'vitest';
-import { createFileWriter, DatePattern, FaninOptionError } from '../src/index.js';
+import { createFileWriter, FaninOptionError } from '../src/index.js';
+import { DatePattern } from '../src/internal.js';
 import { MemoryDriver } from '../src/testing/index.js';
 
 // The originals are the oracle: date-format (log4js's streamroller formats dateFile names with

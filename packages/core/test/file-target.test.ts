@@ -8,10 +8,8 @@ import {
   FaninError,
   type FaninWriteError,
   type FileDriver,
-  FileTarget,
-  NETWORK_FS_TYPES,
-  nodeFileDriver,
 } from '../src/index.js';
+import { FileTarget, NETWORK_FS_TYPES, nodeFileDriver } from '../src/internal.js';
 import { FaultDriver, MemoryDriver } from '../src/testing/index.js';
 import {
   FILE,

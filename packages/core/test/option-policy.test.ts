@@ -1,15 +1,15 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { WinstonFileOptions } from '../src/index.js';
 import {
   checkLog4jsConfig,
   checkWinstonOptions,
   fileWriterSpec,
   fromLog4jsConfig,
   fromWinstonOptions,
-  type WinstonFileOptions,
   warnOptionOnce,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { optionError } from '../src/testing/index.js';
 
 type Conf = Record<string, unknown>;

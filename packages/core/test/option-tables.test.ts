@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { optionSources, optionTable, withOptionTables } from '../src/index.js';
+import { optionSources, optionTable, withOptionTables } from '../src/internal.js';
 
 const readme = fs.readFileSync(path.join(__dirname, '../README.md'), 'utf8');
 

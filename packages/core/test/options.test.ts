@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkOptions,
-  createFileWriter,
-  type FileWriterOptions,
-  fileWriterSpec,
-  type OptionSpec,
-  parseSize,
-} from '../src/index.js';
+import { createFileWriter, type FileWriterOptions, type OptionSpec } from '../src/index.js';
+import { checkOptions, fileWriterSpec, parseSize } from '../src/internal.js';
 import { MemoryDriver, optionError } from '../src/testing/index.js';
 
 const base = { filename: '/logs/app.log', driver: new MemoryDriver(), exitHook: false };

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createRecordIdSource,
   FRAME_MAGIC,
   type FrameHeader,
-  frameRecord,
   PIPE_BUF,
   parseFrameHeader,
   startsWithMagic,
   writerOf,
 } from '../src/index.js';
+import { createRecordIdSource, frameRecord } from '../src/internal.js';
 import { joinPieces, noise, seeded, utf8Text } from './helpers.js';
 
 const SIZES = [

@@ -10,7 +10,7 @@ import {
   checkWinstonOptions,
   fileWriterSpec,
   optionSources,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { optionError } from '../src/testing/index.js';
 
 type Conf = Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFileWriter, DatePattern, FaninOptionError } from '../src/index.js';
+import { createFileWriter, FaninOptionError } from '../src/index.js';
+import { DatePattern } from '../src/internal.js';
 import { MemoryDriver } from '../src/testing/index.js';
 
 // Time is the edge here: vi fakes Date only (no timers), and MemoryDriver stamps mtimes with it.

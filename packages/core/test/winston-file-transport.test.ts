@@ -10,8 +10,8 @@ import {
   type FileEvent,
   type FileEventListener,
   type FileWriterOptions,
-  logFiles,
 } from '../src/index.js';
+import { logFiles } from '../src/internal.js';
 import { MemoryDriver } from '../src/testing/index.js';
 import { until } from './helpers.js';
 

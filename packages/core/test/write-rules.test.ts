@@ -4,9 +4,9 @@ import {
   BatchWriter,
   createFileWriter,
   FaninTransport,
-  FileTarget,
   type FileWriterOptions,
 } from '../src/index.js';
+import { FileTarget } from '../src/internal.js';
 import { MemoryDriver } from '../src/testing/index.js';
 import { FILE, linesOf, memWriter, noticeOf, rec, until } from './helpers.js';
 

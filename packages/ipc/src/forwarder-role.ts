@@ -1,4 +1,5 @@
-import { type DeadlineOptions, type FlushOutcome, recordSize, type WhenFull } from '@fanin/core';
+import type { DeadlineOptions, FlushOutcome, WhenFull } from '@fanin/core';
+import { recordSize } from '@fanin/core/internal';
 import type { Forwarder } from './forwarder.js';
 import { type BytesBatch, textOfBytes } from './frames.js';
 import type { IpcAccount } from './ipc-account.js';

@@ -1,10 +1,5 @@
-import {
-  type AccountOptions,
-  FaninError,
-  WriterAccount,
-  type WriterStats,
-  warnOnce,
-} from '@fanin/core';
+import { type AccountOptions, FaninError, WriterAccount, type WriterStats } from '@fanin/core';
+import { warnOnce } from '@fanin/core/internal';
 
 /** How often an ongoing outage is summed up, and how long without a new case ends it. */
 const OUTAGE_TICK_MS = 5000;

@@ -1,13 +1,11 @@
 import * as path from 'node:path';
 import {
-  checkOptions,
   type FaninError,
   FaninOptionError,
   type FileWriterOptions,
-  fileWriterSpec,
   type OptionSpec,
-  parseSize,
 } from '@fanin/core';
+import { checkOptions, fileWriterSpec, parseSize } from '@fanin/core/internal';
 
 /** How records reach the writer process. */
 export type Via = 'cluster' | 'parent' | 'pm2' | { socket: string };

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { blockFor, errnoCode } from '@fanin/core';
+import { blockFor, errnoCode } from '@fanin/core/internal';
 import type { TextBatch } from './text-batch.js';
 
 /** What a link tells the forwarder. */

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errnoCode, FaninError } from '@fanin/core';
+import { FaninError } from '@fanin/core';
+import { errnoCode } from '@fanin/core/internal';
 
 /** A private socket's directory: the prefix, the writer's pid, a dash, mkdtemp's suffix. */
 const SIDE_PREFIX = 'fanin-ipc-';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { errnoCode, nodeFileDriver, RotationLock } from '@fanin/core';
+import { errnoCode, nodeFileDriver, RotationLock } from '@fanin/core/internal';
 
 /** The outcome of an election: this process serves the socket, or is connected to who does. */
 export type Elected =

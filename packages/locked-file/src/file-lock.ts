@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { LockStats } from '@fanin/core';
 import {
   deliverPendingSignals,
   type ExclusiveLock,
   errnoCode,
-  type LockStats,
   retryFor,
-} from '@fanin/core';
+} from '@fanin/core/internal';
 import lockfile from 'proper-lockfile';
 
 // proper-lockfile calls signal-exit v3's onExit() when it is loaded (lib/lockfile.js, top level),

@@ -1,4 +1,5 @@
-import type { FileTarget, LockingSink, LockStats } from '@fanin/core';
+import type { LockStats } from '@fanin/core';
+import type { FileTarget, LockingSink } from '@fanin/core/internal';
 import type { FileLock } from './file-lock.js';
 
 /**

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type BatchWriter, type FaninError, type FileDriver, nodeFileDriver } from '@fanin/core';
+import type { BatchWriter, FaninError, FileDriver } from '@fanin/core';
+import { nodeFileDriver } from '@fanin/core/internal';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLockedFileWriter, type LockedFileOptions } from '../src/index.js';
 

@@ -2,14 +2,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tls from 'node:tls';
-import {
-  checkOptions,
-  type FaninError,
-  FaninOptionError,
-  type OptionSpec,
-  parseSize,
-  type WhenFull,
-} from '@fanin/core';
+import { type FaninError, FaninOptionError, type OptionSpec, type WhenFull } from '@fanin/core';
+import { checkOptions, parseSize } from '@fanin/core/internal';
 import type { Endpoint } from './ship-session.js';
 import type { MessageOptions } from './syslog-message.js';
 

@@ -2,18 +2,14 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import {
   type DeadlineOptions,
-  defaultNotice,
-  errnoCode,
   FaninError,
   FaninWriteError,
   type FlushOutcome,
-  LossLedger,
   registerExitFlush,
-  StatsCounter,
   type Writer,
   type WriterStats,
-  warnOnce,
 } from '@fanin/core';
+import { defaultNotice, errnoCode, LossLedger, StatsCounter, warnOnce } from '@fanin/core/internal';
 import { Spool } from './spool.js';
 import { adoptOrphans } from './spool-adoption.js';
 import { SpoolShipper } from './spool-shipper.js';
