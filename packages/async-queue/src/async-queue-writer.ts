@@ -210,8 +210,8 @@ export class AsyncQueueWriter implements Writer {
   }
 
   /**
-   * At a signal: {@link flushSync}, the writer thread waited for until `deadlineAt` only (then
-   * this thread takes the ring; a batch the thread had begun may be written twice).
+   * At a signal: {@link flushSync}, the writer thread waited for until `deadlineAt` only; then
+   * this thread takes the ring between two of its batches and writes the rest.
    */
   flushAtSignal(deadlineAt: number): FlushOutcome {
     this.#turn.flush();
