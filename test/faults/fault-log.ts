@@ -153,6 +153,7 @@ export function nextMessage(
   return new Promise((resolve, reject) => {
     const onMessage = (m: FaultChild['messages'][number]) => {
       if (m.kind !== kind) return;
+      f.child.off('message', onMessage);
       f.child.off('exit', onExit);
       resolve(m);
     };

@@ -48,6 +48,9 @@ export function mergeStats(own: WriterStats, children: (WriterStats | undefined)
     if (s.reopenFailures !== undefined) {
       out.reopenFailures = (out.reopenFailures ?? 0) + s.reopenFailures;
     }
+    if (s.rotationLockTimeouts !== undefined) {
+      out.rotationLockTimeouts = (out.rotationLockTimeouts ?? 0) + s.rotationLockTimeouts;
+    }
     out.dropped.total += s.dropped.total;
     addInto(byReason, s.dropped.byReason);
     addInto(byLevel, s.dropped.byLevel);

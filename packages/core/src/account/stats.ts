@@ -33,6 +33,14 @@ export interface WriterStats {
    * refused); each is also a write error, and its records are dropped under the errno.
    */
   reopenFailures?: number;
+  /**
+   * Rotations given up because another process held the rotation lock past `lockWaitMs`: each
+   * lets a batch (or the part of one that did not fit) go into the full file, which passes
+   * `maxBytes` by it; no record is lost. Reported through
+   * `onError` once when it starts and once, with the count, when a rotation works again.
+   * Present under size or time rotation.
+   */
+  rotationLockTimeouts?: number;
   /** Records larger than the atomic limit written as framed chunks. */
   chunkedRecords: number;
   /** Records waiting to be written. */

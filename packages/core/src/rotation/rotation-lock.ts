@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { errnoCode } from '../contract/errors.js';
 import { retryFor } from '../system/block-for.js';
-import type { FileDriver } from '../system/file-driver.js';
+import type { FileDriver, FileInfo } from '../system/file-driver.js';
 
 /** Options of {@link RotationLock}. */
 export interface RotationLockOptions {
@@ -69,7 +69,7 @@ export class RotationLock implements ExclusiveLock {
 
   /**
    * Removes lock temporaries (`<lock>.<host>.<pid>.<thread>`) of processes on this host that are
-   * gone: one killed between writing its temporary and removing it.
+   * gone: one killed between writing its temporary and removing it; and old takeover markers.
    */
   recover(): void {
     const dir = path.dirname(this.path);
@@ -85,6 +85,7 @@ export class RotationLock implements ExclusiveLock {
         }
       }
     }
+    this.#sweepMarkers();
   }
 
   release(): void {
@@ -137,8 +138,9 @@ export class RotationLock implements ExclusiveLock {
   // A crash between O_EXCL create and the write leaves an empty lock: judge it by age alone.
   #takeOverIfStale(): boolean {
     const st = this.#driver.stat(this.path);
-    if (!st) return true;
-    const text = this.#driver.readText(this.path) ?? '';
+    const text = this.#driver.readText(this.path);
+    // Released meanwhile: try again at once.
+    if (!st || text === undefined) return true;
     const [pid, owner] = text.split(' ');
     const deadOwner = owner === host && Number(pid) > 0 && !alive(Number(pid));
     // An empty lock: its creator died between the O_EXCL create and the write of its name
@@ -146,16 +148,61 @@ export class RotationLock implements ExclusiveLock {
     const age = Date.now() - st.mtimeMs;
     const abandoned = text === '' && age > EMPTY_GRACE_MS;
     if (!deadOwner && !abandoned && age < this.#o.staleMs) return false;
+    return this.#breakLock(st, text);
+  }
+
+  // Exactly one taker removes a given stale lock (fanin #14 rotation note a). Reading it again
+  // and then unlinking by name left a window: two takers both judged it stale, one removed it and
+  // made its own, the other then unlinked that new lock, and both held the lock. unlink(2) cannot
+  // be made conditional, so the takers first race for a marker named after this lock instance
+  // (inode and mtime) with O_EXCL; the one that makes it removes the lock only if the path still
+  // names that instance (inode, mtime and the content judged: a new lock names a live owner),
+  // then drops the marker; the others return false and wait as for a held lock. A taker that
+  // makes the same marker later finds another instance at the path and leaves it. The marker of
+  // a taker killed in between is swept once older than `staleMs`.
+  #breakLock(st: FileInfo, text: string): boolean {
+    const marker = `${this.path}${BROKEN}${st.ino}.${Math.round(st.mtimeMs * 1000)}`;
     try {
-      // Narrow the race with another taker: unlink only the lock we judged stale. (Two takers
-      // can still both proceed; the worst outcome is one extra rotation, never a lost record.)
-      if (this.#driver.readText(this.path) !== `${pid ?? ''} ${owner ?? ''}`.trimEnd()) return true;
-      this.#driver.unlink(this.path);
-      this.takeovers++;
-    } catch {
-      // Another process took it over first.
+      this.#driver.close(this.#driver.open(marker, EXCL, 0o644));
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      const made = this.#driver.stat(marker);
+      if (made && Date.now() - made.mtimeMs > this.#o.staleMs) unlinkQuietly(this.#driver, marker);
+      return false;
+    }
+    try {
+      const now = this.#driver.stat(this.path);
+      const same = now?.ino === st.ino && now.dev === st.dev && now.mtimeMs === st.mtimeMs;
+      if (same && this.#driver.readText(this.path) === text) {
+        unlinkQuietly(this.#driver, this.path);
+        this.takeovers++;
+      }
+    } finally {
+      unlinkQuietly(this.#driver, marker);
     }
     return true;
+  }
+
+  // Markers older than `staleMs`: left by a taker killed between its marker and the unlink.
+  #sweepMarkers(): void {
+    const dir = path.dirname(this.path);
+    const prefix = `${path.basename(this.path)}${BROKEN}`;
+    for (const name of this.#driver.readdir(dir)) {
+      if (!name.startsWith(prefix)) continue;
+      const p = path.join(dir, name);
+      const st = this.#driver.stat(p);
+      if (st && Date.now() - st.mtimeMs > this.#o.staleMs) unlinkQuietly(this.#driver, p);
+    }
+  }
+}
+
+const BROKEN = '.broken.';
+
+function unlinkQuietly(driver: FileDriver, p: string): void {
+  try {
+    driver.unlink(p);
+  } catch {
+    // Gone already: its owner released it, or another process swept it.
   }
 }
 

@@ -50,6 +50,8 @@ export abstract class RotationTemplate implements RotationPolicy {
   #emit: EmitFileEvent = noFileEvents;
   // The errno of the last failure to make the rotation lock, until it works again.
   #lockError: string | undefined;
+  // Rotations given up since the lock was last got (0: no outage under way).
+  #busySince = 0;
   // What retention removed in the rotation under way: told once the lock is released.
   #removed: string[] = [];
 
@@ -93,10 +95,12 @@ export abstract class RotationTemplate implements RotationPolicy {
    * `undefined` to keep writing to the open file (the lock was busy past `lockWaitMs`).
    */
   rotate(open: FileInfo, nextBytes: number, openPath?: string): string | undefined {
-    if (!this.#lock(openPath)) {
-      this.counters.lockTimeouts++;
+    const got = this.#lock(openPath);
+    if (got !== true) {
+      if (got === 'busy') this.#lockBusy(openPath);
       return undefined;
     }
+    this.#lockFreeAgain(openPath);
     let acted: Acted;
     let from: string;
     let to: string;
@@ -121,11 +125,11 @@ export abstract class RotationTemplate implements RotationPolicy {
   // Takes the rotation lock. When it cannot be made at all (EACCES, EROFS… in a directory this
   // user may not write: fanin #14 read-only-dir) the file is kept and grows past its limit: no
   // record is lost for a rotation that cannot happen. Reported once until the lock works again.
-  #lock(openPath: string | undefined): boolean {
+  #lock(openPath: string | undefined): true | 'busy' | 'failed' {
     try {
       const got = this.lock.acquire();
       this.#lockError = undefined;
-      return got;
+      return got || 'busy';
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'UNKNOWN';
       if (this.#lockError !== code) {
@@ -134,8 +138,28 @@ export abstract class RotationTemplate implements RotationPolicy {
         const why = `cannot rotate ${file}: the rotation lock cannot be made (${code}); writing on past the limit`;
         this.#onError?.(new Error(why, { cause: err }));
       }
-      return false;
+      return 'failed';
     }
+  }
+
+  // The lock was held by another process past `lockWaitMs` (fanin #14 rotation note c): the
+  // batch goes into the full file, which passes its limit. Counted (`stats().rotationLockTimeouts`)
+  // and reported once when it starts; the summary comes with the next rotation that works.
+  #lockBusy(openPath: string | undefined): void {
+    this.counters.lockTimeouts++;
+    if (this.#busySince++ > 0) return;
+    const file = openPath ?? this.activePath();
+    const why = `cannot rotate ${file}: the rotation lock was held past lockWaitMs; writing on past the limit`;
+    this.#onError?.(new Error(why));
+  }
+
+  #lockFreeAgain(openPath: string | undefined): void {
+    if (this.#busySince === 0) return;
+    const n = this.#busySince;
+    this.#busySince = 0;
+    const file = openPath ?? this.activePath();
+    const why = `rotating ${file} again: ${n} rotation(s) were given up (lock busy) and written past the limit`;
+    this.#onError?.(new Error(why));
   }
 
   /** Under the lock, in `retain`: removes `file` and tells it (if this process removed it). */

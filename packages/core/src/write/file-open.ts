@@ -52,7 +52,9 @@ export function openFifo(driver: FileDriver, file: string, extra = 0): number {
   try {
     return driver.open(file, FIFO_FLAGS | extra, 0);
   } catch (err) {
-    if (errnoCode(err) !== 'ENXIO') throw err;
+    // A descriptor's pipe reopened through /proc (system/pipe-path.ts) whose reader is gone can
+    // never get one again: waiting in a blocking open would freeze the app for good.
+    if (errnoCode(err) !== 'ENXIO' || file.startsWith('/proc/self/fd/')) throw err;
   }
   const blocking = driver.open(file, constants.O_WRONLY | extra, 0);
   try {

@@ -5,10 +5,10 @@ import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import { type FileDriver, type FileInfo, nodeFileDriver } from '../system/file-driver.js';
 import { appendAll } from './file-append.js';
 import { networkFsWarning, openForAppend, symlinkRefused } from './file-open.js';
-import { fileTail } from './file-tail.js';
 import { type FileTargetOptions, policyFor } from './file-target-options.js';
 import { appendWithinLimit, type LimitedFile, totalBytes } from './record-cut.js';
 import type { Sink, SinkCounters } from './sink.js';
+import { TailGuard } from './tail-guard.js';
 
 const NEWLINE = Buffer.from('\n');
 
@@ -18,9 +18,8 @@ const NEWLINE = Buffer.from('\n');
  * write limit, warns once on a network file system, and reopens when the path no longer names
  * the open file (renamed or deleted by logrotate or another process).
  *
- * It alone owns the newline-after-a-tear rule: a write to a regular file starts with a newline
- * whenever the file does not end with one (a fragment left by a failed write of this process,
- * or by a killed writer of another), so no record is glued onto a fragment.
+ * It alone applies the newline-after-a-tear rule (tail-guard.ts) to every write to a regular
+ * file, so no record is glued onto a fragment.
  *
  * @example
  * const target = new FileTarget({ filename: 'logs/app.log' });
@@ -37,21 +36,17 @@ export class FileTarget implements Sink {
   readonly driver: FileDriver;
   /** The rotation policy, when size or time rotation is on. */
   readonly rotation: RotationPolicy | undefined;
-  /** Writes that began with a newline because the file ended mid-line (a torn fragment). */
-  tornTails = 0;
   #fd = -1;
   #recovered = false;
-  // The next write starts with a newline: set when the file is seen to end mid-line, or when a
-  // write of this process failed part-way; cleared only once a newline has really landed.
-  #newlineFirst = false;
+  readonly #tail = new TailGuard();
   #warnedFs = false;
   readonly #ownsFd: boolean;
   #opened: FileInfo | undefined;
   // Whether the path was a symlink when the log was first opened (undefined: not opened yet).
   #followLinks: boolean | undefined;
   #atomicLimit = Number.POSITIVE_INFINITY;
-  // False once the last byte could not be read (a write-only log file): no pread per batch then.
-  #tailReadable = true;
+  // This batch's fstat, shared by the tail look, rotation and room; cleared by a write or reopen.
+  #info: FileInfo | undefined;
   #lastCheck = 0;
   readonly #opts: FileTargetOptions;
   readonly #emit: EmitFileEvent;
@@ -67,6 +62,11 @@ export class FileTarget implements Sink {
     this.rotation = this.filename ? policyFor(this.filename, this.driver, options) : undefined;
     this.rotation?.listen?.(this.#emit);
     if (options.fd !== undefined) this.#adopt(options.fd);
+  }
+
+  /** Writes that began with a newline because the file ended mid-line (a torn fragment). */
+  get tornTails(): number {
+    return this.#tail.mended;
   }
 
   get atomicLimit(): number {
@@ -143,14 +143,14 @@ export class FileTarget implements Sink {
     return this.rotation?.activePath() ?? (this.filename as string);
   }
 
-  // The tail check comes first: settle() may wait for another process's write, and the last
-  // look before this write must be the rotation's (a file rotated and deleted meanwhile would
-  // take the batch with it). A file reopened by that look gets its own tail check, unsettled.
+  // The tail check comes first: it may wait for another process's write, and the last look
+  // before this write must be the rotation's (a file rotated and deleted meanwhile would take
+  // the batch with it). A file reopened by that look gets its own tail check.
   prepare(nextBytes: number): void {
     if (this.#fd < 0) this.open();
     if (this.#opened?.kind !== 'file' || !this.#ownsFd) return;
-    if (this.#tailReadable) this.#checkTail(true);
-    if (this.#checkMoved(nextBytes) && this.#tailReadable) this.#checkTail(false);
+    this.#checkTail();
+    if (this.#checkMoved(nextBytes)) this.#checkTail();
   }
 
   // A policy with a size limit rotates here only a full file: a batch that does not fit in what
@@ -164,12 +164,15 @@ export class FileTarget implements Sink {
     return this.reopenIfMoved();
   }
 
-  // Before every batch: does the file end with a newline? (See file-tail.ts.)
-  #checkTail(settle: boolean): void {
-    const tail = fileTail(this.driver, this.#fd, settle);
-    // Unreadable (a write-only file): keep what this process knows of its own writes.
-    if (tail === 'unreadable') this.#tailReadable = false;
-    else this.#newlineFirst = tail === 'mid-line';
+  // Before every batch: does the file end with a newline? (tail-guard.ts)
+  #checkTail(): void {
+    this.#info = this.#tail.look(this.driver, this.#fd);
+  }
+
+  // The open file's fstat: this batch's, when nothing was written or reopened since.
+  #stat(): FileInfo {
+    this.#info ??= this.driver.fstat(this.#fd);
+    return this.#info;
   }
 
   // One fstat of the open descriptor per batch: deleted under us (nlink 0, say by another
@@ -179,7 +182,7 @@ export class FileTarget implements Sink {
     const rotation = this.rotation as RotationPolicy;
     let reopened = false;
     for (let round = 0; round < 4; round++) {
-      const st = this.driver.fstat(this.#fd);
+      const st = this.#stat();
       if (st.nlink === 0) {
         reopened = this.#reopen(true);
         continue;
@@ -208,11 +211,6 @@ export class FileTarget implements Sink {
     return this.#reopen(true);
   }
 
-  /** Size of the open file, from `fstat` of the descriptor (cheap: no path lookup). */
-  openSize(): number {
-    return this.#fd < 0 ? 0 : this.driver.fstat(this.#fd).size;
-  }
-
   writeAll(data: Uint8Array): void {
     this.writeParts([data]);
   }
@@ -235,48 +233,48 @@ export class FileTarget implements Sink {
     if (!room || this.#fd < 0 || !this.#ownsFd || this.#opened?.kind !== 'file') {
       return Number.POSITIVE_INFINITY;
     }
-    const left = room.call(this.rotation, this.driver.fstat(this.#fd));
-    return Math.max(0, left - (this.#newlineFirst ? 1 : 0));
+    const left = room.call(this.rotation, this.#stat());
+    return Math.max(0, left - (this.#tail.owed ? 1 : 0));
   }
 
   readonly #limited: LimitedFile = {
     room: () => this.#room(),
-    used: () => this.openSize() > 0,
+    used: () => this.driver.fstat(this.#fd).size > 0,
     rotateFor: (bytes) => {
+      // The file filled since this batch's look (used() says so): judge by a fresh fstat.
+      this.#info = undefined;
       const moved = this.#rotateIfFull(bytes);
-      if (moved && this.#tailReadable) this.#checkTail(false);
+      if (moved) this.#checkTail();
       return moved;
     },
     append: (parts) => this.#append(parts),
   };
 
   #append(parts: Uint8Array[]): void {
-    const lead = this.#newlineFirst && this.#atomicLimit === Number.POSITIVE_INFINITY;
+    const regular = this.#atomicLimit === Number.POSITIVE_INFINITY;
+    const lead = this.#tail.owed && regular;
     const to = {
       ...{ driver: this.driver, fd: this.#fd, counters: this.counters },
       eagainTimeoutMs: this.#opts.eagainTimeoutMs ?? 2000,
     };
+    const all = lead ? [NEWLINE, ...parts] : parts;
+    this.#info = undefined;
     try {
-      appendAll(to, lead ? [NEWLINE, ...parts] : parts);
+      appendAll(to, all);
     } catch (err) {
       const landed = (err as { bytesWritten?: number }).bytesWritten ?? 0;
-      if (lead && landed > 0) this.#tailMended();
+      this.#tail.failed(landed, lead, regular);
       const own = Math.max(0, landed - (lead ? 1 : 0));
-      // Part of a record with no newline is in a regular file now: end its line first.
-      if (own > 0 && this.#atomicLimit === Number.POSITIVE_INFINITY) this.#newlineFirst = true;
       throw Object.assign(err as Error, { bytesWritten: own });
     }
-    if (lead) this.#tailMended();
-  }
-
-  #tailMended(): void {
-    this.#newlineFirst = false;
-    this.tornTails++;
+    this.#tail.wrote(all, totalBytes(all), lead);
   }
 
   #closeFd(): void {
     const fd = this.#fd;
     this.#fd = -1;
+    this.#info = undefined;
+    this.#tail.forget();
     if (fd >= 0 && this.#ownsFd) {
       try {
         this.driver.close(fd);

@@ -3,7 +3,8 @@ import type { FileEventListener } from '../contract/file-events.js';
 import { checkOptions, type OptionSpec, parseSize } from '../contract/options.js';
 import type { ExclusiveLock } from '../rotation/rotation-lock.js';
 import { type RotationWriterOptions, rotationFromOptions } from '../rotation/rotation-options.js';
-import type { FileDriver } from '../system/file-driver.js';
+import { type FileDriver, nodeFileDriver } from '../system/file-driver.js';
+import { pipePath } from '../system/pipe-path.js';
 import { BatchWriter } from './batch-writer.js';
 import type { BatchWriterOptions } from './batch-writer-options.js';
 import { FileTarget } from './file-target.js';
@@ -121,6 +122,8 @@ export function createFileWriter(
     throw new FaninOptionError('filename', `${where}: give exactly one of "filename" or "fd"`);
   }
   const std = o.filename === '/dev/stdout' ? 1 : o.filename === '/dev/stderr' ? 2 : undefined;
+  // A pipe or FIFO given as a descriptor is opened again by path, non-blocking (pipe-path.ts).
+  const pipe = pipePath(o.driver ?? nodeFileDriver, std ?? o.fd ?? -1);
   const policies = rotationFromOptions(o, where, hooks.rotationLock);
   const target = new FileTarget({
     ...o,
@@ -128,6 +131,7 @@ export function createFileWriter(
     // /dev/stdout reopened through /proc would not share the shell's offset on a redirected file
     // and fails with ENXIO on a socket (systemd): write to the inherited descriptor instead.
     ...(std === undefined ? {} : { filename: undefined, fd: std }),
+    ...(pipe === undefined ? {} : { filename: pipe, fd: undefined }),
     onWarning: o.onWarning ?? ((m) => process.emitWarning(m, { code: 'FANIN_NETWORK_FS' })),
   });
   if (!o.lazy && target.filename !== undefined) openOrThrow(target, where);

@@ -66,6 +66,9 @@ export function withSinkStats(stats: WriterStats, sink: Sink): WriterStats {
   stats.reopenings += c.reopenings;
   stats.rotations += c.rotations;
   stats.reopenFailures = (stats.reopenFailures ?? 0) + (c.reopenFailures ?? 0);
+  // The rotation policy's own count (a FileTarget's `rotation`): see WriterStats.
+  const rotation = (sink as { rotation?: { counters: { lockTimeouts: number } } }).rotation;
+  if (rotation) stats.rotationLockTimeouts = rotation.counters.lockTimeouts;
   if (isLocking(sink)) stats.lock = sink.lockStats();
   return stats;
 }
