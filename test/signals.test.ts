@@ -15,7 +15,7 @@ type Pkg = (typeof PACKAGES)[number];
 type Sig = (typeof SIGNALS)[number];
 type Mode = 'writer' | 'winston' | 'log4js';
 type Pattern = 'steady' | 'burst' | 'self';
-type Handler = 'none' | 'exit' | 'once' | 'none-reopen';
+type Handler = 'none' | 'exit' | 'once' | 'none-reopen' | 'signal-exit';
 
 interface Run {
   f: Forked;
@@ -111,6 +111,27 @@ describe('a signal while the app logs steadily, and a signal the app sends itsel
   }
 });
 
+// signal-exit v4 (npm, as libraries bring it) listens for every signal and acts only when its
+// listeners are all there are: fanin does not count them as the app's, flushes, and steps
+// aside; signal-exit then runs its onExit callbacks, which log one more record (written
+// through), and re-raises. (signal-exit v3, which proper-lockfile brings, is locked-file's case
+// above.)
+describe('a library that uses signal-exit v4', () => {
+  for (const [i, pkg] of PACKAGES.entries()) {
+    const sig = (['SIGTERM', 'SIGINT'] as const)[i % 2];
+    const mode = (['writer', 'winston'] as const)[Math.floor(i / 2)];
+    it(`${pkg} ${mode} ${sig}: the record its onExit callback logs is written, the child dies of ${sig}`, async () => {
+      const run = start(pkg, mode, 'burst', 'signal-exit', sig);
+      await signalWhileLogging(run, sig);
+      expect(await run.f.exited).toEqual({ code: null, signal: sig });
+      const last = lastLogged(run.side);
+      // The callback's record is one past a whole burst (2000 a turn).
+      expect(last % 2000).toBe(0);
+      expectAllLogged(fs.readFileSync(run.file, 'utf8'), last);
+    });
+  }
+});
+
 describe('an app listener fanin must see', () => {
   // process.once() wrappers remove themselves before the listeners after them run (events docs):
   // fanin's listener goes first so that it still sees the app's. (A listener added after the
@@ -126,11 +147,12 @@ describe('an app listener fanin must see', () => {
 });
 
 describe('a writer in a worker thread (signals reach the main thread only)', () => {
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${sig}: the main thread has the thread flush before it re-raises; nothing lost`, async () => {
+  for (const [i, pkg] of (['append-file', 'async-queue', 'ipc'] as const).entries()) {
+    const sig = (['SIGTERM', 'SIGINT'] as const)[i % 2];
+    it(`${pkg} ${sig}: the main thread has the thread flush before it re-raises; nothing lost`, async () => {
       const { dir } = shortTempDir();
       const [file, side] = [path.join(dir, 'app.log'), path.join(dir, 'side')];
-      const f = forkFixture('signal-thread', [file, side]);
+      const f = forkFixture('signal-thread', [file, side, pkg]);
       await messageOf(f, 'logging');
       f.child.kill(sig);
       expect(await f.exited).toEqual({ code: null, signal: sig });

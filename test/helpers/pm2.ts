@@ -40,3 +40,28 @@ export async function logged(files: string[], n: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * The last sequence number each process logged, by process index, from the side files
+ * `<dir>/side-<p>` the pm2 fixtures write (-1 for a process that logged nothing yet).
+ */
+export function lastLogged(dir: string): number[] {
+  const last: number[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^side-(\d+)$/.exec(name);
+    if (!m) continue;
+    const text = fs.readFileSync(path.join(dir, name), 'utf8').trim();
+    last[Number(m[1])] = text === '' ? -1 : Number(text);
+  }
+  return Array.from(last, (l) => l ?? -1);
+}
+
+/** Each process's roles in order, from the `<dir>/role-<p>` files (ipc fixtures), by index. */
+export function rolesOf(dir: string, processes: number): string[][] {
+  return Array.from({ length: processes }, (_, p) => {
+    const file = path.join(dir, `role-${p}`);
+    if (!fs.existsSync(file)) return [];
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    return lines.map((line) => line.split(' ')[1] as string);
+  });
+}

@@ -188,7 +188,7 @@ export class AsyncQueueWriter implements Writer {
         { cause: err },
       ),
     );
-    this.#takeOver.takeFromDead();
+    this.#takeOver.takeForGood();
     this.#takeOver.takenOver += this.#turn.held;
     this.#turn.flush();
   }
@@ -199,14 +199,28 @@ export class AsyncQueueWriter implements Writer {
    * thread. `abandoned` counts the records this thread could not write then (a full disk).
    */
   flushSync(): FlushOutcome {
+    return this.flushAtSignal(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * At a signal: {@link flushSync}, the writer thread waited for until `deadlineAt` only; then
+   * this thread takes the ring between two of its batches and writes the rest.
+   */
+  flushAtSignal(deadlineAt: number): FlushOutcome {
     this.#turn.flush();
     const before = this.#written();
     const dropped = () => this.#takeOver.fallbackStats()?.dropped.total ?? 0;
     const droppedBefore = dropped();
-    if (!this.#takeOver.taken) this.#takeOver.drainRing(true);
+    if (!this.#takeOver.taken) this.#takeOver.drainRing(true, deadlineAt);
     // What the calling thread could not write now (a full disk, say) is lost with the process.
     const abandoned = this.#takeOver.flushSync() + dropped() - droppedBefore;
     return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
+  }
+
+  /** After the signal flush (the ring is empty): each record is written before write() returns. */
+  writeThrough(): void {
+    this.#turn.flush();
+    this.#takeOver.takeForGood();
   }
 
   flush(options: DeadlineOptions = {}): Promise<FlushOutcome> {

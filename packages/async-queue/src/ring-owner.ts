@@ -88,6 +88,14 @@ export class RingOwner {
     return now - this.#beatAt < this.#staleMs;
   }
 
+  /**
+   * Takes the ring if the writer thread holds no batch (between two batches: nothing it began
+   * is written again); true once taken.
+   */
+  takeBetweenBatches(): boolean {
+    return Atomics.compareExchange(this.#ctrl, OWNER, FREE, CALLER) !== WORKER;
+  }
+
   /** Takes the ring unless the writer thread is alive (`force`: even then); true once taken. */
   take(force = false): boolean {
     if (!force && this.alive()) return false;

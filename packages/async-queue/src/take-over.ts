@@ -70,19 +70,21 @@ export class TakeOver {
   /**
    * Waits for the writer thread to empty the ring. Takes the ring and writes the rest here once
    * the thread has shown no sign of life for exitTimeoutMs (dead, or stuck in one system call);
-   * at exit (`atExit`) also once it has had twice that, alive or not.
+   * at exit (`atExit`) also once it has had twice that, alive or not. From `deadlineAt` (a
+   * signal's budget) on, takes it as soon as the thread is between two batches.
    */
-  drainRing(atExit: boolean): void {
+  drainRing(atExit: boolean, deadlineAt = Number.POSITIVE_INFINITY): void {
     const ctrl = this.#ring.ctrl;
     const giveUp = atExit ? Date.now() + 2 * this.#staleMs : Number.POSITIVE_INFINITY;
     this.#owner.watch();
     while (!this.#taken && this.#ring.used() > 0) {
-      if (this.#owner.take(Date.now() >= giveUp)) {
+      const late = Date.now() >= deadlineAt;
+      if (this.#owner.take(Date.now() >= giveUp) || (late && this.#owner.takeBetweenBatches())) {
         this.take();
         return;
       }
       this.#ring.wake();
-      Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), 20);
+      Atomics.wait(ctrl, TAIL, Atomics.load(ctrl, TAIL), late ? 1 : 20);
     }
   }
 
@@ -112,8 +114,11 @@ export class TakeOver {
     }
   }
 
-  /** The writer thread died: takes the ring (a batch it had claimed is written again). */
-  takeFromDead(): void {
+  /**
+   * Takes the ring for good: the writer thread died (a batch it had claimed is written again),
+   * or the process dies of a signal (the ring was emptied first).
+   */
+  takeForGood(): void {
     if (!this.#taken && this.#owner.take(true)) this.take();
   }
 

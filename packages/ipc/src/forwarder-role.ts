@@ -54,8 +54,10 @@ export abstract class OwnRecordsRole implements Role {
     };
   }
 
-  flushSync(): FlushOutcome {
-    const written = this.fwd.exitSync(this.#exitTimeoutMs);
+  flushSync(deadlineAt?: number): FlushOutcome {
+    const atSignal = deadlineAt !== undefined;
+    const left = atSignal ? Math.max(0, deadlineAt - Date.now()) : Number.POSITIVE_INFINITY;
+    const written = this.fwd.exitSync(Math.min(this.#exitTimeoutMs, left), atSignal);
     const direct = this.local.existing?.flushSync();
     return { written, abandoned: direct?.abandoned ?? 0, timedOut: direct?.timedOut ?? false };
   }

@@ -168,20 +168,24 @@ export class Forwarder {
   /**
    * At exit: waits (synchronously, at most `ms`) for the writer to acknowledge what is in
    * flight, then writes the rest here. Returns how many records this process wrote.
+   * `atSignal`: the process dies of a signal right after, its main thread included.
    */
-  exitSync(ms: number): number {
+  exitSync(ms: number, atSignal = false): number {
     clearTimeout(this.#timer);
     // Nothing more goes out: what an acknowledgement frees is written here, after it.
     this.#exiting = true;
     const link = this.#link;
-    if (link?.sendsSurviveExit && this.#welcomed) {
+    if (link?.sendsSurviveExit && this.#welcomed && !atSignal) {
       // A thread's messages reach the main thread after the thread is gone: send the rest,
       // behind what is in flight, and the main thread writes it all in order.
       this.#sendAll(link);
       return 0;
     }
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
-      const { acked, sentUpTo } = link.awaitAcksSync(this.outbox.lastSeq, ms);
+      // At a signal a thread's main thread has written and acknowledged (in the shared cell)
+      // all it will, and waits for this thread: what the cell does not cover is written here.
+      const wait = atSignal && link.sendsSurviveExit ? 0 : ms;
+      const { acked, sentUpTo } = link.awaitAcksSync(this.outbox.lastSeq, wait);
       if (acked > 0) this.#ack(acked);
       // Batches that never left this process (still queued here, or held for the switch to
       // the private socket) were not forwarded, and are no resend: nobody else can write them.

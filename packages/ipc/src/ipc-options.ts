@@ -8,7 +8,7 @@ import {
 import { checkOptions, fileWriterSpec, parseSize } from '@fanin/core/internal';
 
 /** How records reach the writer process. */
-export type Via = 'cluster' | 'parent' | { socket: string };
+export type Via = 'cluster' | 'parent' | 'pm2' | { socket: string };
 
 /**
  * Options of the IPC writer: every file-writer option of `@fanin/core` (the append-file
@@ -21,6 +21,8 @@ export interface IpcOptions extends FileWriterOptions {
    * `'parent'`: a `child_process.fork` child forwards to its parent, which calls `attach(child)`.
    * `{ socket }`: the first process to bind this Unix socket path writes; the others connect;
    * when the writer dies, one of them takes over.
+   * `'pm2'`: the instances of one pm2 app (cluster or fork mode) elect their writer on a socket
+   * of their own (`<os.tmpdir()>/fanin-pm2-<uid>/`, 0700); refused outside pm2.
    * Worker threads always forward to their own process's main thread.
    */
   via: Via;
@@ -57,10 +59,11 @@ export interface IpcOptions extends FileWriterOptions {
 
 const viaRule = {
   kind: 'custom',
-  expected: '"cluster", "parent" or { socket: "<path>" }',
+  expected: '"cluster", "parent", "pm2" or { socket: "<path>" }',
   check: (v: unknown) =>
     v === 'cluster' ||
     v === 'parent' ||
+    v === 'pm2' ||
     (typeof v === 'object' &&
       v !== null &&
       Object.keys(v).length === 1 &&

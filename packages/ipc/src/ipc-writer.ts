@@ -64,12 +64,13 @@ export class IpcWriter implements Writer {
 
   constructor(options: IpcOptions, where = 'createIpcWriter') {
     const settings = ipcSettings(options, where);
-    const pm2 = isMainThread ? pm2Route(settings.via, settings.file) : undefined;
+    const pm2 = isMainThread ? pm2Route(settings.via, settings.file, where) : undefined;
     this.#s = pm2?.socket ? { ...settings, via: { socket: pm2.socket } } : settings;
     this.#o = options;
     this.#where = where;
     this.#account = new IpcAccount(options);
-    if (pm2) this.#account.report(new FaninError('ERR_FANIN_OPTION', `${where}: ${pm2.warning}`));
+    const warning = pm2?.warning;
+    if (warning) this.#account.report(new FaninError('ERR_FANIN_OPTION', `${where}: ${warning}`));
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
     this.#local = new LocalWriter(this.#files, where);
     this.#fwd = new Forwarder(
@@ -132,10 +133,24 @@ export class IpcWriter implements Writer {
   }
 
   flushSync(): FlushOutcome {
-    const outcome = this.#role.flushSync();
+    return this.flushAtSignal();
+  }
+
+  /** At a signal (core's exit hook): {@link flushSync}, every wait ending by `deadlineAt`. */
+  flushAtSignal(deadlineAt?: number): FlushOutcome {
+    const outcome = this.#role.flushSync(deadlineAt);
     // The writer's peers learn what is written (a no-op in a process that serves none).
     this.#hub.ackAllSync();
     return outcome;
+  }
+
+  /** After the signal flush: nothing sent now would be read in time; each record is written here. */
+  writeThrough(): void {
+    if (this.#writing && this.#role === this.#writing) this.#writing.file.writeThrough();
+    else {
+      this.#goDirect();
+      this.#local.writer.writeThrough();
+    }
   }
 
   async close(options: DeadlineOptions = {}): Promise<FlushOutcome> {
@@ -206,7 +221,8 @@ export class IpcWriter implements Writer {
       this.#hub.serveCluster();
     } else if (via === 'parent' && process.send) this.#forwardOver(channel());
     else if (via === 'parent') this.#becomeWriter();
-    else this.#electing = this.#elect(via.socket);
+    // (via 'pm2' is a socket by now: pm2Route gave one, or threw, or the process went direct.)
+    else if (typeof via === 'object') this.#electing = this.#elect(via.socket);
   }
 
   #forwardOver(link: Link): void {

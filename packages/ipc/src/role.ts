@@ -17,8 +17,12 @@ export interface Role extends PeerSink {
   /** The loss notice: into the log by this role's path, never lost to a full buffer. */
   writeNotice(text: string): void;
   flush(options: DeadlineOptions): Promise<FlushOutcome>;
-  /** At exit: everything this process holds goes to the file, synchronously. */
-  flushSync(): FlushOutcome;
+  /**
+   * At exit: everything this process holds goes to the file, synchronously. With `deadlineAt`
+   * (at a signal: the process dies right after) every wait ends by then, and nothing is left
+   * to messages posted to this process's main thread (it will not read them).
+   */
+  flushSync(deadlineAt?: number): FlushOutcome;
   /** close(): what the writer did not acknowledge by the deadline; how many records written. */
   settleForClose(): number;
   onWritten(callback: () => void): void;

@@ -33,15 +33,20 @@ export class ThreadPeers {
     let peer = this.#peers.get(id);
     if (!peer) {
       const cell = this.#cells.get(id);
+      const store = (seq: number) => {
+        if (!cell) return;
+        Atomics.store(cell, 0, seq);
+        Atomics.notify(cell, 0);
+      };
       peer = {
         received: 0,
         ack: (seq) => {
-          if (cell) {
-            Atomics.store(cell, 0, seq);
-            Atomics.notify(cell, 0);
-          }
+          store(seq);
           this.#channel.postMessage({ t: 'ack', id, seq } satisfies ThreadMessage);
         },
+        // At a signal the thread reads the cell while this thread waits for it (no message
+        // would be read): what it does not cover, the thread writes itself.
+        ackSync: store,
       };
       this.#peers.set(id, peer);
     }

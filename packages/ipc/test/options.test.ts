@@ -56,7 +56,7 @@ describe('@fanin/ipc options', () => {
       const err = optionError(() => make({}));
       expect(err.option).toBe('via');
       expect(err.message).toMatch(/"via" is required/);
-      expect(err.message).toContain('"cluster", "parent" or { socket');
+      expect(err.message).toContain('"cluster", "parent", "pm2" or { socket');
     });
 
     for (const via of [

@@ -17,9 +17,14 @@ let installed = false;
 // In a worker thread: leaves the main thread's signal flush (set while this thread has writers).
 let leaveThreads: (() => void) | undefined;
 
-function flushOne(writer: SyncFlushable, why: string): void {
+// `deadlineAt`: at a signal (the process dies right after), the writer's bounded signal flush.
+function flushOne(writer: SyncFlushable, why: string, deadlineAt?: number): void {
   try {
-    const outcome = writer.flushSync() as { abandoned?: number } | undefined;
+    const outcome = (
+      deadlineAt !== undefined && writer.flushAtSignal
+        ? writer.flushAtSignal(deadlineAt)
+        : writer.flushSync()
+    ) as { abandoned?: number } | undefined;
     // Records that could not be written in the exit budget are lost with the process: say so.
     if (outcome?.abandoned) {
       process.stderr.write(`fanin: ${outcome.abandoned} records could not be written ${why}\n`);
@@ -32,12 +37,12 @@ function flushOne(writer: SyncFlushable, why: string): void {
 // 'exit' listeners may only do synchronous work (process docs: "Listener functions must only
 // perform synchronous operations"). Node emits 'exit' on process.exit(), on a natural end and
 // after an uncaught exception; not on a signal that kills the process: that is the signal
-// flush's part (exit/signal-flush.ts).
-function flushAll(why = 'at exit', deadlineAt = Number.POSITIVE_INFINITY): void {
+// flush's part (exit/signal-flush.ts), which passes its deadline.
+function flushAll(why = 'at exit', deadlineAt?: number): void {
   let skipped = 0;
   for (const writer of live.keys()) {
-    if (Date.now() > deadlineAt) skipped++;
-    else flushOne(writer, why);
+    if (deadlineAt !== undefined && Date.now() > deadlineAt) skipped++;
+    else flushOne(writer, why, deadlineAt);
   }
   if (skipped > 0) process.stderr.write(`fanin: ${skipped} writers not flushed ${why} in time\n`);
 }
@@ -79,8 +84,8 @@ export function registerExitFlush(writer: SyncFlushable): () => void {
 }
 
 // A worker thread's part of the main thread's signal flush (exit/thread-flush.ts).
-function flushForMainThread(): void {
-  flushAll('at a signal');
+function flushForMainThread(deadlineAt: number): void {
+  flushAll('at a signal', deadlineAt);
   for (const writer of live.keys()) writer.writeThrough?.();
 }
 

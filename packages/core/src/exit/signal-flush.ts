@@ -7,6 +7,12 @@ import { ThreadFlush } from './thread-flush.js';
 /** What a writer offers at a signal beyond its synchronous flush. */
 export interface SignalAware {
   flushSync(): unknown;
+  /**
+   * The signal flush's `flushSync()`: the process dies right after, so every wait ends by
+   * `deadlineAt` (a `Date.now()` time), and nothing posted to this process's main thread will
+   * be read. A writer without it is flushed with `flushSync()`.
+   */
+  flushAtSignal?(deadlineAt: number): unknown;
   /** From now on, write each record before `write()` returns (the process is about to die). */
   writeThrough?(): void;
   /** Write what is queued and reopen the file if its path names another one (SIGHUP). */
@@ -16,12 +22,14 @@ export interface SignalAware {
 /** The live writers, as the exit hook keeps them; handed down so this module never reaches up. */
 export interface SignalRegistry {
   policies(): Iterable<[SignalAware, SignalPolicy]>;
-  /** The exit flush: every writer's `flushSync()`, reporting what was abandoned. */
+  /** The signal flush: every writer's `flushAtSignal()` (else `flushSync()`), reporting what was abandoned. */
   flushAll(why: string, deadlineAt: number): void;
 }
 
-// pm2 sends SIGKILL 1600 ms after its stop signal (pm2 docs, "kill_timeout" default 1600);
-// Kubernetes and docker wait 30 s and 10 s. Writers still unflushed past this are reported.
+// pm2 sends SIGKILL 1600 ms after its stop signal (pm2 docs, "kill_timeout" default 1600;
+// lib/God/Methods.js, processIsDead); Kubernetes and docker wait 30 s and 10 s. Every wait of the
+// signal flush (a queue's writer thread, an ipc writer's acknowledgements, worker threads) ends
+// by this budget, whatever `exitTimeoutMs` says; writers still unflushed past it are reported.
 const SIGNAL_FLUSH_BUDGET_MS = 1000;
 // How long the loop is kept alive after the re-raise, in case another listener (signal-exit's)
 // still catches the signal: it is then delivered at the next poll, which needs a live loop.
@@ -86,7 +94,7 @@ export class SignalFlush {
     const deadlineAt = Date.now() + SIGNAL_FLUSH_BUDGET_MS;
     this.#registry.flushAll(`at ${sig}`, deadlineAt);
     const threads = this.#threads.threads;
-    const flushed = this.#threads.flush(Math.max(0, deadlineAt - Date.now()));
+    const flushed = this.#threads.flush(deadlineAt);
     if (flushed < threads) {
       process.stderr.write(`fanin: ${threads - flushed} threads not flushed at ${sig} in time\n`);
     }

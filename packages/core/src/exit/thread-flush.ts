@@ -7,7 +7,9 @@ import { BroadcastChannel, isMainThread } from 'node:worker_threads';
 // synchronous loop cannot answer in time: its last turn is lost, as without fanin.
 const CHANNEL = 'fanin.signal-flush';
 
-type Message = { kind: 'join' | 'leave' } | { kind: 'flush'; done: SharedArrayBuffer };
+type Message =
+  | { kind: 'join' | 'leave' }
+  | { kind: 'flush'; done: SharedArrayBuffer; deadlineAt: number };
 
 /**
  * The main thread's side: counts the threads that have writers, and flushes them at a signal.
@@ -36,16 +38,18 @@ export class ThreadFlush {
     return this.#threads;
   }
 
-  /** Asks every thread to flush and waits until each did, or `budgetMs` passed; returns how many did. */
-  flush(budgetMs: number): number {
+  /**
+   * Asks every thread to flush by `deadlineAt` (a `Date.now()` time: the threads share the
+   * clock) and waits until each did, or the deadline passed; returns how many did.
+   */
+  flush(deadlineAt: number): number {
     if (!this.#channel || this.#threads === 0) return 0;
     const done = new SharedArrayBuffer(4);
     const count = new Int32Array(done);
-    this.#channel.postMessage({ kind: 'flush', done } satisfies Message);
-    const deadline = Date.now() + budgetMs;
+    this.#channel.postMessage({ kind: 'flush', done, deadlineAt } satisfies Message);
     for (;;) {
       const seen = Atomics.load(count, 0);
-      const left = deadline - Date.now();
+      const left = deadlineAt - Date.now();
       if (seen >= this.#threads || left <= 0) return seen;
       Atomics.wait(count, 0, seen, left);
     }
@@ -54,15 +58,16 @@ export class ThreadFlush {
 
 /**
  * A worker thread's side: joins while it has writers, and at the main thread's request runs
- * `flush` (the thread's exit flush and write-through). Returns the function that leaves.
+ * `flush` (the thread's signal flush, by the main thread's deadline, and write-through). Returns
+ * the function that leaves.
  */
-export function joinThreadFlush(flush: () => void): () => void {
+export function joinThreadFlush(flush: (deadlineAt: number) => void): () => void {
   const channel = new BroadcastChannel(CHANNEL);
   channel.unref();
   channel.onmessage = (event) => {
     const message = (event as MessageEvent).data as Message;
     if (message.kind !== 'flush') return;
-    flush();
+    flush(message.deadlineAt);
     const count = new Int32Array(message.done);
     Atomics.add(count, 0, 1);
     Atomics.notify(count, 0);
