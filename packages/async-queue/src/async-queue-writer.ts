@@ -15,7 +15,7 @@ import {
   workerOptionsOf,
 } from './async-queue-options.js';
 import { QueueAccount } from './queue-account.js';
-import { allocateRing, Ring, TAIL, WRITTEN } from './ring.js';
+import { allocateRing, Ring, WRITTEN } from './ring.js';
 import { TakeOver } from './take-over.js';
 import { TurnBlock } from './turn-block.js';
 import { startWriterThread, type WriterThread } from './writer-thread.js';
@@ -231,16 +231,7 @@ export class AsyncQueueWriter implements Writer {
     this.#turn.flush();
     const before = this.#written();
     const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
-    const ctrl = this.#ring.ctrl;
-    const target = Atomics.load(ctrl, 0);
-    this.#ring.wake();
-    while (!this.#takeOver.taken && ((target - Atomics.load(ctrl, TAIL)) | 0) > 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      const tail = Atomics.load(ctrl, TAIL);
-      const wait = Atomics.waitAsync(ctrl, TAIL, tail, Math.min(left, 100));
-      if (wait.async) await wait.value;
-    }
+    await this.#ring.drained(deadline, () => this.#takeOver.taken);
     const abandoned = this.#takeOver.flushSync() + (this.#takeOver.taken ? 0 : this.#depth());
     return { written: this.#written() - before, abandoned, timedOut: abandoned > 0 };
   }

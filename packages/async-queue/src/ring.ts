@@ -221,6 +221,27 @@ export class Ring {
     Atomics.notify(this.ctrl, STATE);
   }
 
+  /**
+   * Resolves once the consumer has released everything put before now (the head when called),
+   * at `deadline` (a Date.now() time), or once `stop()` says the consumer is gone. Asleep
+   * between releases (Atomics.waitAsync on the tail, 100 ms at most at a time).
+   */
+  async drained(deadline: number, stop: () => boolean): Promise<void> {
+    const target = Atomics.load(this.ctrl, HEAD);
+    this.wake();
+    while (!stop() && ((target - Atomics.load(this.ctrl, TAIL)) | 0) > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      const wait = Atomics.waitAsync(
+        this.ctrl,
+        TAIL,
+        Atomics.load(this.ctrl, TAIL),
+        Math.min(left, 100),
+      );
+      if (wait.async) await wait.value;
+    }
+  }
+
   /** Wakes the consumer if it sleeps. */
   wake(): void {
     if (Atomics.load(this.ctrl, CONSUMER_SLEEPING) === 0) return;

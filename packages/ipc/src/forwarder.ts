@@ -47,10 +47,8 @@ export class Forwarder {
     // The writer is not keeping up once this much waits (eight windows, at least 1 M
     // characters): from there the backlog is this process's to write. The rest of the bound is
     // the slack that covers one acknowledgement's round trip while the caller keeps logging.
-    this.#soft = Math.min(
-      Math.floor(limits.maxBufferChars * 0.75),
-      Math.max(8 * limits.windowChars, 1 << 20),
-    );
+    const eightWindows = Math.max(8 * limits.windowChars, 1 << 20);
+    this.#soft = Math.min(Math.floor(limits.maxBufferChars * 0.75), eightWindows);
   }
 
   /** Events for a new link; call {@link connect} with the link built on them. */
@@ -166,9 +164,9 @@ export class Forwarder {
   }
 
   /**
-   * At exit: waits (synchronously, at most `ms`) for the writer to acknowledge what is in
-   * flight, then writes the rest here. Returns how many records this process wrote.
-   * `atSignal`: the process dies of a signal right after, its main thread included.
+   * At exit: waits (synchronously, at most `ms`) for the writer to acknowledge what is in flight,
+   * then writes the rest here; returns how many records this process wrote. `atSignal`: the
+   * process dies of a signal right after, its main thread included.
    */
   exitSync(ms: number, atSignal = false): number {
     clearTimeout(this.#timer);

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import {
-  createFileWriter,
   type DeadlineOptions,
   FaninError,
+  type FaninErrorCode,
   type FlushOutcome,
   mergeStats,
   registerExitFlush,
@@ -69,8 +69,7 @@ export class IpcWriter implements Writer {
     this.#o = options;
     this.#where = where;
     this.#account = new IpcAccount(options);
-    const warning = pm2?.warning;
-    if (warning) this.#account.report(new FaninError('ERR_FANIN_OPTION', `${where}: ${warning}`));
+    if (pm2?.warning) this.#report('ERR_FANIN_OPTION', pm2.warning);
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
     this.#local = new LocalWriter(this.#files, where);
     this.#fwd = new Forwarder(
@@ -82,18 +81,16 @@ export class IpcWriter implements Writer {
       this.#local,
       forwarderLimits(this.#s, options.whenFull),
     );
-    const exitTimeoutMs = this.#s.exitTimeoutMs;
-    const maxRecordBytes = this.#s.fileOptions.maxRecordBytes as number | undefined;
-    this.#forwarding = new ForwarderRole(this.#fwd, this.#local, this.#account, {
-      exitTimeoutMs,
-      maxRecordBytes,
-      whenFull: options.whenFull,
-    });
+    const { exitTimeoutMs, fileOptions } = this.#s;
+    const maxRecordBytes = fileOptions.maxRecordBytes as number | undefined;
+    const limits = { exitTimeoutMs, maxRecordBytes, whenFull: options.whenFull };
+    this.#forwarding = new ForwarderRole(this.#fwd, this.#local, this.#account, limits);
     this.#direct = new DirectRole(this.#fwd, this.#local, exitTimeoutMs);
     this.#role = this.#forwarding;
-    const { maxFrameBytes, peerLimits: limits } = this.#s;
+    const { maxFrameBytes, peerLimits } = this.#s;
     const privateSocket = options.privateSocket !== false;
-    this.#hub = new Hub(this.#role, { maxFrameBytes, privateSocket, limits }, this.#account);
+    const hubOptions = { maxFrameBytes, privateSocket, limits: peerLimits };
+    this.#hub = new Hub(this.#role, hubOptions, this.#account);
     this.#start(pm2);
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
@@ -135,7 +132,6 @@ export class IpcWriter implements Writer {
   flushSync(): FlushOutcome {
     return this.flushAtSignal();
   }
-
   /** At a signal (core's exit hook): {@link flushSync}, every wait ending by `deadlineAt`. */
   flushAtSignal(deadlineAt?: number): FlushOutcome {
     const outcome = this.#role.flushSync(deadlineAt);
@@ -245,11 +241,7 @@ export class IpcWriter implements Writer {
       this.#fwd.writeAllDirect();
     } catch (err) {
       const why = `cannot reach or become the writer on ${socketPath}: ${(err as Error).message}`;
-      this.#account.report(
-        new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`, {
-          cause: err,
-        }),
-      );
+      this.#report('ERR_FANIN_OPEN', `${why}; writing directly`, err);
       this.#goDirect();
     } finally {
       this.#electing = undefined;
@@ -257,15 +249,8 @@ export class IpcWriter implements Writer {
   }
 
   // The file writer this process owns: its records, and every peer's, go through it.
-  // Acknowledgements wait for the write, and the window waits for acknowledgements: the writer
-  // process writes at the end of every turn rather than at most once a millisecond.
   #becomeWriter(): void {
-    if (!this.#writing) {
-      const options = { minWriteIntervalMs: 0, ...this.#files };
-      const file = createFileWriter(options, this.#where);
-      const max = this.#s.fileOptions.maxRecordBytes as number | undefined;
-      this.#writing = new WriterRole(file, this.#local, this.#o.lazy, max);
-    }
+    this.#writing ??= WriterRole.open(this.#files, this.#local, this.#where, this.#o.lazy);
     this.#become(this.#writing);
   }
 
@@ -273,9 +258,7 @@ export class IpcWriter implements Writer {
     if (!quiet) {
       this.#writerLost++;
       // Reported while closing too: the loss is counted in stats(), so it is never silent.
-      this.#account.report(
-        new FaninError('ERR_FANIN_WRITE', `${this.#where}: lost the writer (${why})`),
-      );
+      this.#report('ERR_FANIN_WRITE', `lost the writer (${why})`);
     }
     if (this.#closing) {
       // close() is waiting for acknowledgements that will not come: write the rest now.
@@ -292,10 +275,8 @@ export class IpcWriter implements Writer {
 
   #unanswered(when = `in ${this.#s.connectTimeoutMs} ms`): void {
     const over = isMainThread ? describeVia(this.#s.via) : 'the main thread';
-    const why = `no fanin writer answered over ${over} ${when}`;
-    this.#account.report(
-      new FaninError('ERR_FANIN_OPEN', `${this.#where}: ${why}; writing directly`),
-    );
+    const why = `no fanin writer answered over ${over} ${when}; writing directly`;
+    this.#report('ERR_FANIN_OPEN', why);
     this.#fwd.disconnect();
     this.#goDirect();
   }
@@ -304,6 +285,11 @@ export class IpcWriter implements Writer {
   #goDirect(): void {
     this.#become(this.#direct);
     this.#fwd.writeAllDirect();
+  }
+
+  // One report through the account's policy, named after the function that made this writer.
+  #report(code: FaninErrorCode, why: string, cause?: unknown): void {
+    this.#account.report(new FaninError(code, `${this.#where}: ${why}`, { cause }));
   }
 
   #notice(now = false): void {

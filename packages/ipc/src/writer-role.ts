@@ -1,4 +1,10 @@
-import type { BatchWriter, DeadlineOptions, FlushOutcome } from '@fanin/core';
+import {
+  type BatchWriter,
+  createFileWriter,
+  type DeadlineOptions,
+  type FileWriterOptions,
+  type FlushOutcome,
+} from '@fanin/core';
 import type { BytesBatch } from './frames.js';
 import { textOfBytes } from './frames.js';
 import { type LocalWriter, takesBlocks } from './local-writer.js';
@@ -16,6 +22,16 @@ export class WriterRole implements Role {
   readonly #local: LocalWriter;
   readonly #blocks: boolean;
   readonly #maxRecordBytes: number | undefined;
+
+  /**
+   * The role over a new file writer with `files` options. Acknowledgements wait for the write,
+   * and peers' windows wait for acknowledgements: the writer process writes at the end of every
+   * turn rather than at most once a millisecond.
+   */
+  static open(files: FileWriterOptions, local: LocalWriter, where: string, lazy?: boolean) {
+    const file = createFileWriter({ minWriteIntervalMs: 0, ...files }, where);
+    return new WriterRole(file, local, lazy, files.maxRecordBytes as number | undefined);
+  }
 
   constructor(file: BatchWriter, local: LocalWriter, lazy: boolean | undefined, max?: number) {
     this.file = file;
