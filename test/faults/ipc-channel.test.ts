@@ -21,7 +21,11 @@ async function progressed(primary: Forked, workers: number): Promise<void> {
   await whileAlive(
     [primary],
     vi.waitFor(
-      () => expect(new Set(kinds(primary, 'progress').map((m) => m.worker)).size).toBe(workers),
+      // At least: by the time a poll runs on a loaded machine, more workers may have reported.
+      () =>
+        expect(
+          new Set(kinds(primary, 'progress').map((m) => m.worker)).size,
+        ).toBeGreaterThanOrEqual(workers),
       {
         timeout: 20_000,
         interval: 5,
