@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { checkLog, summary } from './helpers/check-log.js';
-import { isAlive, readSideFile, shortTempDir } from './helpers/ipc.js';
+import { shortTempDir, workersGone } from './helpers/ipc.js';
 import { forkFixture, whileAlive } from './helpers/processes.js';
 
 const WORKERS = 4;
@@ -37,14 +37,7 @@ describe('@fanin/ipc via cluster: the primary is killed with SIGKILL mid-run', (
     expect(await primary.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     // Each worker's exit hook writes what the dead primary had not acknowledged, then reports.
-    await vi.waitFor(() => expect(readSideFile(side)).toHaveLength(WORKERS), {
-      timeout: 20_000,
-      interval: 20,
-    });
-    const workers = readSideFile(side).sort((a, b) => a.p - b.p);
-    await vi.waitFor(() => expect(workers.filter((w) => isAlive(w.pid))).toEqual([]), {
-      timeout: 10_000,
-    });
+    const workers = await workersGone(side, WORKERS);
     expect(workers.map((w) => w.p)).toEqual([1, 2, 3, 4]);
 
     const expected = [0, ...workers.map((w) => w.records)];

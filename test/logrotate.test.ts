@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { checkLog, expectOnlyMissing, expectWholeLog, type LogCheck } from './helpers/check-log.js';
+import { LOGROTATE, logrotate } from './helpers/logrotate.js';
 import { expectCleanExits, forkFixture, reportOf, tempDir } from './helpers/processes.js';
 import { checkRotated, readRotated } from './helpers/rotated-files.js';
 
-const LOGROTATE = ['/usr/sbin/logrotate', '/usr/bin/logrotate'].find((p) => fs.existsSync(p));
 const PROCESSES = 2;
 const ROTATIONS = 3;
 const REOPEN_CHECK_MS = 50;
@@ -19,21 +17,6 @@ if (!LOGROTATE) {
   console.warn(
     'test/logrotate.test.ts skipped: logrotate is not installed (scripts/system-deps.sh installs it)',
   );
-}
-
-/** Runs logrotate once, forced, on `log` with `directives`, its state and config in `work`. */
-async function logrotate(work: string, log: string, directives: string[]): Promise<void> {
-  const conf = path.join(work, 'logrotate.conf');
-  fs.writeFileSync(conf, `${log} {\n${directives.map((d) => `  ${d}\n`).join('')}}\n`);
-  const run = spawn(LOGROTATE as string, ['-f', '-s', path.join(work, 'state'), conf], {
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let stderr = '';
-  run.stderr.setEncoding('utf8').on('data', (t: string) => {
-    stderr += t;
-  });
-  const [code] = await once(run, 'close');
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 }
 
 /** Whole records now in `file`, per process: how many have a sequence of at least `from[p]`. */

@@ -1,10 +1,15 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkLog, summary } from './helpers/check-log.js';
 import { shortTempDir } from './helpers/ipc.js';
-import { lastLogged, logged, PM2, privatePm2, rolesOf } from './helpers/pm2.js';
+import {
+  expectEveryLoggedRecord as expectLoggedIn,
+  lastLogged,
+  logged,
+  PM2,
+  privatePm2,
+  rolesOf,
+} from './helpers/pm2.js';
 
 // A real pm2 (npm `pm2`, its daemon under a temporary PM2_HOME, killed after): cluster mode, 2
 // instances logging 200 records every 5 ms through each transport's winston transport (ipc with
@@ -23,15 +28,7 @@ const sides = (dir: string, ps: number[]) => ps.map((p) => path.join(dir, `side-
 function expectEveryLoggedRecord(dir: string, file: string, processes: number): void {
   const last = lastLogged(dir);
   expect(last).toHaveLength(processes);
-  const check = checkLog(
-    fs.readFileSync(file, 'utf8'),
-    last.map((l) => l + 1),
-  );
-  const total = last.reduce((sum, l) => sum + l + 1, 0);
-  expect(summary(check)).toMatchObject({
-    ...{ total, torn: 0, duplicates: 0 },
-    ...{ missing: 0, outOfOrder: 0, unexpected: 0 },
-  });
+  expectLoggedIn(file, last);
 }
 
 describe.runIf(PM2)('pm2 stop, cluster mode, 2 instances', () => {

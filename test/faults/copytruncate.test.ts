@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { LOGROTATE, logrotate } from '../helpers/logrotate.js';
 import { tempDir } from '../helpers/processes.js';
 import { checkFaultLog, forkFault, nextMessage, stopFault } from './fault-log.js';
 
@@ -11,7 +10,6 @@ import { checkFaultLog, forkFault, nextMessage, stopFault } from './fault-log.js
 // data might be lost". That window is the only loss allowed here; fanin must add none, tear
 // nothing, and never leave NULs (a writer whose offset is past the new end: O_APPEND prevents it).
 
-const LOGROTATE = ['/usr/sbin/logrotate', '/usr/bin/logrotate'].find((p) => fs.existsSync(p));
 const PRODUCERS = 3;
 const ROTATIONS = 3;
 // The live file grows this much between rotations (3 producers, a record each per ms).
@@ -20,21 +18,6 @@ const SIZES = '100,3000,300,8000,1000';
 
 if (!LOGROTATE) {
   console.warn('test/faults/copytruncate.test.ts skipped: logrotate is not installed');
-}
-
-/** Runs logrotate once, forced, with `copytruncate`; its state and config in `work`. */
-async function copytruncate(work: string, log: string): Promise<void> {
-  const conf = path.join(work, 'logrotate.conf');
-  fs.writeFileSync(conf, `${log} {\n  copytruncate\n  rotate 10\n  missingok\n}\n`);
-  const run = spawn(LOGROTATE as string, ['-f', '-s', path.join(work, 'state'), conf], {
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let stderr = '';
-  run.stderr.setEncoding('utf8').on('data', (t: string) => {
-    stderr += t;
-  });
-  const [code] = await once(run, 'close');
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
 }
 
 /** Missing sequence numbers of 0 … records-1 in `seqs`, as runs of consecutive numbers. */
@@ -65,7 +48,7 @@ describe.skipIf(!LOGROTATE)('fault: logrotate copytruncate while 3 processes wri
       for (let r = 0; r < ROTATIONS; r++) {
         await vi.waitFor(grown, { timeout: 20_000, interval: 20 });
         const t0 = Date.now();
-        await copytruncate(work, file);
+        await logrotate(work, file, ['copytruncate', 'rotate 10', 'missingok']);
         logrotateMs.push(Date.now() - t0);
       }
       await vi.waitFor(grown, { timeout: 20_000, interval: 20 });

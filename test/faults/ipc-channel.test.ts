@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { checkLog, summary } from '../helpers/check-log.js';
-import { isAlive, readSideFile, shortTempDir } from '../helpers/ipc.js';
+import { shortTempDir, workersGone } from '../helpers/ipc.js';
 import { type Forked, forkFixture, whileAlive } from '../helpers/processes.js';
 
 // fanin #14: @fanin/ipc with `privateSocket: false` (batches over Node's cluster channel, no
@@ -82,14 +82,7 @@ describe.skipIf(process.platform !== 'linux')(
       primary.child.kill('SIGKILL');
       expect(await primary.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-      await vi.waitFor(() => expect(readSideFile(side)).toHaveLength(WORKERS), {
-        timeout: 20_000,
-        interval: 20,
-      });
-      const workers = readSideFile(side).sort((a, b) => a.p - b.p);
-      await vi.waitFor(() => expect(workers.filter((w) => isAlive(w.pid))).toEqual([]), {
-        timeout: 10_000,
-      });
+      const workers = await workersGone(side, WORKERS);
       const check = checkLog(fs.readFileSync(file, 'utf8'), [0, ...workers.map((w) => w.records)]);
       const resent = workers.reduce((n, w) => n + w.stats.ipc.resent, 0);
       const seen = `${JSON.stringify(summary(check))}; resent ${resent}`;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IpcStats as IpcStatsOfCore } from '@fanin/core';
-import { expect, onTestFinished } from 'vitest';
+import { expect, onTestFinished, vi } from 'vitest';
 import { endOf, type Forked, forkFixture, messageOf } from './processes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
@@ -106,6 +106,22 @@ export function spawnFixture(name: string, args: string[], options = {}): Spawne
   });
   const exited = endOf(child, 'close');
   return { child, lines, exited };
+}
+
+/**
+ * The reports `n` orphaned workers append to `side` at exit (their writer was killed), by process
+ * number, once all `n` are there and every worker has exited (20 s and 10 s at most).
+ */
+export async function workersGone(side: string, n: number): Promise<IpcReport[]> {
+  await vi.waitFor(() => expect(readSideFile(side)).toHaveLength(n), {
+    timeout: 20_000,
+    interval: 20,
+  });
+  const workers = readSideFile(side).sort((a, b) => a.p - b.p);
+  await vi.waitFor(() => expect(workers.filter((w) => isAlive(w.pid))).toEqual([]), {
+    timeout: 10_000,
+  });
+  return workers;
 }
 
 /** Whether a process with this pid still runs (a zombie counts as gone only once reaped). */

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
+import { checkLog, summary } from './check-log.js';
 
 const run = promisify(execFile);
 
@@ -54,6 +55,22 @@ export function lastLogged(dir: string): number[] {
     last[Number(m[1])] = text === '' ? -1 : Number(text);
   }
   return Array.from(last, (l) => l ?? -1);
+}
+
+/**
+ * Every record each process logged — 0 … `last[p]` for process p — is in `file` once, whole and
+ * in order, and nothing else is.
+ */
+export function expectEveryLoggedRecord(file: string, last: number[]): void {
+  const check = checkLog(
+    fs.readFileSync(file, 'utf8'),
+    last.map((l) => l + 1),
+  );
+  const total = last.reduce((sum, l) => sum + l + 1, 0);
+  expect(summary(check)).toMatchObject({
+    ...{ total, torn: 0, duplicates: 0 },
+    ...{ missing: 0, outOfOrder: 0, unexpected: 0 },
+  });
 }
 
 /** Each process's roles in order, from the `<dir>/role-<p>` files (ipc fixtures), by index. */
