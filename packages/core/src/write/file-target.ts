@@ -267,7 +267,7 @@ export class FileTarget implements Sink {
       const own = Math.max(0, landed - (lead ? 1 : 0));
       throw Object.assign(err as Error, { bytesWritten: own });
     }
-    this.#tail.wrote(all, totalBytes(all), lead);
+    this.#tail.wrote(all, lead);
   }
 
   #closeFd(): void {

@@ -1,5 +1,6 @@
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { fileTail } from './file-tail.js';
+import { totalBytes } from './record-cut.js';
 
 /**
  * The newline-after-a-tear rule for one open regular file: a write starts with a newline
@@ -44,11 +45,11 @@ export class TailGuard {
   }
 
   /** After `parts` (led by the owed newline when `lead`) landed whole. */
-  wrote(parts: readonly Uint8Array[], bytes: number, lead: boolean): void {
+  wrote(parts: readonly Uint8Array[], lead: boolean): void {
     if (lead) this.#mend();
     const last = parts[parts.length - 1];
     if (this.#lookSize < 0 || last === undefined) return;
-    this.#lookSize += bytes;
+    this.#lookSize += totalBytes(parts);
     this.#knownEnd = last[last.byteLength - 1] === 0x0a ? this.#lookSize : -1;
   }
 
