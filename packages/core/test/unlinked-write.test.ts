@@ -134,3 +134,39 @@ describe('a batch written into a file removed between its fstat and its write(2)
     expect(stats.dropped.total).toBe(0);
   }, 30_000);
 });
+
+describe('the removal mark, seen by the batch fstat', () => {
+  const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+
+  it('a file marked after it was opened is left before the batch: the batch goes to the path', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'mark-'));
+    const file = path.join(dir, 'app.log');
+    // A path check far away: only the mark can send the second batch to the new file.
+    const writer = createFileWriter({ filename: file, maxBytes: 1 << 20, reopenCheckMs: 60_000 });
+    writer.write(record(0));
+    await writer.flush();
+    // What a remover does to a rotated file before it removes it (removal-mark.ts).
+    fs.renameSync(file, `${file}.1`);
+    fs.chmodSync(`${file}.1`, fs.statSync(`${file}.1`).mode | 0o1000);
+    writer.write(record(1));
+    await writer.close();
+    expect(lines(`${file}.1`)).toEqual([record(0).trim()]);
+    expect(lines(file)).toEqual([record(1).trim()]);
+    expect(writer.stats().reopenings).toBe(1);
+  });
+
+  it("a log that has the sticky bit when opened (the user's) is written as any other", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'sticky-'));
+    const file = path.join(dir, 'app.log');
+    fs.writeFileSync(file, '');
+    fs.chmodSync(file, 0o1644);
+    const writer = createFileWriter({ filename: file, maxBytes: 1 << 20 });
+    for (let s = 0; s < 3; s++) {
+      writer.write(record(s));
+      await writer.flush();
+    }
+    await writer.close();
+    expect(lines(file)).toHaveLength(3);
+    expect(writer.stats().reopenings).toBe(0);
+  });
+});

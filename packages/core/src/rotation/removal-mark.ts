@@ -46,7 +46,8 @@ export function markedMode(info: FileInfo): number {
  * marked (another user's file: EPERM), which leaves its removal without the grace's guarantee.
  */
 export function markOpenFile(fd: number): number | null {
-  const mode = fs.fstatSync(fd).mode & 0o7777;
+  // A file left marked by a process that died compressing it: its mode less the mark.
+  const mode = fs.fstatSync(fd).mode & 0o7777 & ~REMOVAL_MARK;
   try {
     fs.fchmodSync(fd, mode | REMOVAL_MARK);
     return mode;
