@@ -1,4 +1,4 @@
-import type { ShipperCounters } from './spool-shipper.js';
+import type { ShipperCounters } from './shipper-options.js';
 
 // Int32 cells.
 /** Bumped by the shipper thread whenever its state changed; the logging thread waits on it. */

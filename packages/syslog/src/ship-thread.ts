@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { FaninError, type FaninErrorCode } from '@fanin/core';
 import { ShipGauge } from './ship-gauge.js';
 import type { ShipWorkerData, ToShipper } from './ship-worker.js';
+import type { ShipperCounters } from './shipper-options.js';
 import type { Spool } from './spool.js';
-import type { ShipperCounters } from './spool-shipper.js';
 
 const workerFile = path.join(__dirname, 'ship-worker.cjs');
 

@@ -1,9 +1,10 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { FaninError } from '@fanin/core';
 import { ShipGauge } from './ship-gauge.js';
+import type { ShipperOptions } from './shipper-options.js';
 import { Spool } from './spool.js';
 import { SpoolChain } from './spool-chain.js';
-import { type ShipperOptions, SpoolShipper } from './spool-shipper.js';
+import { SpoolShipper } from './spool-shipper.js';
 
 /** What the logging thread hands the shipper thread (no functions: they cannot cross). */
 export interface ShipWorkerData {

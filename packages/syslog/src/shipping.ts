@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import type { FaninError } from '@fanin/core';
 import { ShipThread } from './ship-thread.js';
+import type { ShipperCounters } from './shipper-options.js';
 import { Spool } from './spool.js';
 import { adoptOrphans, claimOrphans, segmentBytesIn } from './spool-adoption.js';
 import { SpoolChain } from './spool-chain.js';
-import { type ShipperCounters, SpoolShipper } from './spool-shipper.js';
+import { SpoolShipper } from './spool-shipper.js';
 import type { ResolvedOptions } from './syslog-options.js';
 
 /** What the writer needs of its shipper, in this thread or in a worker thread. */
