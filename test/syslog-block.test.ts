@@ -43,7 +43,13 @@ interface BlockReport {
 const SPOOL = { maxSpoolBytes: 4096, segmentBytes: 1024 };
 
 /** Fills the spool, then logs one record per level in `levels` (see the fixture). */
-function fill(collector: Collector, dir: string, levels: string, closeMs: number, options: object) {
+function fill(
+  collector: Collector,
+  dir: string,
+  levels: string,
+  closeMs: number | 'none',
+  options: object,
+) {
   const marker = path.join(dir, 'marker');
   const target = `relp://127.0.0.1:${collector.port}`;
   const args = [target, path.join(dir, 'spool'), marker, levels, String(closeMs)];
@@ -137,6 +143,21 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog whenFull block, with a real rsyslog
     expect(r.stats.dropped.byLevel).toEqual({ fill: 1, debug: 1, info: 1 });
     const got = delivered(collector, r.stats.syslog.writerId);
     expect(got).toMatchObject({ records: r.filled + 1, duplicates: 0, gaps: 0, outOfOrder: 0 });
+  });
+
+  it('the shipper thread does not hold an idle process: it ends by itself, and the next start ships its spool', async () => {
+    const dir = tempDir();
+    const collector = await createCollector(dir);
+    const options = { whenFull: { blockMs: 50 } };
+    const first = fill(collector, dir, 'info', 'none', options).f;
+    await expectCleanExits([first]); // collector down: nothing in flight, so nothing holds it
+    const r = reportOf(first) as unknown as BlockReport;
+    await collector.start();
+    const next = fill(collector, dir, 'info', 10_000, options).f;
+    await expectCleanExits([next]);
+    expect((reportOf(next) as unknown as BlockReport).outcome.timedOut).toBe(false);
+    const got = delivered(collector, r.stats.syslog.writerId);
+    expect(got).toMatchObject({ records: r.filled, duplicates: 0, gaps: 0, outOfOrder: 0 });
   });
 
   it("'block' with a 64 KiB spool, collector SIGKILLed mid-run and restarted: the logger waits, 0 lost, 0 dropped", async () => {
