@@ -11,6 +11,7 @@ const workerFile = path.join(__dirname, 'ship-worker.cjs');
 type FromShipper =
   | { type: 'error'; code: string; message: string }
   | { type: 'refused' }
+  | { type: 'died'; message: string }
   | { type: 'hold'; on: boolean; requests: number }
   | { type: 'settled'; id: number; done: boolean }
   | { type: 'closed' };
@@ -74,6 +75,7 @@ export class ShipThread {
   #onMessage(m: FromShipper): void {
     if (m.type === 'error') this.#on.report(new FaninError(m.code as FaninErrorCode, m.message));
     else if (m.type === 'refused') this.#on.dropRefused();
+    else if (m.type === 'died') this.#died(m.message);
     else if (m.type === 'settled') this.#settling.get(m.id)?.(m.done);
     else if (m.type === 'hold') {
       // A release answers one pump request: a newer one may have put records in flight.

@@ -107,10 +107,7 @@ port.on('message', (m: ToShipper) => {
 // the records stay spooled for the next start (the logging thread reports it).
 process.on('uncaughtException', (err) => {
   gauge.died();
-  report({
-    code: 'ERR_FANIN_WRITE',
-    message: `fanin syslog: the shipper thread died: ${err.message}`,
-  } as FaninError);
+  port.postMessage({ type: 'died', message: err.message });
   process.exit(1);
 });
 

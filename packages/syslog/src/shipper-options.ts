@@ -20,7 +20,10 @@ export interface ShipperOptions {
   acked(): void;
   /** Called before each pump: the shipper thread learns there what the logging thread committed. */
   refresh?(): void;
-  /** Called after a pump, an acknowledgement, a session opened or lost: counters changed. */
+  /**
+   * Called after a pump (the sessions pump after every read of answers, so after
+   * acknowledgements too) and when a session is lost: counters changed.
+   */
   changed?(): void;
 }
 

@@ -185,7 +185,6 @@ export class SpoolShipper {
     this.counters.acknowledged += n;
     this.#current.ack((done[n - 1] as InFlight).end);
     this.#o.acked();
-    this.#o.changed?.();
     this.#wake();
   }
 
