@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import {
+  createFileWriter,
   type DeadlineOptions,
   FaninError,
   type FaninErrorCode,
@@ -24,9 +25,9 @@ import {
   ipcSettings,
   writerFileOptions,
 } from './ipc-options.js';
-import { type IpcWriterStats, ipcStats } from './ipc-stats.js';
+import { destinationParts, type IpcWriterStats, ipcStats } from './ipc-stats.js';
 import type { Link } from './link.js';
-import { LocalWriter } from './local-writer.js';
+import { LocalWriter, writeThrough } from './local-writer.js';
 import { type Pm2Route, pm2Route } from './process-manager.js';
 import type { Role, RoleName } from './role.js';
 import { elect } from './socket-election.js';
@@ -71,7 +72,7 @@ export class IpcWriter implements Writer {
     this.#account = new IpcAccount(options);
     if (pm2?.warning) this.#report('ERR_FANIN_OPTION', pm2.warning);
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
-    this.#local = new LocalWriter(this.#files, where);
+    this.#local = new LocalWriter(() => this.#makeWriter(this.#files), options.lazy);
     this.#fwd = new Forwarder(
       {
         lost: (why, quiet) => this.#lost(why, quiet),
@@ -142,10 +143,10 @@ export class IpcWriter implements Writer {
 
   /** After the signal flush: nothing sent now would be read in time; each record is written here. */
   writeThrough(): void {
-    if (this.#writing && this.#role === this.#writing) this.#writing.file.writeThrough();
+    if (this.#writing && this.#role === this.#writing) writeThrough(this.#writing.file);
     else {
       this.#goDirect();
-      this.#local.writer.writeThrough();
+      writeThrough(this.#local.writer);
     }
   }
 
@@ -180,8 +181,10 @@ export class IpcWriter implements Writer {
   stats(): IpcWriterStats {
     const ob = this.#fwd.outbox;
     const own = this.#account.snapshot(ob.pendingRecords + ob.inFlightRecords, ob.pendingChars);
-    const merged = mergeStats(own, [this.#writing?.file.stats(), this.#local.existing?.stats()]);
-    return { ...merged, ipc: ipcStats(this.#role.name, this.#fwd, this.#hub, this.#writerLost) };
+    const children = [this.#writing?.file.stats(), this.#local.existing?.stats()];
+    const merged = mergeStats(own, children);
+    const ipc = ipcStats(this.#role.name, this.#fwd, this.#hub, this.#writerLost);
+    return { ...destinationParts(children), ...merged, ipc };
   }
 
   onWritten(callback: () => void): void {
@@ -250,8 +253,21 @@ export class IpcWriter implements Writer {
 
   // The file writer this process owns: its records, and every peer's, go through it.
   #becomeWriter(): void {
-    this.#writing ??= WriterRole.open(this.#files, this.#local, this.#where, this.#o.lazy);
+    if (!this.#writing) {
+      // Acknowledgements wait for the write, and peers' windows for acknowledgements: the
+      // writer process writes at the end of every turn rather than at most once a millisecond.
+      const file = this.#makeWriter({ minWriteIntervalMs: 0, ...this.#files });
+      const max = this.#files.maxRecordBytes as number | undefined;
+      this.#writing = new WriterRole(file, this.#local, this.#o.lazy, max);
+    }
     this.#become(this.#writing);
+  }
+
+  // A file writer, or (with `destination`) one of the destination's writers.
+  #makeWriter(files: ReturnType<typeof writerFileOptions>): Writer {
+    const make = this.#s.destination;
+    if (!make) return createFileWriter(files, this.#where);
+    return make({ where: this.#where, onError: (e) => this.#account.report(e) });
   }
 
   #lost(why: string, quiet: boolean): void {
