@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { type FaninError, FaninOptionError, type Writer } from '@fanin/core';
+import {
+  createFileWriter,
+  type FaninError,
+  FaninOptionError,
+  type FileWriterOptions,
+  type Writer,
+} from '@fanin/core';
+import { warnOnce } from '@fanin/core/internal';
 
 const load = createRequire(import.meta.url);
 
@@ -38,6 +45,16 @@ export interface IpcDestinationSpec {
 
 /** Either form of the `destination` option. */
 export type IpcDestination = IpcDestinationFactory | IpcDestinationSpec;
+
+/** A file writer with `files` options, or (with a destination) one of the destination's writers. */
+export function writerFor(
+  files: FileWriterOptions,
+  destination: IpcDestinationFactory | undefined,
+  where: string,
+): Writer {
+  if (!destination) return createFileWriter(files, where);
+  return destination({ where, onError: files.onError ?? warnOnce });
+}
 
 /** The `destination` option's rule: a factory, or `{ type: '<package>', ...options }`. */
 export const destinationRule = {

@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import {
-  createFileWriter,
   type DeadlineOptions,
   FaninError,
   type FaninErrorCode,
@@ -12,6 +11,7 @@ import {
   type Writer,
 } from '@fanin/core';
 import { ChannelLink } from './channel-link.js';
+import { writerFor } from './destination.js';
 import { DirectRole } from './direct-role.js';
 import { Forwarder } from './forwarder.js';
 import { ForwarderRole } from './forwarder-role.js';
@@ -72,7 +72,8 @@ export class IpcWriter implements Writer {
     this.#account = new IpcAccount(options);
     if (pm2?.warning) this.#report('ERR_FANIN_OPTION', pm2.warning);
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
-    this.#local = new LocalWriter(() => this.#makeWriter(this.#files), options.lazy);
+    const make = () => writerFor(this.#files, this.#s.destination, where);
+    this.#local = new LocalWriter(make, options.lazy);
     this.#fwd = new Forwarder(
       {
         lost: (why, quiet) => this.#lost(why, quiet),
@@ -251,23 +252,11 @@ export class IpcWriter implements Writer {
     }
   }
 
-  // The file writer this process owns: its records, and every peer's, go through it.
+  // The writer this process owns (file or destination): its records, and every peer's, go through it.
   #becomeWriter(): void {
-    if (!this.#writing) {
-      // Acknowledgements wait for the write, and peers' windows for acknowledgements: the
-      // writer process writes at the end of every turn rather than at most once a millisecond.
-      const file = this.#makeWriter({ minWriteIntervalMs: 0, ...this.#files });
-      const max = this.#files.maxRecordBytes as number | undefined;
-      this.#writing = new WriterRole(file, this.#local, this.#o.lazy, max);
-    }
+    const destination = this.#s.destination;
+    this.#writing ??= WriterRole.open(this.#files, destination, this.#local, this.#where);
     this.#become(this.#writing);
-  }
-
-  // A file writer, or (with `destination`) one of the destination's writers.
-  #makeWriter(files: ReturnType<typeof writerFileOptions>): Writer {
-    const make = this.#s.destination;
-    if (!make) return createFileWriter(files, this.#where);
-    return make({ where: this.#where, onError: (e) => this.#account.report(e) });
   }
 
   #lost(why: string, quiet: boolean): void {

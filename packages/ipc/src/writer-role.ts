@@ -1,4 +1,11 @@
-import type { BatchWriter, DeadlineOptions, FlushOutcome, Writer } from '@fanin/core';
+import type {
+  BatchWriter,
+  DeadlineOptions,
+  FileWriterOptions,
+  FlushOutcome,
+  Writer,
+} from '@fanin/core';
+import { type IpcDestinationFactory, writerFor } from './destination.js';
 import type { BytesBatch } from './frames.js';
 import { textOfBytes } from './frames.js';
 import { type LocalWriter, takesBlocks } from './local-writer.js';
@@ -17,6 +24,21 @@ export class WriterRole implements Role {
   readonly #local: LocalWriter;
   readonly #blocks: BatchWriter | undefined;
   readonly #maxRecordBytes: number | undefined;
+
+  /**
+   * The role over a new writer: a file writer with `files` options, or the destination's.
+   * Acknowledgements wait for the write, and peers' windows wait for acknowledgements: the
+   * writer process writes at the end of every turn rather than at most once a millisecond.
+   */
+  static open(
+    files: FileWriterOptions,
+    destination: IpcDestinationFactory | undefined,
+    local: LocalWriter,
+    where: string,
+  ): WriterRole {
+    const file = writerFor({ minWriteIntervalMs: 0, ...files }, destination, where);
+    return new WriterRole(file, local, files.lazy, files.maxRecordBytes as number | undefined);
+  }
 
   constructor(file: Writer, local: LocalWriter, lazy: boolean | undefined, max?: number) {
     this.file = file;
