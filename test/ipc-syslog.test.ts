@@ -1,10 +1,9 @@
-import { once } from 'node:events';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { FaninOptionError } from '@fanin/core';
 import { createIpcWriter } from '@fanin/ipc';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { countingRelay, integrity } from './helpers/ipc-syslog.js';
 import {
   expectCleanExits,
   type Forked,
@@ -12,14 +11,7 @@ import {
   messageOf,
   tempDir,
 } from './helpers/processes.js';
-import {
-  audit,
-  type Collector,
-  createCollector,
-  haveRsyslog,
-  outage,
-  readCollected,
-} from './helpers/rsyslog.js';
+import { createCollector, haveRsyslog, outage } from './helpers/rsyslog.js';
 
 // @fanin/ipc with `destination: @fanin/syslog`: cluster workers forward to the primary, whose
 // one syslog writer holds the one RELP session to a real rsyslogd (imrelp, Direct main queue:
@@ -58,48 +50,6 @@ function cluster(
   const args = [mode, `relp://127.0.0.1:${port}`, spool, String(WORKERS), String(count)];
   args.push(String(o.perTurn ?? 50), o.ending ?? 'close', String(o.closeMs ?? 30_000), o.tag ?? '');
   return forkFixture('ipc-syslog', args, { quiet: true, options: o.options ?? {} });
-}
-
-/**
- * A TCP relay in front of the collector that counts the connections made through it: how many
- * RELP sessions the cluster opened (the collector itself does not tell).
- */
-async function countingRelay(to: number): Promise<{ port: number; connections: () => number }> {
-  let n = 0;
-  const server = net.createServer((client) => {
-    n++;
-    const up = net.connect({ host: '127.0.0.1', port: to });
-    client.pipe(up).pipe(client);
-    const end = () => {
-      client.destroy();
-      up.destroy();
-    };
-    for (const s of [client, up]) s.on('error', end).on('close', end);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => void server.close());
-  return { port: (server.address() as net.AddressInfo).port, connections: () => n };
-}
-
-/** Per worker: unique records and the highest; duplicates and order by each message's (w, s). */
-function integrity(collector: Collector) {
-  // A line rsyslogd cut off when it was killed is no delivered record (see readCollected).
-  const lines = readCollected(collector.output)
-    .filter((l) => !l.torn)
-    .map((l) => ({ ...l, rec: JSON.parse(l.msg) as { p: string; i: number } }));
-  const a = audit(lines);
-  const byWorker = new Map<string, Set<number>>();
-  for (const l of lines) {
-    const set = byWorker.get(l.rec.p) ?? new Set<number>();
-    byWorker.set(l.rec.p, set);
-    set.add(l.rec.i);
-  }
-  const workers = [...byWorker].map(([p, set]) => ({ p, unique: set.size, max: Math.max(...set) }));
-  workers.sort((x, y) => (x.p < y.p ? -1 : 1));
-  const unique = workers.reduce((n, w) => n + w.unique, 0);
-  // `duplicates` counts by (w, s); `extraCopies` by record, across writers too.
-  return { ...a, writerIds: [...a.writers.keys()], workers, extraCopies: lines.length - unique };
 }
 
 function allArrived(count: number) {

@@ -72,7 +72,10 @@ export class IpcWriter implements Writer {
     this.#account = new IpcAccount(options);
     if (pm2?.warning) this.#report('ERR_FANIN_OPTION', pm2.warning);
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
-    const make = () => writerFor(this.#files, this.#s.destination, where);
+    // With a destination, the writer process writes its own records through the one writer it
+    // has (a second would be a second session); a file has a writer per purpose.
+    const own = () => (this.#s.destination ? this.#writing?.file : undefined);
+    const make = () => own() ?? writerFor(this.#files, this.#s.destination, where);
     this.#local = new LocalWriter(make, options.lazy);
     this.#fwd = new Forwarder(
       {
