@@ -40,7 +40,7 @@ export function syslogDestination(
   resolveOptions(where, given);
   const make = (context: SyslogDestinationContext): SyslogWriter =>
     createSyslogWriter(
-      { onError: context.onError, ...given, exitHook: false },
+      { ...given, onError: given.onError ?? context.onError, exitHook: false },
       `${context.where} (destination)`,
     );
   return Object.assign(make, { key: `syslog ${given.target}` });
