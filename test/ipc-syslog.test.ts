@@ -31,7 +31,7 @@ interface PrimaryDone {
   exits: { code: number | null }[];
 }
 
-type Mode = 'writer' | 'winston' | 'log4js';
+type Mode = 'writer' | 'winston' | 'log4js' | 'threads';
 
 /** A cluster of WORKERS workers, each logging `count` records, shipping to `port`. */
 function cluster(
@@ -82,6 +82,7 @@ describe.skipIf(!haveRsyslog)('@fanin/ipc with a @fanin/syslog destination, real
   const cases: [Mode, 'close' | 'exit'][] = [
     ['winston', 'close'],
     ['log4js', 'exit'],
+    ['threads', 'exit'],
   ];
   for (const [mode, ending] of cases) {
     it(`3 workers × 1000 (${mode}, ${ending}) → one writer → one RELP session, every record once`, async () => {
