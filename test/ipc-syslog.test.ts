@@ -85,7 +85,7 @@ describe.skipIf(!haveRsyslog)('@fanin/ipc with a @fanin/syslog destination, real
     ['threads', 'exit'],
   ];
   for (const [mode, ending] of cases) {
-    it(`3 workers × 1000 (${mode}, ${ending}) → one writer → one RELP session, every record once`, async () => {
+    it(`3 workers of 1000 records (${mode}, ${ending}) → one writer → one RELP session, every record once`, async () => {
       const dir = tempDir();
       const collector = await createCollector(dir);
       await collector.start();

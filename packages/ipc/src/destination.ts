@@ -68,6 +68,56 @@ export const destinationRule = {
       (v as { type: string }).type.length > 0),
 } as const;
 
+// Options that only mean something for a file: given beside a destination they would be
+// silently unused, so they are refused (the destination's own options go inside it). Not `mode`
+// (log4js's file appender defaults it, so every log4js config has one) nor `onFileEvent` (the
+// winston transport's own listener).
+const FILE_ONLY = [
+  'filename',
+  'fd',
+  'mkdir',
+  'lazy',
+  'reopenCheckMs',
+  'chunkBytes',
+  'eagainTimeoutMs',
+  'maxBytes',
+  'backups',
+  'compress',
+  'rotationNaming',
+  'keepFileExt',
+  'fileNameSep',
+  'lockStaleMs',
+  'lockWaitMs',
+  'datePattern',
+  'dateInName',
+  'maxAgeMs',
+  'dateDialect',
+  'utc',
+  'periodMs',
+  'extension',
+  'symlinkName',
+  'auditFile',
+  'auditHashType',
+];
+
+/**
+ * The factory of `options.destination`, once no file option stands beside it (each is refused
+ * with `ERR_FANIN_OPTION` naming it).
+ */
+export function destinationOf(
+  options: Record<string, unknown>,
+  where: string,
+): IpcDestinationFactory {
+  const clash = FILE_ONLY.find((k) => options[k] !== undefined);
+  if (clash) {
+    throw new FaninOptionError(
+      clash,
+      `${where}: option "${clash}" is for a file, and records go to "destination" instead; give one or the other`,
+    );
+  }
+  return resolveDestination(options.destination as IpcDestination, where);
+}
+
 type Maker = (options: Record<string, unknown>, where: string) => IpcDestinationFactory;
 
 /**

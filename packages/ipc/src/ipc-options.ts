@@ -7,10 +7,10 @@ import {
 } from '@fanin/core';
 import { checkOptions, fileWriterSpec, parseSize } from '@fanin/core/internal';
 import {
+  destinationOf,
   destinationRule,
   type IpcDestination,
   type IpcDestinationFactory,
-  resolveDestination,
 } from './destination.js';
 
 /** How records reach the writer process. */
@@ -170,7 +170,8 @@ export function ipcSettings(o: IpcOptions, where: string): IpcSettings {
   if (o.via === undefined) {
     throw new FaninOptionError('via', `${where}: option "via" is required (${viaRule.expected})`);
   }
-  const destination = o.destination && destinationOf(o, where);
+  const destination =
+    o.destination && destinationOf(o as unknown as Record<string, unknown>, where);
   if (!destination && typeof o.filename !== 'string') {
     throw new FaninOptionError(
       'filename',
@@ -209,34 +210,6 @@ export function ipcSettings(o: IpcOptions, where: string): IpcSettings {
     },
     fileOptions: fileOptions as FileWriterOptions,
   };
-}
-
-// Options that only mean something for a file: given beside a destination they would be
-// silently unused, so they are refused (the destination's own options go inside it).
-const FILE_ONLY = [
-  'filename',
-  'fd',
-  'mkdir',
-  'maxBytes',
-  'backups',
-  'compress',
-  'datePattern',
-  'maxAgeMs',
-  'periodMs',
-  'symlinkName',
-  'auditFile',
-];
-
-function destinationOf(o: IpcOptions, where: string): IpcDestinationFactory {
-  const options = o as unknown as Record<string, unknown>;
-  const clash = FILE_ONLY.find((k) => options[k] !== undefined);
-  if (clash) {
-    throw new FaninOptionError(
-      clash,
-      `${where}: option "${clash}" is for a file, and records go to "destination" instead; give one or the other`,
-    );
-  }
-  return resolveDestination(o.destination as IpcDestination, where);
 }
 
 /** `via` in words, for messages. */
