@@ -22,10 +22,11 @@ function hostile(sock: string, connections: number, claimed: number, sent: numbe
 async function logAndCheck(pair: Pair, file: string, attackOver: Promise<void>) {
   for (const f of [pair.writer, pair.forwarder]) f.child.send('go');
   let peakKiB = 0;
-  const { w } = await endAndCheck(pair, file, async () => {
+  const beforeEnd = async () => {
     await attackOver;
     peakKiB = rssOf(pair.writer.child.pid as number).peakKiB;
-  });
+  };
+  const { w } = await endAndCheck(pair, file, { beforeEnd });
   return { w, peakKiB };
 }
 

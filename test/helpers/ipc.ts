@@ -34,13 +34,14 @@ export interface IpcReport {
 
 /**
  * A fresh directory directly under /tmp (a Unix socket path must stay under 108 bytes, and
- * os.tmpdir() may be long), removed when the test ends; with `sock`, the socket path in it,
- * and `file`, a log file path in it.
+ * os.tmpdir() may be long), removed when the test ends, and paths in it: `sock` for a socket,
+ * `file` for the log, `side` for the fixtures' exit reports.
  */
-export function shortTempDir(): { dir: string; sock: string; file: string } {
+export function shortTempDir(): { dir: string; sock: string; file: string; side: string } {
   const dir = fs.mkdtempSync('/tmp/fanin-');
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return { dir, sock: path.join(dir, 's.sock'), file: path.join(dir, 'app.log') };
+  const [sock, file, side] = ['s.sock', 'app.log', 'side.jsonl'].map((n) => path.join(dir, n));
+  return { dir, sock: sock as string, file: file as string, side: side as string };
 }
 
 /** The JSON lines of a side file the fixtures append to at exit ([] if there is none). */

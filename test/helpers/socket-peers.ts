@@ -43,37 +43,40 @@ export async function readyAs(role: 'writer' | 'forwarder', f: Forked): Promise<
 }
 
 /** {@link socketPeer} 0, started first: resolves once it says it is the writer. */
-export function socketWriter(sock: string, file: string, counts: string): Promise<Forked> {
-  return readyAs('writer', socketPeer(sock, file, 0, { counts }));
+export function socketWriter(
+  sock: string,
+  file: string,
+  counts: string,
+  options: object = {},
+): Promise<Forked> {
+  return readyAs('writer', socketPeer(sock, file, 0, { counts, options }));
 }
 
 /**
  * A writer (peer 0, holding its end until told) and a forwarder (peer 1), settled in that
- * order on `sock`, both logging {@link MIXED} once they get 'go'.
+ * order on `sock`, both logging `counts` ({@link MIXED} by default) once they get 'go'.
  */
 export async function writerAndForwarder(
   sock: string,
   file: string,
-  { flags = [], options = {} }: { flags?: string[]; options?: object } = {},
+  run: Pick<PeerRun, 'counts' | 'flags' | 'options'> = {},
 ): Promise<{ writer: Forked; forwarder: Forked }> {
-  const writer = await readyAs(
-    'writer',
-    socketPeer(sock, file, 0, { flags: [...flags, 'hold'], options }),
-  );
-  const forwarder = await readyAs('forwarder', socketPeer(sock, file, 1, { flags, options }));
+  const held = { ...run, flags: [...(run.flags ?? []), 'hold'] };
+  const writer = await readyAs('writer', socketPeer(sock, file, 0, held));
+  const forwarder = await readyAs('forwarder', socketPeer(sock, file, 1, run));
   return { writer, forwarder };
 }
 
 /**
  * The end of {@link writerAndForwarder}'s pair: once the forwarder is done, the writer has
- * logged and `beforeEnd` has settled, the writer ends. The log holds every record of both,
- * whole, once, in order, and the forwarder never lost its writer nor resent. Returns both
- * reports.
+ * logged and `beforeEnd` has settled, the writer ends. The log holds every record of both
+ * (`records` each, {@link MIXED_RECORDS} by default), whole, once, in order, and the forwarder
+ * never lost its writer nor resent. Returns both reports.
  */
 export async function endAndCheck(
   pair: { writer: Forked; forwarder: Forked },
   file: string,
-  beforeEnd: () => Promise<void> = async () => {},
+  { records = MIXED_RECORDS, beforeEnd = async () => {} } = {},
 ): Promise<{ w: IpcReport; f: IpcReport }> {
   const { writer, forwarder } = pair;
   await expectCleanExits([forwarder]);
@@ -81,8 +84,7 @@ export async function endAndCheck(
   await beforeEnd();
   writer.child.send('end');
   await expectCleanExits([writer]);
-  const check = checkLog(fs.readFileSync(file, 'utf8'), [MIXED_RECORDS, MIXED_RECORDS]);
-  expectWholeLog(check, 2 * MIXED_RECORDS);
+  expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), [records, records]), 2 * records);
   const [w, f] = [reportOf(writer), reportOf(forwarder)] as unknown as IpcReport[];
   expect(f?.stats.ipc).toMatchObject({ writerLost: 0, resent: 0 });
   return { w: w as IpcReport, f: f as IpcReport };
