@@ -62,9 +62,10 @@ describe('file events: told by the part of the writer that did the act', () => {
     const removed = events
       .filter((e) => e.type === 'removed')
       .map((e) => path.basename(e.filename));
-    // (Rotations 3 and 4 each pushed one file past the two kept.)
+    // (Rotations 3 and 4 each pushed one file past the two kept.) A file is removed once its
+    // grace is over (rotation/removal-mark.ts): a rotation meanwhile may have shifted it to 4.
     expect(removed).toHaveLength(2);
-    for (const name of removed) expect(name).toMatch(/^app\.log\.3(\.gz)?$/);
+    for (const name of removed) expect(name).toMatch(/^app\.log\.[34](\.gz)?$/);
     // Each archive told was a whole .gz when it was told (close waited for them).
     const archives = events.filter((e) => e.type === 'archive');
     expect(archives.length).toBeGreaterThan(0);
