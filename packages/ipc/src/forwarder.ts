@@ -123,9 +123,8 @@ export class Forwarder {
       if (acked > 0) this.#ack(acked);
     }
     this.spill();
-    this.#writeDirect([
-      { text: record, lens: [record.length], levels: [level], chars: record.length },
-    ]);
+    const chars = record.length;
+    this.#writeDirect([{ text: record, lens: [chars], levels: [level], chars }]);
   }
 
   readonly #endOfTurn = (): void => {
@@ -173,17 +172,15 @@ export class Forwarder {
     // Nothing more goes out: what an acknowledgement frees is written here, after it.
     this.#exiting = true;
     const link = this.#link;
-    if (link?.sendsSurviveExit && this.#welcomed && !atSignal) {
+    const sendRest = this.#welcomed && !atSignal;
+    if (link?.sendsSurviveExit && sendRest) {
       // A thread's messages reach the main thread after the thread is gone: send the rest,
       // behind what is in flight, and the main thread writes it all in order.
       this.#sendAll(link);
       return 0;
     }
-    // With a destination, writing here means a second session and a spool shipped only by the
-    // next start: over a link that reads acknowledgements synchronously, send the rest too.
-    if (link?.readsAcksSync && this.#welcomed && !atSignal && this.#limits.sendAtExit) {
-      this.#sendAll(link);
-    }
+    // A destination's records go over a synchronous link too: written here, they'd need a session.
+    if (link?.readsAcksSync && sendRest && this.#limits.sendAtExit) this.#sendAll(link);
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
       // At a signal a thread's main thread has written and acknowledged (in the shared cell)
       // all it will, and waits for this thread: what the cell does not cover is written here.
@@ -213,11 +210,8 @@ export class Forwarder {
   // Sends everything pending regardless of the window: for a link whose messages arrive
   // after the sender is gone, so that the writer writes them all, in order.
   #sendAll(link: Link): void {
-    for (
-      let b = this.outbox.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
-      b;
-      b = this.outbox.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
-    ) {
+    const all = Number.POSITIVE_INFINITY;
+    for (let b = this.outbox.take(all, all); b; b = this.outbox.take(all, all)) {
       this.forwarded += b.lens.length;
       link.send(b);
     }

@@ -35,6 +35,8 @@ import { SocketLink } from './socket-link.js';
 import { ThreadLink } from './thread-link.js';
 import { WriterRole } from './writer-role.js';
 
+const utf8 = new TextDecoder();
+
 /**
  * One writer in every process, the same options everywhere: the process that owns the file
  * (cluster primary, fork parent, socket owner, a thread's main thread) writes it; every other
@@ -72,8 +74,7 @@ export class IpcWriter implements Writer {
     this.#account = new IpcAccount(options);
     if (pm2?.warning) this.#report('ERR_FANIN_OPTION', pm2.warning);
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
-    // With a destination, the writer process writes its own records through the one writer it
-    // has (a second would be a second session); a file has a writer per purpose.
+    // With a destination, this process's own records go through its one writer (one session).
     const own = () => (this.#s.destination ? this.#writing?.file : undefined);
     const make = () => own() ?? writerFor(this.#files, this.#s.destination, where);
     this.#local = new LocalWriter(make, options.lazy);
@@ -93,9 +94,8 @@ export class IpcWriter implements Writer {
     this.#direct = new DirectRole(this.#fwd, this.#local, exitTimeoutMs);
     this.#role = this.#forwarding;
     const { maxFrameBytes, peerLimits } = this.#s;
-    const privateSocket = options.privateSocket !== false;
-    const hubOptions = { maxFrameBytes, privateSocket, limits: peerLimits };
-    this.#hub = new Hub(this.#role, hubOptions, this.#account);
+    const hubOptions = { maxFrameBytes, privateSocket: options.privateSocket !== false };
+    this.#hub = new Hub(this.#role, { ...hubOptions, limits: peerLimits }, this.#account);
     this.#start(pm2);
     this.#unhook = options.exitHook === false ? () => {} : registerExitFlush(this);
   }
@@ -120,12 +120,10 @@ export class IpcWriter implements Writer {
 
   write(record: string | Uint8Array, level?: string): boolean {
     if (this.#closing) return this.#account.drop('closed', level, 'the writer is closed');
-    if (typeof record !== 'string') {
-      if (!(record instanceof Uint8Array)) {
-        return this.#account.drop('invalid-record', level, 'a record must be a string or bytes');
-      }
-      record = Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8');
+    if (typeof record !== 'string' && !(record instanceof Uint8Array)) {
+      return this.#account.drop('invalid-record', level, 'a record must be a string or bytes');
     }
+    if (typeof record !== 'string') record = utf8.decode(record);
     this.#notice();
     return this.#role.write(record, level);
   }
@@ -167,9 +165,8 @@ export class IpcWriter implements Writer {
     if (this.#role.name === 'connecting' && overChannel) this.#unanswered('before close()');
     // A worker thread waits for its main thread at most exitTimeoutMs: its batches arrive
     // anyway, and a main thread busy until the thread ends must not hold it for long.
-    const timeoutMs = this.#fwd.sendsSurviveExit
-      ? Math.min(options.timeoutMs ?? 10_000, this.#s.exitTimeoutMs)
-      : (options.timeoutMs ?? 10_000);
+    const asked = options.timeoutMs ?? 10_000;
+    const timeoutMs = this.#fwd.sendsSurviveExit ? Math.min(asked, this.#s.exitTimeoutMs) : asked;
     const outcome = await this.flush({ timeoutMs });
     // Whatever the writer did not acknowledge by the deadline, this process writes itself.
     const wrote = this.#role.settleForClose();
@@ -186,9 +183,8 @@ export class IpcWriter implements Writer {
     const ob = this.#fwd.outbox;
     const own = this.#account.snapshot(ob.pendingRecords + ob.inFlightRecords, ob.pendingChars);
     const children = [this.#writing?.file.stats(), this.#local.existing?.stats()];
-    const merged = mergeStats(own, children);
     const ipc = ipcStats(this.#role.name, this.#fwd, this.#hub, this.#writerLost);
-    return { ...destinationParts(children), ...merged, ipc };
+    return { ...destinationParts(children), ...mergeStats(own, children), ipc };
   }
 
   onWritten(callback: () => void): void {
@@ -255,9 +251,9 @@ export class IpcWriter implements Writer {
     }
   }
 
-  // The writer this process owns (file or destination): its records, and every peer's, go through it.
+  // The writer this process owns (file or destination): its records and every peer's go there.
   #becomeWriter(): void {
-    const destination = this.#s.destination;
+    const { destination } = this.#s;
     this.#writing ??= WriterRole.open(this.#files, destination, this.#local, this.#where);
     this.#become(this.#writing);
   }
@@ -268,13 +264,9 @@ export class IpcWriter implements Writer {
       // Reported while closing too: the loss is counted in stats(), so it is never silent.
       this.#report('ERR_FANIN_WRITE', `lost the writer (${why})`);
     }
-    if (this.#closing) {
-      // close() is waiting for acknowledgements that will not come: write the rest now.
-      this.#goDirect();
-      return;
-    }
+    // Closing: close() waits for acknowledgements that will not come, so the rest is written now.
     const via = this.#s.via;
-    if (typeof via === 'object' && !this.#electing) {
+    if (!this.#closing && typeof via === 'object' && !this.#electing) {
       this.#electing = this.#elect(via.socket);
       return;
     }
