@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
 import type { FaninError } from '@fanin/core';
+import { within } from '@fanin/core/internal';
 import { type Offer, serveChild, serveCluster } from './channel-peer.js';
 import { type BytesBatch, FrameError } from './frames.js';
 import type { PeerLimits } from './ipc-options.js';
@@ -116,15 +117,7 @@ export class Hub implements PeerIntake {
     this.guard.close();
     const closing = this.#detach.splice(0).map((d) => d());
     this.#peers.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(closing),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, ms);
-        timer.unref();
-      }),
-    ]);
-    clearTimeout(timer);
+    await within(Promise.all(closing), ms, false);
   }
 
   add(peer: Peer): void {

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { errnoCode } from '../contract/errors.js';
 import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver } from '../system/file-driver.js';
+import { within } from '../system/within.js';
 import { abortController, gzipRange } from './gzip-file.js';
 import { markOpenFile, REMOVAL_GRACE_MS, unmarkOpenFile } from './removal-mark.js';
 import { alive, type ExclusiveLock } from './rotation-lock.js';
@@ -97,14 +98,7 @@ export class Compressor {
    */
   async settle(deadlineMs: number): Promise<boolean> {
     if (!this.#running && this.#finishing.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    // Ref'd: the caller awaits it (close), as a flush's wait is.
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs));
-    });
-    const done = await Promise.race([this.idle().then(() => true as const), late]);
-    clearTimeout(timer);
-    if (done) return true;
+    if (await within(this.idle(), deadlineMs)) return true;
     this.#queue.length = 0;
     this.#abort.abort();
     await this.idle();

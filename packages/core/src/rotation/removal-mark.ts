@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FileInfo } from '../system/file-driver.js';
+import { within } from '../system/within.js';
 import { abortController } from './gzip-file.js';
 
 /**
@@ -121,13 +122,7 @@ export class DelayedRemovals {
   /** Waits for the removals, at most `deadlineMs`; then abandons them. Resolves to whether all were done. */
   async settle(deadlineMs: number): Promise<boolean> {
     if (this.#pending.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadlineMs));
-    });
-    const done = await Promise.race([this.idle().then(() => true as const), late]);
-    clearTimeout(timer);
-    if (done) return true;
+    if (await within(this.idle(), deadlineMs)) return true;
     this.#abort.abort();
     await this.idle();
     this.#abort = abortController();
