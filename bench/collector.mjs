@@ -112,7 +112,7 @@ export async function startCollector(dir, output, property = 'msg') {
     child.kill('SIGKILL');
     throw err;
   }
-  return { ...ports, cpuSeconds: () => cpuSeconds(child.pid), stop };
+  return { ...ports, pid: child.pid, cpuSeconds: () => cpuSeconds(child.pid), stop };
 }
 
 /**

@@ -67,6 +67,72 @@ function winstonSyslog(o) {
   }));
 }
 
+/**
+ * The practical limit of RELP against this collector, as raw-64k is for a file: RFC 5424
+ * messages (the same header and structured data as fanin's) sent as `syslog` frames with a
+ * window of 128, refilled on every read, no spool, no retry, no framework. The end resolves when
+ * every frame has its `200 OK`.
+ */
+async function relpRaw({ p, collector }) {
+  const net = await import('node:net');
+  const socket = net.connect({ host: '127.0.0.1', port: collector.relpPort });
+  socket.setNoDelay(true);
+  await once(socket, 'connect');
+  const offers = 'relp_version=0\nrelp_software=bench,1,-\ncommands=syslog';
+  socket.write(`1 open ${offers.length} ${offers}\n`);
+  const head = `bench-host bench ${process.pid} - [fanin@32473 w="raw-${p}" s="`;
+  let queue = [];
+  let next = 0; // queue[next] is the first message not sent (Array#shift is O(n) on long arrays)
+  let txnr = 2;
+  let sent = 0;
+  let acked = -1; // the open's answer comes first
+  let tail = '';
+  let done;
+  const pump = () => {
+    let batch = '';
+    while (next < queue.length && sent - acked < 128) {
+      const m = queue[next++];
+      batch += `${txnr++} syslog ${m.length} ${m}\n`;
+      sent++;
+    }
+    if (next === queue.length) {
+      queue = [];
+      next = 0;
+    }
+    if (batch) socket.write(batch, 'latin1');
+  };
+  socket.on('data', (bytes) => {
+    const text = tail + bytes.toString('latin1');
+    for (let i = text.indexOf('200 OK'); i !== -1; i = text.indexOf('200 OK', i + 6)) acked++;
+    tail = text.slice(-5);
+    pump();
+    if (done && acked === sent && next === queue.length) done();
+  });
+  await new Promise((resolve) => {
+    const check = () => (acked === 0 ? resolve() : setTimeout(check, 1));
+    check();
+  });
+  let stamp = '';
+  let ms = -1;
+  return {
+    log: (s, pad) => {
+      const now = Date.now();
+      if (now !== ms) stamp = new Date((ms = now)).toISOString();
+      queue.push(`<14>1 ${stamp} ${head}${s + 1}"] {"p":${p},"s":${s},"pad":"${pad}"}`);
+      if (queue.length - next === 1) setImmediate(pump);
+    },
+    end: () =>
+      new Promise((resolve) => {
+        done = () => {
+          socket.destroy();
+          resolve();
+        };
+        pump();
+        if (acked === sent && next === queue.length) done();
+      }),
+  };
+}
+
 /** The subjects; each runs in the `small` workload only (100 B records), at 1 and 4 processes. */
 export const syslogSubjects = [
   {
@@ -109,6 +175,14 @@ export const syslogSubjects = [
     workloads: ['small'],
     create: winstonSyslog,
   },
+  {
+    name: 'relp-raw',
+    framework: 'winston',
+    writesFile: true,
+    collector: 'msg',
+    workloads: ['small'],
+    create: relpRaw,
+  },
   // pino-socket writes pino's lines as they are (no syslog header): the collector keeps them
   // whole with %rawmsg%.
   {
@@ -133,4 +207,6 @@ export const syslogRatios = [
   { a: 'syslog-relp-writer', b: 'winston-syslog' },
   { a: 'syslog-tcp-writer', b: 'winston-syslog' },
   { a: 'pino-socket', b: 'winston-syslog' },
+  { a: 'relp-raw', b: 'winston-syslog' },
+  { a: 'syslog-relp-writer', b: 'relp-raw' },
 ];
