@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCli } from './cli.mjs';
-import { startCollector, waitForLines } from './collector.mjs';
+import { collectorMissing, startCollector, waitForLines } from './collector.mjs';
 import { checkLog, checkRotatedLog, isClean } from './integrity.mjs';
 import { startCluster, startWorkers, withTimeout } from './processes.mjs';
 import { callTimes, computeRatios, summarize } from './report.mjs';
@@ -23,7 +23,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const RUN_TIMEOUT_MS = 120_000;
 
 const { config, only, workload: onlyWorkload, cpuProf } = parseCli();
-const chosenSubjects = subjects.filter((s) => !only || only.some((o) => s.name.includes(o)));
+// Rows that ship to rsyslogd need it installed (scripts/system-deps.sh); without it they are
+// left out, and said so.
+const noCollector = collectorMissing();
+const chosenSubjects = subjects
+  .filter((s) => !only || only.some((o) => s.name.includes(o)))
+  .filter((s) => !(s.collector && noCollector));
+if (noCollector && subjects.some((s) => s.collector && !chosenSubjects.includes(s))) {
+  process.stderr.write(`bench: syslog rows left out: ${noCollector}\n`);
+}
 const chosenWorkloads = workloads
   .filter((w) => !onlyWorkload || w.name === onlyWorkload)
   .filter((w) => chosenSubjects.some((s) => runsIn(w, s)));
