@@ -50,6 +50,13 @@ export interface FileDriver {
   /** The byte at `position` of an open file, or `undefined` if it cannot be read there. */
   readByte(fd: number, position: number): number | undefined;
   /**
+   * Whether the file open at `fd` is exactly `size` bytes long and ends with a newline: one
+   * `pread(2)` of two bytes at `size - 1` (one byte back means the end is there). Cheaper than
+   * `fstat` where syscalls are dear and no `Stats` is built; false on any error. Optional: the
+   * tail look falls back to `fstat` + `readByte` without it.
+   */
+  endsAt?(fd: number, size: number): boolean;
+  /**
    * Whether `path` is a symbolic link (`lstat`). Optional: a driver without it is taken to have
    * none, and the file target then opens with O_NOFOLLOW after the first open.
    */
@@ -104,6 +111,7 @@ function mkdirp(dir: string): void {
 }
 
 const oneByte = Buffer.alloc(1);
+const twoBytes = Buffer.alloc(2);
 const empty = Buffer.alloc(0);
 
 /**
@@ -151,6 +159,13 @@ export const nodeFileDriver: FileDriver = {
       return fs.readSync(fd, oneByte, 0, 1, position) === 1 ? oneByte[0] : undefined;
     } catch {
       return undefined;
+    }
+  },
+  endsAt: (fd, size) => {
+    try {
+      return fs.readSync(fd, twoBytes, 0, 2, size - 1) === 1 && twoBytes[0] === 0x0a;
+    } catch {
+      return false;
     }
   },
   readText: (path) => {

@@ -96,6 +96,9 @@ export class FaultDriver implements FileDriver {
   readByte(fd: number, position: number): number | undefined {
     return this.inner.readByte(fd, position);
   }
+  endsAt(fd: number, size: number): boolean {
+    return this.inner.endsAt?.(fd, size) ?? false;
+  }
   settle(fd: number): void {
     this.inner.settle?.(fd);
   }

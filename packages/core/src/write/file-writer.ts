@@ -20,7 +20,6 @@ export interface FileWriterOptions
   lazy?: boolean;
   /** The file-system edge; tests pass an in-memory or fault driver. @default nodeFileDriver */
   driver?: FileDriver;
-  /** Told what this writer did to the log's files (open, rotate, compress, remove, close). */
   /** Told of each open, rotation, archive, removal and close this writer did (see FileEvent). */
   onFileEvent?: FileEventListener;
 }

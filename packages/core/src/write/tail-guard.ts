@@ -32,15 +32,20 @@ export class TailGuard {
     return this.#owed;
   }
 
-  /** Looks at the tail; returns the fstat it judged by (undefined: the file cannot be read). */
-  look(driver: FileDriver, fd: number): FileInfo | undefined {
+  /**
+   * Looks at the tail; returns the fstat it judged by (undefined: the file cannot be read, or
+   * `needInfo` was false and a pread sufficed).
+   */
+  look(driver: FileDriver, fd: number, needInfo = true): FileInfo | undefined {
     if (!this.#readable) return undefined;
-    const { tail, info } = fileTail(driver, fd, this.#knownEnd);
+    const { tail, info } = fileTail(driver, fd, this.#knownEnd, needInfo);
     // Unreadable (a write-only file): keep what this process knows of its own writes.
     if (tail === 'unreadable') this.#readable = false;
     else this.#owed = tail === 'mid-line';
-    this.#lookSize = tail === 'unreadable' ? -1 : info.size;
-    this.#knownEnd = tail === 'newline' || tail === 'empty' ? info.size : -1;
+    // No info: the file is as this writer left it, ending at knownEnd.
+    const size = info?.size ?? this.#knownEnd;
+    this.#lookSize = tail === 'unreadable' ? -1 : size;
+    this.#knownEnd = tail === 'newline' || tail === 'empty' ? size : -1;
     return info;
   }
 
