@@ -135,7 +135,10 @@ async function relpRaw({ p, collector }) {
   return {
     log: (s, pad) => {
       const now = Date.now();
-      if (now !== ms) stamp = new Date((ms = now)).toISOString();
+      if (now !== ms) {
+        ms = now;
+        stamp = new Date(now).toISOString();
+      }
       queue.push(`<14>1 ${stamp} ${head}${s + 1}"] {"p":${p},"s":${s},"pad":"${pad}"}`);
       if (queue.length - next === 1) setImmediate(pump);
     },
