@@ -20,8 +20,9 @@ const faninOptions = (file, collector, protocol) => ({
 });
 
 // close() gives up after 10 s by default (the rest stays in the spool for the next start); on a
-// loaded machine 300,000 records take longer than that to be acknowledged, so the bench waits
-// for all of them first: flush() resolves once everything the writer holds is acknowledged.
+// loaded machine a row's records take longer than that to be acknowledged. So the writer rows
+// close with a 100 s deadline, and the winston rows (whose transport closes with the default)
+// first flush: flush() resolves once everything the writer holds is acknowledged.
 const CLOSE_MS = 100_000;
 
 const faninWriter = (protocol) => (o) =>
