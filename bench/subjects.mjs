@@ -26,6 +26,18 @@ const require = createRequire(import.meta.url);
 const writerRotation = (r) => (r ? { maxBytes: r.maxBytes, backups: r.backups } : {});
 const winstonRotation = (r) => (r ? { maxsize: r.maxBytes, maxFiles: r.backups + 1 } : {});
 const log4jsRotation = (r) => (r ? { maxLogSize: r.maxBytes, backups: r.backups } : {});
+// A fanin package's writer, made by its factory `factory` with `options(rotation)`, and its
+// winston transport class `className`: the fanin subjects differ only in these names.
+const packageWriter = (pkg, factory, options = writerRotation) =>
+  writerSubject(async (file, rotation) => {
+    const module = await import(pkg);
+    return module[factory]({ filename: file, ...options(rotation) });
+  });
+const packageTransport = (pkg, className) =>
+  winstonSubject(async (file) => {
+    const module = await import(pkg);
+    return new module[className]({ filename: file });
+  });
 const ipcWriter = async (file, via, rotation) => {
   const { createIpcWriter } = await import('@fanin/ipc');
   return createIpcWriter({ filename: file, via, ...writerRotation(rotation) });
@@ -170,10 +182,7 @@ export const subjects = [
     framework: 'none',
     writesFile: true,
     rotation: 'log4js',
-    create: writerSubject(async (file, rotation) => {
-      const { createAppendFileWriter } = await import('@fanin/append-file');
-      return createAppendFileWriter({ filename: file, ...writerRotation(rotation) });
-    }),
+    create: packageWriter('@fanin/append-file', 'createAppendFileWriter'),
   },
   // The same writer with a write at the end of every event-loop turn (minWriteIntervalMs: 0),
   // fanin's default until writes of a busy writer were kept 1 ms apart: the cost of the smaller
@@ -182,10 +191,9 @@ export const subjects = [
     name: 'fanin-writer-turn',
     framework: 'none',
     writesFile: true,
-    create: writerSubject(async (file) => {
-      const { createAppendFileWriter } = await import('@fanin/append-file');
-      return createAppendFileWriter({ filename: file, minWriteIntervalMs: 0 });
-    }),
+    create: packageWriter('@fanin/append-file', 'createAppendFileWriter', () => ({
+      minWriteIntervalMs: 0,
+    })),
   },
   // The same writer with flushIntervalMs: 5 (every record waits 5 ms, busy or not), to show the
   // option's effect beside the default.
@@ -193,10 +201,9 @@ export const subjects = [
     name: 'fanin-writer-5ms',
     framework: 'none',
     writesFile: true,
-    create: writerSubject(async (file) => {
-      const { createAppendFileWriter } = await import('@fanin/append-file');
-      return createAppendFileWriter({ filename: file, flushIntervalMs: 5 });
-    }),
+    create: packageWriter('@fanin/append-file', 'createAppendFileWriter', () => ({
+      flushIntervalMs: 5,
+    })),
   },
   {
     name: 'pino-dest-async',
@@ -219,19 +226,13 @@ export const subjects = [
     scale: { rotate: 0.5 },
     writesFile: true,
     rotation: 'log4js',
-    create: writerSubject(async (file, rotation) => {
-      const { createLockedFileWriter } = await import('@fanin/locked-file');
-      return createLockedFileWriter({ filename: file, ...writerRotation(rotation) });
-    }),
+    create: packageWriter('@fanin/locked-file', 'createLockedFileWriter'),
   },
   {
     name: 'locked-winston',
     framework: 'winston',
     writesFile: true,
-    create: winstonSubject(async (file) => {
-      const { LockedFileTransport } = await import('@fanin/locked-file');
-      return new LockedFileTransport({ filename: file });
-    }),
+    create: packageTransport('@fanin/locked-file', 'LockedFileTransport'),
   },
   {
     name: 'lock-per-record',
@@ -245,19 +246,13 @@ export const subjects = [
     framework: 'none',
     writesFile: true,
     rotation: 'log4js',
-    create: writerSubject(async (file, rotation) => {
-      const { createAsyncQueueWriter } = await import('@fanin/async-queue');
-      return createAsyncQueueWriter({ filename: file, ...writerRotation(rotation) });
-    }),
+    create: packageWriter('@fanin/async-queue', 'createAsyncQueueWriter'),
   },
   {
     name: 'async-winston',
     framework: 'winston',
     writesFile: true,
-    create: winstonSubject(async (file) => {
-      const { AsyncQueueTransport } = await import('@fanin/async-queue');
-      return new AsyncQueueTransport({ filename: file });
-    }),
+    create: packageTransport('@fanin/async-queue', 'AsyncQueueTransport'),
   },
   {
     name: 'async-log4js',

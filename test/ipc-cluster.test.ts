@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import { type IpcReport, type IpcStats, planned, readSideFile } from './helpers/ipc.js';
-import { forkFixture, messageOf, tempDir } from './helpers/processes.js';
+import { clusterPrimary } from './helpers/cluster.js';
+import { type IpcReport, type IpcStats, MIXED, planned, readSideFile } from './helpers/ipc.js';
+import { messageOf } from './helpers/processes.js';
 
 const WORKERS = 4;
-// Per process: 100 B records, 8 KiB ones and 200 KiB ones (over a 64 KiB batch), shuffled.
-const MIXED = '1500,20,2';
+// Per process: MIXED, 100 B records, 8 KiB ones and 200 KiB ones (over a 64 KiB batch), shuffled.
 // The framework front ends: fewer, but still mixed.
 const FRAMEWORK = '800,10,1';
 
@@ -26,14 +25,15 @@ interface PrimaryDone {
  * (p = 1 … WORKERS), all through `mode`; returns the primary's report and one report a worker.
  */
 async function runCluster(mode: string, counts: string, ending: Ending, options = {}) {
-  const dir = tempDir();
-  const file = path.join(dir, 'app.log');
-  const side = path.join(dir, 'workers.jsonl');
-  const primary = forkFixture(
-    'ipc-cluster',
-    [mode, file, String(WORKERS), counts, ending, side, 'primary-logs', 'wait'],
-    { options },
-  );
+  const flags = ['primary-logs', 'wait'];
+  const { primary, file, side } = clusterPrimary({
+    mode,
+    workers: WORKERS,
+    counts,
+    ending,
+    flags,
+    options,
+  });
   expect(await primary.exited).toEqual({ code: 0, signal: null });
   const done = (await messageOf(primary, 'primary-done')) as PrimaryDone;
   const workers = readSideFile(side).sort((a, b) => a.p - b.p);

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
+import { clusterPrimary } from './helpers/cluster.js';
 import { type IpcReport, planned, readSideFile, spawnFixture } from './helpers/ipc.js';
-import { forkFixture, messageOf, tempDir } from './helpers/processes.js';
+import { messageOf, tempDir } from './helpers/processes.js';
 
 const COUNTS = '400,4,1';
 const PER_PROCESS = planned(COUNTS);
@@ -27,14 +28,10 @@ function expectWroteDirectly(r: IpcReport, over: string): void {
 
 describe('@fanin/ipc connectTimeoutMs: nobody answers, the process writes directly', () => {
   it('cluster workers whose primary has no fanin writer', async () => {
-    const dir = tempDir();
-    const file = path.join(dir, 'app.log');
-    const side = path.join(dir, 'workers.jsonl');
-    const primary = forkFixture(
-      'ipc-cluster',
-      ['writer', file, '2', COUNTS, 'close', side, 'no-writer'],
-      { options: OPTIONS },
-    );
+    const { primary, file, side } = clusterPrimary({
+      ...{ workers: 2, counts: COUNTS, ending: 'close' },
+      ...{ flags: ['no-writer'], options: OPTIONS },
+    });
     expect(await primary.exited).toEqual({ code: 0, signal: null });
     expect(await messageOf(primary, 'primary-done')).toMatchObject({
       exits: [

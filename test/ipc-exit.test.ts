@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { checkLog, expectWholeLog, summary } from './helpers/check-log.js';
+import { clusterPrimary } from './helpers/cluster.js';
 import {
   type IpcReport,
   type IpcStats,
@@ -9,13 +9,14 @@ import {
   shortTempDir,
   spawnFixture,
 } from './helpers/ipc.js';
-import { expectCleanExits, forkFixture, messageOf, reportOf } from './helpers/processes.js';
+import { expectCleanExits, messageOf, reportOf } from './helpers/processes.js';
+import { readyAs, socketPeer, socketWriter } from './helpers/socket-peers.js';
 
 // Three records of 3 MB each: the forwarder logs the first and waits until it is through, logs
 // the other two, lets one event-loop turn pass, then calls process.exit(0). Sent as one message,
 // a record that big would still be leaving the process (most of it in Node's write queue, far
 // over the kernel's socket buffer) when the exit hook runs.
-const BIG = ['3,0,0', 'exit'];
+const BIG = ['3,0,0', 'exit'] as const;
 const BIG_FLAGS = ['size:3000000', 'exit-next-turn'];
 const EXIT_TIMEOUT_MS = 4000;
 const OPTIONS = { exitTimeoutMs: EXIT_TIMEOUT_MS };
@@ -38,14 +39,10 @@ function expectPromptExit(forwarder: IpcReport, writer: IpcStats) {
 
 describe('@fanin/ipc: a forwarder exits while its last batch is still leaving the process', () => {
   it('cluster: a worker exits promptly, nothing resent, every record once', async () => {
-    const { dir } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const side = path.join(dir, 'side.jsonl');
-    const primary = forkFixture(
-      'ipc-cluster',
-      ['writer', file, '1', ...BIG, side, 'wait', ...BIG_FLAGS],
-      { options: OPTIONS },
-    );
+    const { primary, file, side } = clusterPrimary({
+      ...{ workers: 1, counts: BIG[0], ending: BIG[1] },
+      ...{ flags: ['wait', ...BIG_FLAGS], options: OPTIONS },
+    });
     expect(await primary.exited).toEqual({ code: 0, signal: null });
     const done = (await messageOf(primary, 'primary-done')) as { stats: IpcStats };
     expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), [0, 3]), 3);
@@ -54,9 +51,7 @@ describe('@fanin/ipc: a forwarder exits while its last batch is still leaving th
   });
 
   it('parent: a child exits promptly, nothing resent, every record once', async () => {
-    const { dir } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const side = path.join(dir, 'side.jsonl');
+    const { file, side } = shortTempDir();
     const parent = spawnFixture(
       'ipc-parent',
       [file, '1', ...BIG, side, 'settle', ...BIG_FLAGS],
@@ -70,20 +65,11 @@ describe('@fanin/ipc: a forwarder exits while its last batch is still leaving th
   });
 
   it('socket: a forwarder exits promptly, nothing resent, every record once', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const side = path.join(dir, 'side.jsonl');
-    const writer = forkFixture(
-      'ipc-peer',
-      ['writer', sock, file, '0', '10,0,0', 'close', '-', 'settle', 'wait'],
-      { options: OPTIONS },
-    );
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-    const forwarder = forkFixture(
-      'ipc-peer',
-      ['writer', sock, file, '1', ...BIG, side, 'settle', 'wait', ...BIG_FLAGS],
-      { options: OPTIONS },
-    );
+    const { sock, file, side } = shortTempDir();
+    const writer = await socketWriter(sock, file, '10,0,0', OPTIONS);
+    const [counts, ending] = BIG;
+    const big = { counts, ending, side, flags: BIG_FLAGS, options: OPTIONS };
+    const forwarder = socketPeer(sock, file, 1, big);
     // Its first record is written or acknowledged (a record over a batch may be written by the
     // forwarder itself, before the election is over).
     await messageOf(forwarder, 'ready');
@@ -99,23 +85,20 @@ describe('@fanin/ipc: a forwarder exits while its last batch is still leaving th
 
 describe('@fanin/ipc: a forwarder exits while its live writer is stalled for a moment', () => {
   it('socket: the writer stopped for 1 s (SIGSTOP), exitTimeoutMs 5000: the exit waits for it, nothing is written twice', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const side = path.join(dir, 'side.jsonl');
+    const { sock, file, side } = shortTempDir();
     const options = { exitTimeoutMs: 5000 };
-    const writer = forkFixture(
-      'ipc-peer',
-      ['writer', sock, file, '0', '10,0,0', 'close', '-', 'settle', 'wait'],
-      { options },
-    );
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
+    const writer = await socketWriter(sock, file, '10,0,0', options);
     // 200 records of 100 B, sent over ten turns; process.exit(0) one turn after the last.
-    const forwarder = forkFixture(
-      'ipc-peer',
-      ['writer', sock, file, '1', '200,0,0', 'exit', side, 'settle', 'wait', 'exit-next-turn'],
-      { options },
+    const forwarder = await readyAs(
+      'forwarder',
+      socketPeer(sock, file, 1, {
+        counts: '200,0,0',
+        ending: 'exit',
+        side,
+        flags: ['exit-next-turn'],
+        options,
+      }),
     );
-    expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
     // The writer stalls (a GC pause, a slow disk, a loaded machine) while the forwarder sends
     // and exits; the stall's length is the scenario, well inside exitTimeoutMs.
     writer.child.kill('SIGSTOP');

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
+import { clusterPrimary } from './helpers/cluster.js';
 import { type IpcReport, type IpcStats, readSideFile, shortTempDir } from './helpers/ipc.js';
-import { expectCleanExits, forkFixture, messageOf, reportOf } from './helpers/processes.js';
+import { expectCleanExits, messageOf, reportOf } from './helpers/processes.js';
+import { endAndCheck, readyAs, socketPeer, writerAndForwarder } from './helpers/socket-peers.js';
 
 // 2000 records of 100 B logged in one turn: 200 K characters pending at once, more than one
 // 64 K-character batch, and every batch far over a 16 KiB frame unless the forwarder cuts it.
@@ -12,18 +13,13 @@ const OPTIONS = { maxFrameBytes: '16K' };
 
 describe('@fanin/ipc maxFrameBytes: the same option in every process', () => {
   it('socket: the forwarder never sends a frame its writer refuses', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const args = (p: number, flags: string[]) => [
-      ...['writer', sock, file, String(p), `${RECORDS},0,0`, 'close', '-'],
-      ...flags,
-    ];
-    const writer = forkFixture('ipc-peer', args(0, ['settle', 'wait']), { options: OPTIONS });
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-    const forwarder = forkFixture('ipc-peer', args(1, ['settle', 'wait', 'sync']), {
-      options: OPTIONS,
-    });
-    expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
+    const { sock, file } = shortTempDir();
+    const run = { counts: `${RECORDS},0,0`, options: OPTIONS };
+    const writer = await readyAs('writer', socketPeer(sock, file, 0, run));
+    const forwarder = await readyAs(
+      'forwarder',
+      socketPeer(sock, file, 1, { ...run, flags: ['sync'] }),
+    );
     const started = Date.now();
     forwarder.child.send('go');
     await expectCleanExits([forwarder]);
@@ -39,14 +35,10 @@ describe('@fanin/ipc maxFrameBytes: the same option in every process', () => {
   });
 
   it('cluster: the primary never refuses a worker batch', async () => {
-    const { dir } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const side = path.join(dir, 'side.jsonl');
-    const primary = forkFixture(
-      'ipc-cluster',
-      ['writer', file, '1', `${RECORDS},0,0`, 'close', side, 'wait', 'sync'],
-      { options: OPTIONS },
-    );
+    const { primary, file, side } = clusterPrimary({
+      ...{ workers: 1, counts: `${RECORDS},0,0`, ending: 'close' },
+      ...{ flags: ['wait', 'sync'], options: OPTIONS },
+    });
     expect(await primary.exited).toEqual({ code: 0, signal: null });
     const done = (await messageOf(primary, 'primary-done')) as {
       stats: IpcStats;
@@ -60,26 +52,12 @@ describe('@fanin/ipc maxFrameBytes: the same option in every process', () => {
   });
 
   it('socket: a record larger than a whole frame (200 KB, maxFrameBytes 64K) still reaches the file, in order, with no protocol error', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const options = { maxFrameBytes: '64K' };
+    const { sock, file } = shortTempDir();
     // 100 records of 100 B and two of 200 KB, shuffled.
-    const args = (p: number, flags: string[]) => [
-      ...['writer', sock, file, String(p), '100,0,2', 'close', '-'],
-      ...flags,
-    ];
-    const writer = forkFixture('ipc-peer', args(0, ['settle', 'wait', 'hold']), { options });
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-    const forwarder = forkFixture('ipc-peer', args(1, ['settle', 'wait']), { options });
-    expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
-    for (const f of [writer, forwarder]) f.child.send('go');
-    await expectCleanExits([forwarder]);
-    await messageOf(writer, 'logged');
-    writer.child.send('end');
-    await expectCleanExits([writer]);
-    expectWholeLog(checkLog(fs.readFileSync(file, 'utf8'), [102, 102]), 204);
-    const [w, f] = [reportOf(writer), reportOf(forwarder)] as unknown as IpcReport[];
-    expect(w?.stats.ipc.protocolErrors, JSON.stringify(w?.errors)).toBe(0);
-    expect(f?.stats.ipc).toMatchObject({ writerLost: 0, resent: 0 });
+    const run = { counts: '100,0,2', options: { maxFrameBytes: '64K' } };
+    const pair = await writerAndForwarder(sock, file, run);
+    for (const f of [pair.writer, pair.forwarder]) f.child.send('go');
+    const { w } = await endAndCheck(pair, file, { records: 102 });
+    expect(w.stats.ipc.protocolErrors, JSON.stringify(w.errors)).toBe(0);
   });
 });

@@ -1,32 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import {
-  type IpcReport,
-  messagesCount,
-  messagesOf,
-  planned,
-  rssOf,
-  shortTempDir,
-} from './helpers/ipc.js';
-import {
-  expectCleanExits,
-  type Forked,
-  forkFixture,
-  messageOf,
-  reportOf,
-} from './helpers/processes.js';
+import { type IpcReport, messagesCount, messagesOf, rssOf, shortTempDir } from './helpers/ipc.js';
+import { forkFixture, messageOf } from './helpers/processes.js';
+import { endAndCheck, writerAndForwarder } from './helpers/socket-peers.js';
 
-const COUNTS = '1500,20,2';
-const PER_PROCESS = planned(COUNTS);
 const MiB = 1024 * 1024;
-
-/** An ipc-peer on `sock` that settles its election, says 'ready' and waits for 'go'. */
-function peer(sock: string, file: string, p: number, options: object, flags: string[]): Forked {
-  const args = ['writer', sock, file, String(p), COUNTS, 'close', '-', 'settle', 'wait', ...flags];
-  return forkFixture('ipc-peer', args, { options });
-}
 
 /**
  * The hostile peer (test/fixtures/ipc-hostile.cjs): `connections` connections to `sock`, each
@@ -37,61 +14,39 @@ function hostile(sock: string, connections: number, claimed: number, sent: numbe
   return forkFixture('ipc-hostile', hello ? [...args, 'hello'] : args);
 }
 
-/** A writer (holding its end until told) and a forwarder, both settled on `sock`. */
-async function writerAndForwarder(sock: string, file: string, options: object) {
-  const writer = peer(sock, file, 0, options, ['pace:5', 'hold']);
-  expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-  const forwarder = peer(sock, file, 1, options, ['pace:5']);
-  expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
-  return { writer, forwarder };
+/**
+ * The writer and the forwarder log (pace:5); once the forwarder is done and `attackOver`, the
+ * writer ends and the log is checked whole (socket-peers.ts). Returns the writer's report and
+ * its peak RSS by then.
+ */
+async function logAndCheck(pair: Pair, file: string, attackOver: Promise<void>) {
+  for (const f of [pair.writer, pair.forwarder]) f.child.send('go');
+  let peakKiB = 0;
+  const beforeEnd = async () => {
+    await attackOver;
+    peakKiB = rssOf(pair.writer.child.pid as number).peakKiB;
+  };
+  const { w } = await endAndCheck(pair, file, { beforeEnd });
+  return { w, peakKiB };
 }
 
-/**
- * Both log; once the forwarder is done and `attackOver`, the writer closes: the log is whole.
- * Returns the writer's report and its peak RSS by then.
- */
-async function logAndCheck(
-  writer: Forked,
-  forwarder: Forked,
-  file: string,
-  attackOver: Promise<void>,
-) {
-  for (const f of [writer, forwarder]) f.child.send('go');
-  await expectCleanExits([forwarder]);
-  await messageOf(writer, 'logged');
-  await attackOver;
-  const peak = rssOf(writer.child.pid as number).peakKiB;
-  writer.child.send('end');
-  await expectCleanExits([writer]);
-  // Every record of both, whole, once, in order: the hostile peer cost the real ones nothing.
-  const check = checkLog(fs.readFileSync(file, 'utf8'), [PER_PROCESS, PER_PROCESS]);
-  expectWholeLog(check, 2 * PER_PROCESS);
-  const [w, f] = [reportOf(writer), reportOf(forwarder)] as unknown as IpcReport[];
-  expect(f?.stats.ipc).toMatchObject({ writerLost: 0, resent: 0 });
-  return { w: w as IpcReport, peakKiB: peak };
-}
+type Pair = Awaited<ReturnType<typeof writerAndForwarder>>;
+const paced = (options: object) => ({ flags: ['pace:5'], options });
 
 type GuardCounts = { peersRefused: number; bufferRefused: number; framesTimedOut: number };
 const guardOf = (r: IpcReport) => r.stats.ipc as unknown as GuardCounts;
 
 describe('@fanin/ipc via socket: a hostile local peer cannot exhaust the writer', () => {
   it('60 connections each claiming a ~16 MiB frame, sending 15 MB of it and stalling: memory stays bounded, all 60 are closed, a real forwarder loses nothing', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
+    const { sock, file } = shortTempDir();
     // Defaults (maxPeerBufferBytes 64 MiB) but the idle timeout (10 s by default).
-    const options = { frameTimeoutMs: 5000 };
-    const { writer, forwarder } = await writerAndForwarder(sock, file, options);
-    const before = rssOf(writer.child.pid as number).rssKiB;
+    const pair = await writerAndForwarder(sock, file, paced({ frameTimeoutMs: 5000 }));
+    const before = rssOf(pair.writer.child.pid as number).rssKiB;
 
     const attack = hostile(sock, 60, 16 * MiB - 100, 15_000_000);
     await messageOf(attack, 'sent');
     // The forwarder logs while the last hostile connections still hold their frames.
-    const { w, peakKiB } = await logAndCheck(
-      writer,
-      forwarder,
-      file,
-      messagesCount(attack, 'closed', 60),
-    );
+    const { w, peakKiB } = await logAndCheck(pair, file, messagesCount(attack, 'closed', 60));
 
     // 900 MB sent; the writer holds at most 64 MiB of it (50 -> 913 MiB before the bound, none
     // closed). Evicted connections' buffers wait for a collection: allow 4 × the bound.
@@ -112,16 +67,14 @@ describe('@fanin/ipc via socket: a hostile local peer cannot exhaust the writer'
   });
 
   it('maxPeers: connections past the limit are closed at once, the admitted stalled ones after frameTimeoutMs; a real forwarder loses nothing', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const options = { maxPeers: 4, frameTimeoutMs: 3000 };
-    const { writer, forwarder } = await writerAndForwarder(sock, file, options);
+    const { sock, file } = shortTempDir();
+    const pair = await writerAndForwarder(sock, file, paced({ maxPeers: 4, frameTimeoutMs: 3000 }));
 
     // The forwarder holds one of the 4 places: 3 hostile connections get in, 7 do not.
     const attack = hostile(sock, 10, 1_000_000, 500_000, true);
     await messagesCount(attack, 'closed', 7);
     const closed = messagesCount(attack, 'closed', 10);
-    const { w } = await logAndCheck(writer, forwarder, file, closed);
+    const { w } = await logAndCheck(pair, file, closed);
     expect(messagesOf(attack, 'closed')).toHaveLength(10);
 
     expect(guardOf(w)).toMatchObject({ peersRefused: 7, framesTimedOut: 3, bufferRefused: 0 });

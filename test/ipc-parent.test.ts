@@ -2,18 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import {
-  type IpcReport,
-  type IpcStats,
-  planned,
-  readSideFile,
-  spawnFixture,
-} from './helpers/ipc.js';
+import { type IpcStats, MIXED, MIXED_RECORDS, readSideFile, spawnFixture } from './helpers/ipc.js';
 import { tempDir } from './helpers/processes.js';
 
 const CHILDREN = 3;
-const COUNTS = '1500,20,2';
-const PER_PROCESS = planned(COUNTS);
+const PER_PROCESS = MIXED_RECORDS;
 
 interface ParentDone {
   kind: 'done';
@@ -32,7 +25,7 @@ describe("@fanin/ipc via 'parent': forked children forward to the parent that at
       const dir = tempDir();
       const file = path.join(dir, 'app.log');
       const side = path.join(dir, 'children.jsonl');
-      const parent = spawnFixture('ipc-parent', [file, String(CHILDREN), COUNTS, ending, side]);
+      const parent = spawnFixture('ipc-parent', [file, String(CHILDREN), MIXED, ending, side]);
       expect(await parent.exited).toEqual({ code: 0, signal: null });
       const done = parent.lines.find((l) => (l as ParentDone).kind === 'done') as ParentDone;
       expect(done.exits.map((e) => e.code)).toEqual([0, 0, 0]);
@@ -43,7 +36,7 @@ describe("@fanin/ipc via 'parent': forked children forward to the parent that at
       expectWholeLog(check, (CHILDREN + 1) * PER_PROCESS);
       expect(check.switches).toBeGreaterThanOrEqual(CHILDREN);
 
-      const children = readSideFile(side).sort((a: IpcReport, b: IpcReport) => a.p - b.p);
+      const children = readSideFile(side).sort((a, b) => a.p - b.p);
       expect(children.map((c) => c.p)).toEqual([1, 2, 3]);
       for (const c of children) {
         expect(c.records).toBe(PER_PROCESS);

@@ -1,28 +1,18 @@
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLog, expectWholeLog } from './helpers/check-log.js';
 import {
   frame,
   type IpcReport,
+  MIXED_RECORDS,
   messagesCount,
   messagesOf,
-  planned,
   shortTempDir,
-  socketWriter,
 } from './helpers/ipc.js';
-import {
-  expectCleanExits,
-  type Forked,
-  forkFixture,
-  messageOf,
-  reportOf,
-} from './helpers/processes.js';
+import { expectCleanExits, reportOf } from './helpers/processes.js';
+import { endAndCheck, socketWriter, writerAndForwarder } from './helpers/socket-peers.js';
 
-const COUNTS = '1500,20,2';
-const PER_PROCESS = planned(COUNTS);
 // A TEXT frame (type 6), the only batch frame of version 1.
 const TEXT = 6;
 
@@ -38,24 +28,13 @@ async function rawPeer(sock: string, bytes: Buffer, { end = false } = {}): Promi
   await closed;
 }
 
-/** An ipc-peer on `sock` that settles its election, says 'ready' and waits for 'go'. */
-function peer(sock: string, file: string, p: number, counts: string, flags: string[] = []): Forked {
-  return forkFixture('ipc-peer', [
-    ...['writer', sock, file, String(p), counts, 'close', '-'],
-    ...['settle', 'wait', ...flags],
-  ]);
-}
-
 describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
   it('garbage, an oversize header and a cut-off frame close those connections while 2 real peers log; the writer goes on', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
+    const { sock, file } = shortTempDir();
     // Both log 20 records every 2 ms; the writer holds its end until the forwarder is done (a
     // writer closing under a closing forwarder is another test's matter: ipc-socket-kill).
-    const writer = peer(sock, file, 0, COUNTS, ['pace:2', 'hold']);
-    expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-    const forwarder = peer(sock, file, 1, COUNTS, ['pace:2']);
-    expect(await messageOf(forwarder, 'ready')).toMatchObject({ role: 'forwarder' });
+    const pair = await writerAndForwarder(sock, file, { flags: ['pace:2'] });
+    const { writer, forwarder } = pair;
     for (const f of [writer, forwarder]) f.child.send('go');
     await messagesCount(forwarder, 'progress', 1);
 
@@ -69,30 +48,21 @@ describe('@fanin/ipc via socket: a peer that breaks the protocol', () => {
     // The forwarder was still logging: the garbage came in the middle of its records.
     expect(messagesOf(forwarder, 'closing')).toEqual([]);
 
-    await expectCleanExits([forwarder]);
-    await messageOf(writer, 'logged');
-    writer.child.send('end');
-    await expectCleanExits([writer]);
-    const check = checkLog(fs.readFileSync(file, 'utf8'), [PER_PROCESS, PER_PROCESS]);
-    // Whole and exactly once; nothing of the garbage reached the log.
-    expectWholeLog(check, 2 * PER_PROCESS);
+    // Whole and exactly once, the real forwarder never noticed; nothing of the garbage reached
+    // the log.
+    const { w, f } = await endAndCheck(pair, file);
     expect(fs.readFileSync(file, 'utf8')).not.toContain('GET /');
-
-    const [w, f] = [reportOf(writer), reportOf(forwarder)] as unknown as IpcReport[];
-    expect(w?.role).toBe('writer');
-    expect(w?.stats.ipc.protocolErrors).toBeGreaterThanOrEqual(3);
-    expect(w?.errors.every((e) => e.code === 'ERR_FANIN_FRAME')).toBe(true);
-    expect(w?.errors.map((e) => e.message).join('\n')).toMatch(/bad magic/);
-    expect(w?.errors.map((e) => e.message).join('\n')).toMatch(/over maxFrameBytes/);
-    expect(w?.errors.map((e) => e.message).join('\n')).toMatch(/closed inside a frame/);
-    // The real forwarder never noticed.
-    expect(f?.stats.ipc).toMatchObject({ writerLost: 0, resent: 0 });
-    expect((f?.stats.ipc.acked ?? 0) + (f?.stats.ipc.directWrites ?? 0)).toBe(PER_PROCESS);
+    expect(w.role).toBe('writer');
+    expect(w.stats.ipc.protocolErrors).toBeGreaterThanOrEqual(3);
+    expect(w.errors.every((e) => e.code === 'ERR_FANIN_FRAME')).toBe(true);
+    expect(w.errors.map((e) => e.message).join('\n')).toMatch(/bad magic/);
+    expect(w.errors.map((e) => e.message).join('\n')).toMatch(/over maxFrameBytes/);
+    expect(w.errors.map((e) => e.message).join('\n')).toMatch(/closed inside a frame/);
+    expect(f.stats.ipc.acked + f.stats.ipc.directWrites).toBe(MIXED_RECORDS);
   });
 
   it('one bad connection counts one protocol error and one report', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
+    const { sock, file } = shortTempDir();
     const writer = await socketWriter(sock, file, '10,0,0');
     await rawPeer(sock, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
     writer.child.send('go');

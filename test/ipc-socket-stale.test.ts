@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog } from './helpers/check-log.js';
-import { type IpcReport, planned, shortTempDir, socketPeer } from './helpers/ipc.js';
+import { type IpcReport, planned, shortTempDir } from './helpers/ipc.js';
 import {
   expectCleanExits,
   type Forked,
@@ -11,11 +10,13 @@ import {
   messageOf,
   reportOf,
 } from './helpers/processes.js';
+import { readyAs, socketPeer } from './helpers/socket-peers.js';
 
 const COUNTS = '500,5,0';
 const PER_PROCESS = planned(COUNTS);
 
-const peer = (sock: string, file: string, p: number) => socketPeer(sock, file, p, COUNTS);
+const peer = (sock: string, file: string, p: number) =>
+  socketPeer(sock, file, p, { counts: COUNTS });
 
 async function killed(f: Forked): Promise<void> {
   f.child.kill('SIGKILL');
@@ -24,16 +25,13 @@ async function killed(f: Forked): Promise<void> {
 
 describe('@fanin/ipc via socket: stale sockets are replaced, live ones never', () => {
   it('the socket file of a writer killed with SIGKILL is replaced by the next process, which writes', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const first = peer(sock, file, 0);
-    expect(await messageOf(first, 'ready')).toMatchObject({ role: 'writer' });
+    const { sock, file } = shortTempDir();
+    const first = await readyAs('writer', peer(sock, file, 0));
     await killed(first);
     // The dead writer's socket file stays: nobody listens on it.
     expect(fs.statSync(sock).isSocket()).toBe(true);
 
-    const next = peer(sock, file, 1);
-    expect(await messageOf(next, 'ready')).toMatchObject({ role: 'writer' });
+    const next = await readyAs('writer', peer(sock, file, 1));
     expect(fs.statSync(sock).mode & 0o777).toBe(0o600);
     expect(fs.existsSync(`${sock}.fanin-lock`), 'the election lock is released').toBe(false);
     next.child.send('go');
@@ -43,8 +41,7 @@ describe('@fanin/ipc via socket: stale sockets are replaced, live ones never', (
   });
 
   it('a socket bound by a process that was killed, and its dead election lock, are taken over at once', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
+    const { sock, file } = shortTempDir();
     const binder = forkFixture('ipc-bind', [sock]);
     await messageOf(binder, 'bound');
     await killed(binder);
@@ -52,8 +49,7 @@ describe('@fanin/ipc via socket: stale sockets are replaced, live ones never', (
     fs.writeFileSync(`${sock}.fanin-lock`, `${binder.child.pid} ${os.hostname()}`);
 
     const started = Date.now();
-    const next = peer(sock, file, 0);
-    expect(await messageOf(next, 'ready')).toMatchObject({ role: 'writer' });
+    const next = await readyAs('writer', peer(sock, file, 0));
     // Far sooner than the lock's 10 s staleness: its holder is known dead.
     expect(Date.now() - started).toBeLessThan(5000);
     next.child.send('go');
@@ -62,14 +58,11 @@ describe('@fanin/ipc via socket: stale sockets are replaced, live ones never', (
   });
 
   it("a live writer's socket is never stolen: a second process becomes forwarder, the first stays writer", async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
-    const first = peer(sock, file, 0);
-    expect(await messageOf(first, 'ready')).toMatchObject({ role: 'writer' });
+    const { sock, file } = shortTempDir();
+    const first = await readyAs('writer', peer(sock, file, 0));
     const inode = fs.statSync(sock).ino;
 
-    const second = peer(sock, file, 1);
-    expect(await messageOf(second, 'ready')).toMatchObject({ role: 'forwarder' });
+    const second = await readyAs('forwarder', peer(sock, file, 1));
     expect(fs.statSync(sock).ino, 'the socket file is the first writer’s still').toBe(inode);
     // The second one logs everything and closes while the first still waits.
     second.child.send('go');

@@ -4,23 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { checkLog, expectWholeLog, summary } from './helpers/check-log.js';
 import {
   type IpcReport,
+  MIXED_RECORDS,
   messagesOf,
-  planned,
   readSideFile,
   shortTempDir,
-  socketWriter,
 } from './helpers/ipc.js';
-import {
-  expectCleanExits,
-  type Forked,
-  forkFixture,
-  messageOf,
-  reportOf,
-} from './helpers/processes.js';
+import { expectCleanExits, type Forked, messageOf, reportOf } from './helpers/processes.js';
+import { socketPeer, socketWriter } from './helpers/socket-peers.js';
 
 const PROCESSES = 4;
-const COUNTS = '1500,20,2';
-const PER_PROCESS = planned(COUNTS);
+const PER_PROCESS = MIXED_RECORDS;
 
 interface Timed {
   kind: string;
@@ -69,22 +62,11 @@ describe('@fanin/ipc via socket: independent processes, one writer elected', () 
   for (const ending of ['close', 'exit'] as const) {
     const how = ending === 'close' ? 'close their writer' : 'process.exit(0) right after logging';
     it(`${PROCESSES} processes ${how}; one writer at a time; socket 0600; every record whole, once, in order`, async () => {
-      const { dir, sock } = shortTempDir();
-      const file = path.join(dir, 'app.log');
+      const { dir, sock, file } = shortTempDir();
       const side = path.join(dir, 'side.jsonl');
       // Plain forks of the same script, all at once: none is another's parent in fanin's sense.
       const forked = Array.from({ length: PROCESSES }, (_, p) =>
-        forkFixture('ipc-peer', [
-          'writer',
-          sock,
-          file,
-          String(p),
-          COUNTS,
-          ending,
-          side,
-          'settle',
-          'wait',
-        ]),
+        socketPeer(sock, file, p, { ending, side }),
       );
       const ready = (await Promise.all(forked.map((f) => messageOf(f, 'ready')))) as Timed[];
       // The election is over in each (its first record is written or acknowledged): exactly
@@ -147,14 +129,10 @@ describe('@fanin/ipc via socket: independent processes, one writer elected', () 
 
 describe('@fanin/ipc via socket: a forwarder still connecting', () => {
   it('logs and closes at once (the election still running): close() resolves promptly and the records go through the writer', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
+    const { sock, file } = shortTempDir();
     const writer = await socketWriter(sock, file, '100,0,0');
     // Logs 500 records and calls close() in the same turn as it created its writer.
-    const forwarder = forkFixture('ipc-peer', [
-      ...['writer', sock, file, '1', '500,0,0', 'close', '-'],
-      'sync',
-    ]);
+    const forwarder = socketPeer(sock, file, 1, { counts: '500,0,0', start: ['sync'] });
     const closing = (await messageOf(forwarder, 'closing')) as Timed;
     const done = (await messageOf(forwarder, 'done')) as IpcReport;
     const took = Date.now() - closing.t;
@@ -170,15 +148,11 @@ describe('@fanin/ipc via socket: a forwarder still connecting', () => {
   });
 
   it('await flush() keeps the process alive until the writer acknowledged (the code after it runs)', async () => {
-    const { dir, sock } = shortTempDir();
-    const file = path.join(dir, 'app.log');
+    const { sock, file } = shortTempDir();
     const writer = await socketWriter(sock, file, '100,0,0');
     // A script with nothing else to do: it logs, awaits flush(), says 'ready', logs 9 more and
     // closes. Nothing but fanin keeps its event loop alive meanwhile.
-    const forwarder = forkFixture('ipc-peer', [
-      ...['writer', sock, file, '1', '10,0,0', 'close', '-'],
-      'settle',
-    ]);
+    const forwarder = socketPeer(sock, file, 1, { counts: '10,0,0', start: ['settle'] });
     const exited = await forwarder.exited;
     writer.child.send('go');
     await expectCleanExits([writer]);

@@ -30,6 +30,25 @@ function makeApp(): string {
   return dir;
 }
 
+/**
+ * Runs in `app` a script that configures log4js with the one appender `appender` (JS source),
+ * logs `message` at info and shuts log4js down: it must exit cleanly and print nothing.
+ */
+function logInApp(app: string, appender: string, message: string): void {
+  const script = `
+    const log4js = require('log4js');
+    log4js.configure({
+      appenders: { a: ${appender} },
+      categories: { default: { appenders: ['a'], level: 'info' } },
+    });
+    log4js.getLogger().info(${JSON.stringify(message)});
+    log4js.shutdown(() => {});
+  `;
+  const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+}
+
 describe('log4js type from an app installed with pnpm (strict node_modules)', () => {
   const app = makeApp();
   for (const mode of ['package-name string', 'module object']) {
@@ -37,18 +56,7 @@ describe('log4js type from an app installed with pnpm (strict node_modules)', ()
       const log = path.join(app, `${mode.replace(/ /g, '-')}.log`);
       const type =
         mode === 'module object' ? "require('@fanin/append-file')" : "'@fanin/append-file'";
-      const script = `
-        const log4js = require('log4js');
-        log4js.configure({
-          appenders: { a: { type: ${type}, filename: ${JSON.stringify(log)} } },
-          categories: { default: { appenders: ['a'], level: 'info' } },
-        });
-        log4js.getLogger().info('hello');
-        log4js.shutdown(() => {});
-      `;
-      const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
+      logInApp(app, `{ type: ${type}, filename: ${JSON.stringify(log)} }`, 'hello');
       expect(
         fs.readdirSync(path.join(app, 'node_modules/.pnpm')).some((d) => d.startsWith('log4js@')),
       ).toBe(true);
@@ -58,19 +66,9 @@ describe('log4js type from an app installed with pnpm (strict node_modules)', ()
 
   it('reads the config as log4js dateFile with like: "dateFile" (the date in the name, as dateFile)', () => {
     const dir = fs.mkdtempSync(path.join(app, 'date-'));
-    const script = `
-      const log4js = require('log4js');
-      log4js.configure({
-        appenders: { a: { type: '@fanin/append-file', like: 'dateFile', alwaysIncludePattern: true,
-          filename: ${JSON.stringify(path.join(dir, 'app.log'))}, layout: { type: 'messagePassThrough' } } },
-        categories: { default: { appenders: ['a'], level: 'info' } },
-      });
-      log4js.getLogger().info('dated');
-      log4js.shutdown(() => {});
-    `;
-    const run = spawnSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    const appender = `{ type: '@fanin/append-file', like: 'dateFile', alwaysIncludePattern: true,
+      filename: ${JSON.stringify(path.join(dir, 'app.log'))}, layout: { type: 'messagePassThrough' } }`;
+    logInApp(app, appender, 'dated');
     const files = fs.readdirSync(dir);
     expect(files).toEqual([expect.stringMatching(/^app\.log\.\d{4}-\d{2}-\d{2}$/)]);
     expect(fs.readFileSync(path.join(dir, files[0] as string), 'utf8')).toBe('dated\n');

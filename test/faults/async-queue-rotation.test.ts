@@ -1,15 +1,8 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { summary } from '../helpers/check-log.js';
-import {
-  expectCleanExits,
-  type Forked,
-  forkFixture,
-  reportOf,
-  startTogether,
-  tempDir,
-} from '../helpers/processes.js';
-import { checkRotated, readRotated } from '../helpers/rotated-files.js';
+import { reportOf, tempDir } from '../helpers/processes.js';
+import { checkRotated, readRotated, writeTogether } from '../helpers/rotated-files.js';
 
 // Issue #14 item 2: 4 processes x 400 records of 100 B / 3 KB / 50 KB / 200 KB through the
 // async queue, rotated at 64 KB with 2000 backups kept (so every record must still be there).
@@ -23,17 +16,8 @@ describe('fault: async-queue with size rotation across processes', () => {
     it(`run ${run}: ${PROCESSES} processes, mixed sizes up to 200 KB, 64 KB files; none lost, torn or duplicated`, async () => {
       const dir = tempDir();
       const file = path.join(dir, 'app.log');
-      const forked: Forked[] = Array.from({ length: PROCESSES }, (_, p) =>
-        forkFixture('async-rotate-mixed', [
-          'writer',
-          file,
-          String(p),
-          String(RECORDS),
-          JSON.stringify(OPTIONS),
-        ]),
-      );
-      await startTogether(forked);
-      await expectCleanExits(forked);
+      const mode = { mode: 'writer', options: OPTIONS };
+      const forked = await writeTogether('async-rotate-mixed', mode, file, PROCESSES, RECORDS);
       // Each process wrote each of its records once, through its own writer thread to the end.
       for (const f of forked) {
         expect(reportOf(f).stats).toMatchObject({

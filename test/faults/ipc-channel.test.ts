@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkLog, summary } from '../helpers/check-log.js';
-import { shortTempDir, workersGone } from '../helpers/ipc.js';
-import { type Forked, forkFixture, whileAlive } from '../helpers/processes.js';
+import { clusterPrimary, killPrimary, workersProgressed } from '../helpers/cluster.js';
+import type { Forked } from '../helpers/processes.js';
 
 // fanin #14: @fanin/ipc with `privateSocket: false` (batches over Node's cluster channel, no
 // socket) under its faults. What it promises (ipc README, Failure modes): the writer (the
@@ -16,23 +15,6 @@ const CHANNEL = { privateSocket: false };
 
 type Message = { kind?: string; worker?: number; [k: string]: unknown };
 const kinds = (f: Forked, kind: string) => (f.messages as Message[]).filter((m) => m.kind === kind);
-
-async function progressed(primary: Forked, workers: number): Promise<void> {
-  await whileAlive(
-    [primary],
-    vi.waitFor(
-      // At least: by the time a poll runs on a loaded machine, more workers may have reported.
-      () =>
-        expect(
-          new Set(kinds(primary, 'progress').map((m) => m.worker)).size,
-        ).toBeGreaterThanOrEqual(workers),
-      {
-        timeout: 20_000,
-        interval: 5,
-      },
-    ),
-  );
-}
 
 /** Pids of `pid`'s children (/proc/<pid>/task/<pid>/children, proc(5)). */
 function childrenOf(pid: number): number[] {
@@ -68,23 +50,14 @@ describe.skipIf(process.platform !== 'linux')(
   'fault: @fanin/ipc over the cluster channel (privateSocket: false)',
   () => {
     it('the primary (the writer) SIGKILLed: workers lose nothing, duplicates at most resent; no socket was listening', async () => {
-      const { dir } = shortTempDir();
-      const file = path.join(dir, 'app.log');
-      const side = path.join(dir, 'workers.jsonl');
-      const primary = forkFixture(
-        'ipc-cluster',
-        ['writer', file, String(WORKERS), '300,5,0', 'forever', side, 'wait', 'pace:2'],
-        { quiet: true, options: CHANNEL },
-      );
-      await progressed(primary, WORKERS);
+      const c = clusterPrimary({
+        ...{ workers: WORKERS, counts: '300,5,0', ending: 'forever' },
+        ...{ flags: ['wait', 'pace:2'], quiet: true, options: CHANNEL },
+      });
+      await workersProgressed(c.primary, WORKERS);
       // The hostile-peer surface: with privateSocket false the primary offers nothing to connect to.
-      expect(listeningUnixSockets(primary.child.pid as number)).toEqual([]);
-      primary.child.kill('SIGKILL');
-      expect(await primary.exited).toEqual({ code: null, signal: 'SIGKILL' });
-
-      const workers = await workersGone(side, WORKERS);
-      const check = checkLog(fs.readFileSync(file, 'utf8'), [0, ...workers.map((w) => w.records)]);
-      const resent = workers.reduce((n, w) => n + w.stats.ipc.resent, 0);
+      expect(listeningUnixSockets(c.primary.child.pid as number)).toEqual([]);
+      const { workers, check, resent } = await killPrimary(c, WORKERS);
       const seen = `${JSON.stringify(summary(check))}; resent ${resent}`;
       console.log(`ipc-channel primary kill: ${seen}`);
       expect(check.missing, seen).toBe(0);
@@ -100,14 +73,11 @@ describe.skipIf(process.platform !== 'linux')(
     }, 60_000);
 
     it('a forwarder (a worker) SIGKILLed: its records in the file are a whole prefix, the others lose nothing', async () => {
-      const { dir } = shortTempDir();
-      const file = path.join(dir, 'app.log');
-      const primary = forkFixture(
-        'ipc-cluster',
-        ['writer', file, String(WORKERS), '3000,20,0', 'close', '-', 'wait', 'pace:10'],
-        { quiet: true, options: CHANNEL },
-      );
-      await progressed(primary, 1);
+      const { primary, file } = clusterPrimary({
+        ...{ workers: WORKERS, counts: '3000,20,0', ending: 'close' },
+        ...{ flags: ['wait', 'pace:10'], quiet: true, options: CHANNEL },
+      });
+      await workersProgressed(primary, 1);
       const victim = childrenOf(primary.child.pid as number)[0] as number;
       process.kill(victim, 'SIGKILL');
       // The primary reports once every worker exited, then ends by itself.

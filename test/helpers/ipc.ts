@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IpcStats as IpcStatsOfCore } from '@fanin/core';
 import { expect, onTestFinished, vi } from 'vitest';
-import { endOf, type Forked, forkFixture, messageOf } from './processes.js';
+import { endOf, type Forked } from './processes.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
@@ -34,12 +34,14 @@ export interface IpcReport {
 
 /**
  * A fresh directory directly under /tmp (a Unix socket path must stay under 108 bytes, and
- * os.tmpdir() may be long), removed when the test ends; with `sock`, the socket path in it.
+ * os.tmpdir() may be long), removed when the test ends, and paths in it: `sock` for a socket,
+ * `file` for the log, `side` for the fixtures' exit reports.
  */
-export function shortTempDir(): { dir: string; sock: string } {
+export function shortTempDir(): { dir: string; sock: string; file: string; side: string } {
   const dir = fs.mkdtempSync('/tmp/fanin-');
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return { dir, sock: path.join(dir, 's.sock') };
+  const [sock, file, side] = ['s.sock', 'app.log', 'side.jsonl'].map((n) => path.join(dir, n));
+  return { dir, sock: sock as string, file: file as string, side: side as string };
 }
 
 /** The JSON lines of a side file the fixtures append to at exit ([] if there is none). */
@@ -139,6 +141,11 @@ export function planned(counts: string): number {
   return counts.split(',').reduce((n, c) => n + Number(c), 0);
 }
 
+/** The mix most ipc tests log in each process: small lines, some over PIPE_BUF, two of 200 KiB. */
+export const MIXED = '1500,20,2';
+/** The records of {@link MIXED}. */
+export const MIXED_RECORDS = planned(MIXED);
+
 /** A stand-in for a socket writer: answers HELLO with WELCOME, acknowledges (almost) nothing. */
 export interface FakeWriter {
   /** Bytes of batch frames (BATCH or TEXT) received, over all connections. */
@@ -214,21 +221,6 @@ export function frame(type: number, body: Buffer, { magic = 'fn', version = 1 } 
   header[3] = type;
   header.writeUInt32BE(body.length, 4);
   return Buffer.concat([header, body]);
-}
-
-/** An ipc-peer (index `p`) on `sock` that settles its election, says 'ready' and waits for 'go'. */
-export function socketPeer(sock: string, file: string, p: number, counts: string): Forked {
-  return forkFixture('ipc-peer', [
-    ...['writer', sock, file, String(p), counts, 'close', '-'],
-    ...['settle', 'wait'],
-  ]);
-}
-
-/** {@link socketPeer} 0, started first: resolves once it says it is the writer. */
-export async function socketWriter(sock: string, file: string, counts: string): Promise<Forked> {
-  const writer = socketPeer(sock, file, 0, counts);
-  expect(await messageOf(writer, 'ready')).toMatchObject({ role: 'writer' });
-  return writer;
 }
 
 /**

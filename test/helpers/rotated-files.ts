@@ -144,15 +144,15 @@ export function writerModes(
 }
 
 /**
- * Forks `processes` copies of `fixture` (rotate-writer or time-writer, which take the same
- * arguments: front end, file, process index, `amount`, options as JSON) on one log, starts them
- * together and waits until all of them exited cleanly.
+ * Forks `processes` copies of `fixture` (rotate-writer, time-writer or async-rotate-mixed, which
+ * take the same arguments: front end, file, process index, `amount`, options as JSON) on one
+ * log, starts them together and waits until all of them exited cleanly.
  *
  * @example
  * const forked = await writeTogether('time-writer', mode, file, 3, 2500);
  */
 export async function writeTogether(
-  fixture: 'rotate-writer' | 'time-writer',
+  fixture: 'rotate-writer' | 'time-writer' | 'async-rotate-mixed',
   m: { mode: string; options: Record<string, unknown> },
   file: string,
   processes: number,

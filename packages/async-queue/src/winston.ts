@@ -1,7 +1,9 @@
-import { FaninFileTransport, type WinstonFileOptions } from '@fanin/core';
+import { FaninFileTransport, transportSpec, type WinstonFileOptions } from '@fanin/core';
 import { type AsyncQueueOptions, asyncQueueSpec } from './async-queue-options.js';
 import type { AsyncQueueWriter } from './async-queue-writer.js';
 import { createAsyncQueueWriter } from './create.js';
+
+const spec = transportSpec('AsyncQueueTransport', createAsyncQueueWriter, asyncQueueSpec);
 
 /** winston `File` options plus the queue's own. */
 export type AsyncQueueTransportOptions = AsyncQueueOptions & WinstonFileOptions;
@@ -15,11 +17,7 @@ export type AsyncQueueTransportOptions = AsyncQueueOptions & WinstonFileOptions;
  */
 export class AsyncQueueTransport extends FaninFileTransport {
   constructor(options: AsyncQueueTransportOptions = {}) {
-    super(options as Record<string, unknown>, {
-      name: 'AsyncQueueTransport',
-      options: asyncQueueSpec,
-      createWriter: (o, where) => createAsyncQueueWriter(o as AsyncQueueOptions, where),
-    });
+    super(options, spec);
   }
 
   /** Resolves once the writer thread runs (see {@link AsyncQueueWriter.ready}). */

@@ -18,7 +18,7 @@ export type { PinoDestinationOptions } from './adapters/pino-destination.js';
 export { createPinoDestination, PinoDestination, pinoTarget } from './adapters/pino-destination.js';
 export { FaninFileTransport } from './adapters/winston-file-transport.js';
 export type { TransportSpec, WinstonFileOptions } from './adapters/winston-transport.js';
-export { FaninTransport } from './adapters/winston-transport.js';
+export { FaninTransport, transportSpec } from './adapters/winston-transport.js';
 export type { FaninErrorCode } from './contract/errors.js';
 export { FaninError, FaninOptionError, FaninWriteError } from './contract/errors.js';
 export type { FileEvent, FileEventListener } from './contract/file-events.js';

@@ -1,20 +1,15 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFileWriter, FaninOptionError } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FaninOptionError } from '../src/index.js';
 import { MemoryDriver } from '../src/testing/index.js';
+import { DAY, fakeDateFrom, memFileWriter } from './fake-days.js';
 
 // winston-daily-rotate-file's audit file, as file-stream-rotator 0.6 writes it and retention
 // driven by it. Time is the edge: vi fakes Date only; MemoryDriver stamps mtimes with it.
 const start = new Date(2026, 10, 23, 10, 0, 0).getTime();
-const DAY = 86_400_000;
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: start });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeDateFrom(start);
 
 interface Audit {
   keep: { days: boolean; amount: number };
@@ -23,16 +18,11 @@ interface Audit {
   hashType: string;
 }
 
-function daily(driver: MemoryDriver, options: Record<string, unknown>) {
-  return createFileWriter({
-    filename: '/l/app-%DATE%.log',
-    datePattern: 'YYYY-MM-DD',
-    auditFile: '/l/.audit.json',
-    driver,
-    exitHook: false,
+const daily = (driver: MemoryDriver, options: Record<string, unknown>) =>
+  memFileWriter(driver, {
+    ...{ filename: '/l/app-%DATE%.log', datePattern: 'YYYY-MM-DD', auditFile: '/l/.audit.json' },
     ...options,
   });
-}
 
 function logFiles(driver: MemoryDriver): string[] {
   return driver

@@ -1,17 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFileWriter, type FileEvent } from '../src/index.js';
 import { MemoryDriver } from '../src/testing/index.js';
+import { DAY, fakeDateFrom } from './fake-days.js';
 
-// Time is the edge here: vi fakes Date only (no timers), and MemoryDriver stamps mtimes with it.
+// Time is the edge here (fake-days.ts).
 const start = new Date(2026, 10, 23, 12, 0, 0).getTime();
-const DAY = 86_400_000;
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: start });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeDateFrom(start);
 
 describe('file events and audit under time rotation, the date in the name (winston-daily-rotate-file)', () => {
   it('one record a day for four days, backups 1: new + rotate per day, removed, audit of what is kept', async () => {

@@ -2,11 +2,41 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { createFileWriter, type FaninError, type FileEvent } from '../src/index.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import {
+  createFileWriter,
+  type FaninError,
+  type FileEvent,
+  type FileWriterOptions,
+} from '../src/index.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-events-'));
 const rec = (i: number) => `${String(i).padStart(4, '0')} ${'x'.repeat(94)}\n`; // 100 bytes
+
+/**
+ * A writer on `app.log` in a fresh directory (removed when the test ends), 250 bytes a file (two
+ * records), its file events collected in `events` unless `options` say otherwise.
+ */
+function eventsWriter(options: Partial<FileWriterOptions> = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-events-'));
+  onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'app.log');
+  const events: FileEvent[] = [];
+  const w = createFileWriter({
+    ...{ filename: file, maxBytes: 250, onFileEvent: (e: FileEvent) => events.push(e) },
+    ...options,
+  });
+  return { dir, file, events, w };
+}
+
+/** The text of every `app.log*` file of `dir`, `.gz` ones gunzipped (a half-written one throws). */
+function logText(dir: string): string {
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith('app.log'))
+    .map((n) => fs.readFileSync(path.join(dir, n)))
+    .map((b) => (b[0] === 0x1f && b[1] === 0x8b ? zlib.gunzipSync(b) : b).toString('utf8'))
+    .join('');
+}
 
 /** Writes `n` records of 100 bytes, each flushed on its own (one batch each). */
 function writeEach(w: ReturnType<typeof createFileWriter>, n: number, from = 0): void {
@@ -18,16 +48,7 @@ function writeEach(w: ReturnType<typeof createFileWriter>, n: number, from = 0):
 
 describe('file events: told by the part of the writer that did the act', () => {
   it('size rotation, log4js naming, compress, backups 2: open, new, rotate, closed, removed, archive', async () => {
-    const dir = tmp();
-    const file = path.join(dir, 'app.log');
-    const events: FileEvent[] = [];
-    const w = createFileWriter({
-      filename: file,
-      maxBytes: 250,
-      backups: 2,
-      compress: true,
-      onFileEvent: (e) => events.push(e),
-    });
+    const { file, events, w } = eventsWriter({ backups: 2, compress: true });
     writeEach(w, 10); // 2 records a file: 4 rotations
     await w.close();
 
@@ -41,9 +62,10 @@ describe('file events: told by the part of the writer that did the act', () => {
     const removed = events
       .filter((e) => e.type === 'removed')
       .map((e) => path.basename(e.filename));
-    // (Rotations 3 and 4 each pushed one file past the two kept.)
+    // (Rotations 3 and 4 each pushed one file past the two kept.) A file is removed once its
+    // grace is over (rotation/removal-mark.ts): a rotation meanwhile may have shifted it to 4.
     expect(removed).toHaveLength(2);
-    for (const name of removed) expect(name).toMatch(/^app\.log\.3(\.gz)?$/);
+    for (const name of removed) expect(name).toMatch(/^app\.log\.[34](\.gz)?$/);
     // Each archive told was a whole .gz when it was told (close waited for them).
     const archives = events.filter((e) => e.type === 'archive');
     expect(archives.length).toBeGreaterThan(0);
@@ -59,15 +81,7 @@ describe('file events: told by the part of the writer that did the act', () => {
   });
 
   it('winston naming: rotate names the new active file (nothing is renamed)', async () => {
-    const dir = tmp();
-    const file = path.join(dir, 'app.log');
-    const events: FileEvent[] = [];
-    const w = createFileWriter({
-      filename: file,
-      maxBytes: 250,
-      rotationNaming: 'winston',
-      onFileEvent: (e) => events.push(e),
-    });
+    const { dir, file, events, w } = eventsWriter({ rotationNaming: 'winston' });
     writeEach(w, 6);
     await w.close();
     const rotates = events.filter((e) => e.type === 'rotate');
@@ -80,11 +94,8 @@ describe('file events: told by the part of the writer that did the act', () => {
   });
 
   it('a listener that throws is reported and costs no record', async () => {
-    const dir = tmp();
     const errors: FaninError[] = [];
-    const w = createFileWriter({
-      filename: path.join(dir, 'app.log'),
-      maxBytes: 250,
+    const { dir, w } = eventsWriter({
       onFileEvent: () => {
         throw new Error('listener bug');
       },
@@ -97,12 +108,7 @@ describe('file events: told by the part of the writer that did the act', () => {
     expect(errors[0]?.message).toMatch(
       /onFileEvent listener threw on a "open" event: listener bug/,
     );
-    const all = fs
-      .readdirSync(dir)
-      .filter((n) => n.startsWith('app.log'))
-      .map((n) => fs.readFileSync(path.join(dir, n), 'utf8'))
-      .join('');
-    expect(all.split('\n').filter(Boolean).sort()).toEqual(
+    expect(logText(dir).split('\n').filter(Boolean).sort()).toEqual(
       [...Array(10).keys()].map(rec).map((r) => r.trimEnd()),
     );
   });
@@ -110,12 +116,8 @@ describe('file events: told by the part of the writer that did the act', () => {
 
 describe('compression is prompt', () => {
   it('a rotated file is archived while the writer keeps writing (no quiet period), whole', async () => {
-    const dir = tmp();
-    const file = path.join(dir, 'app.log');
     let archived: string | undefined;
-    const w = createFileWriter({
-      filename: file,
-      maxBytes: 250,
+    const { dir, w } = eventsWriter({
       compress: true,
       onFileEvent: (e) => {
         if (e.type === 'archive') archived ??= e.filename;
@@ -133,13 +135,7 @@ describe('compression is prompt', () => {
     expect(stillWriting).toBe(true);
     expect(path.basename(archived ?? '')).toMatch(/^app\.log\.\d+\.gz$/);
     // Every record once, the archives read whole (a half-written .gz would throw here).
-    const text = fs
-      .readdirSync(dir)
-      .filter((n) => n.startsWith('app.log'))
-      .map((n) => fs.readFileSync(path.join(dir, n)))
-      .map((b) => (b[0] === 0x1f && b[1] === 0x8b ? zlib.gunzipSync(b) : b).toString('utf8'))
-      .join('');
-    const got = text
+    const got = logText(dir)
       .split('\n')
       .filter(Boolean)
       .map((l) => Number(l.slice(0, 4)));

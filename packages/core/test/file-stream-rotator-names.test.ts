@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import FileStreamRotator from 'file-stream-rotator';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFileWriter } from '../src/index.js';
+import { DAY, fakeDateFrom, logOverDays } from './fake-days.js';
 
 // file-stream-rotator 0.6.1 itself (winston-daily-rotate-file 5 writes through it, with the
 // options below as it passes them) is the oracle for daily-rotate names, contents, audit file
@@ -12,15 +13,9 @@ import { createFileWriter } from '../src/index.js';
 // past its size (a file ends up to one record over it); fanin starts one before a write would
 // pass maxBytes. With `size` 12 bytes there and maxBytes 18 here both cut after 3 records.
 const start = new Date(2026, 10, 23, 10, 0, 0).getTime();
-const DAY = 86_400_000;
 const DAYS = [7, 4, 1, 2];
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: start });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeDateFrom(start);
 
 interface Case {
   filename: string;
@@ -79,14 +74,10 @@ async function rotatorRun(c: Case) {
       wake();
     });
   }
-  let n = 0;
-  for (const [day, records] of DAYS.entries()) {
-    vi.setSystemTime(start + day * DAY);
-    for (let i = 0; i < records; i++) {
-      s.write(`rec ${n++}\n`);
-      await until(() => count.open === count.streams);
-    }
-  }
+  await logOverDays(start, DAYS, (line) => {
+    s.write(line);
+    return until(() => count.open === count.streams);
+  });
   s.end();
   await until(() => count.finish === count.streams);
   return snapshot(dir);
@@ -107,14 +98,10 @@ async function faninRun(c: Case) {
     ...c.fanin,
     ...('auditFile' in c.fanin ? { auditFile: path.join(dir, '.audit.json') } : {}),
   });
-  let n = 0;
-  for (const [day, count] of DAYS.entries()) {
-    vi.setSystemTime(start + day * DAY);
-    for (let i = 0; i < count; i++) {
-      w.write(`rec ${n++}\n`);
-      w.flushSync();
-    }
-  }
+  await logOverDays(start, DAYS, (line) => {
+    w.write(line);
+    w.flushSync();
+  });
   await w.close();
   return snapshot(dir);
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import winston from 'winston';
 import { LogLedger } from '../src/testing/log-check.js';
 import { checkLog, checkLogFiles, isClean, logFiles, summary } from '../src/testing/log-files.js';
 import { makeRecord, planSizes } from '../src/testing/log-records.js';
@@ -68,9 +69,32 @@ describe('checkLog', () => {
 
   it("reads the bench's fast shape and winston's wrapped records alike", () => {
     const bench = '{"p":0,"s":0,"pad":"xxxxxxxx"}\n{"p":0,"s":1,"pad":"xxxxyxxx"}\n';
-    const winston = `${JSON.stringify({ level: 'info', message: 'record', ...makeRecord(1, 0, 90) })}\n`;
-    const check = checkLog(bench + winston, [2, 1]);
+    const wrapped = `${JSON.stringify({ level: 'info', message: 'record', ...makeRecord(1, 0, 90) })}\n`;
+    const check = checkLog(bench + wrapped, [2, 1]);
     expect(summary(check)).toMatchObject({ total: 2, torn: 1, missing: 1 });
+  });
+
+  it('credits a torn line to the producer its "p" key names, in the bench order and in winston\'s sorted order', () => {
+    // winston's json format sorts the keys: …"n":40,"p":1,"pad":… (no "s" after "p").
+    const json = winston.format.json();
+    const winstonLine = (p: number, s: number) => {
+      const info = json.transform(
+        { level: 'info', message: 'record', ...makeRecord(p, s, 100) },
+        {},
+      );
+      return (info as Record<symbol, string>)[Symbol.for('message')] as string;
+    };
+    expect(winstonLine(1, 0)).toMatch(/"p":1,"pad":/);
+    const text = [
+      line(0, 0),
+      `${line(0, 1).slice(0, 30)}${line(0, 2)}`, // the bench/fixture order, cut and glued
+      `${winstonLine(1, 0).slice(0, 70)}${winstonLine(1, 1)}\n`, // winston's order, cut and glued
+      `${winstonLine(2, 0).slice(0, -10)}\n`, // winston's order, cut at the end
+      '{"level":"info","message":"says \\"p\\":0, in a string","pad":"ab"}\n', // names no one
+    ].join('');
+    const check = checkLog(text, [3, 2, 1]);
+    expect(check.torn).toBe(4);
+    expect(check.byProcess.map((b) => b.torn)).toEqual([1, 1, 1]);
   });
 });
 

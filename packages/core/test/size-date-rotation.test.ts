@@ -1,43 +1,21 @@
 import { constants } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFileWriter, FaninOptionError } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FaninOptionError } from '../src/index.js';
 import { MemoryDriver } from '../src/testing/index.js';
+import { DAY, fakeDateFrom, memFiles, memFileWriter } from './fake-days.js';
 
 // Size parts within a date period, named as streamroller (log4js dateFile + maxLogSize) and
 // file-stream-rotator (winston-daily-rotate-file maxSize) name them. Time is the edge: vi fakes
 // Date only, and MemoryDriver stamps mtimes with it.
 const start = new Date(2026, 10, 23, 10, 0, 0).getTime();
-const DAY = 86_400_000;
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: start });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeDateFrom(start);
 
 type Options = Record<string, unknown>;
 
-function writer(driver: MemoryDriver, options: Options) {
-  return createFileWriter({
-    filename: '/l/app.log',
-    datePattern: 'yyyy-MM-dd',
-    maxBytes: 12,
-    driver,
-    exitHook: false,
-    ...options,
-  });
-}
-
-function files(driver: MemoryDriver): Record<string, string> {
-  return Object.fromEntries(
-    driver
-      .readdir('/l')
-      .filter((f) => !f.includes('fanin-lock'))
-      .sort()
-      .map((f) => [f, driver.read(`/l/${f}`) ?? '']),
-  );
-}
+const writer = (driver: MemoryDriver, options: Options) =>
+  memFileWriter(driver, { datePattern: 'yyyy-MM-dd', maxBytes: 12, ...options });
+const files = memFiles;
 
 /** Five 6-byte records on day 23 (two fit in 12 bytes), one on day 24; one record per turn. */
 function twoDays(options: Options): { driver: MemoryDriver; rotations: number } {

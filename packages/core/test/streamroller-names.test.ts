@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RollingFileWriteStream } from 'streamroller';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFileWriter } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryDriver } from '../src/testing/index.js';
+import { fakeDateFrom, logOverDays, memFiles, memFileWriter } from './fake-days.js';
 
 // streamroller 3.1.5 itself (log4js 6's dateFile appender writes through it) is the oracle for
 // log4js-date names, contents and retention: the same records, logged on the same (faked)
@@ -12,16 +12,10 @@ import { MemoryDriver } from '../src/testing/index.js';
 // same way (streamroller rolls once a file has reached the limit, fanin before a write would
 // pass it: the same cut when records fill the limit exactly).
 const start = new Date(2026, 10, 23, 10, 0, 0).getTime();
-const DAY = 86_400_000;
 // Records per day, three days.
 const DAYS = [5, 3, 1];
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: start });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeDateFrom(start);
 
 interface Log4jsOptions {
   alwaysIncludePattern?: boolean;
@@ -35,15 +29,12 @@ async function streamrollerFiles(o: Log4jsOptions): Promise<Record<string, strin
   vi.setSystemTime(start);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-streamroller-'));
   const s = new RollingFileWriteStream(path.join(dir, 'app.log'), { pattern: 'yyyy-MM-dd', ...o });
-  let n = 0;
-  for (const [day, count] of DAYS.entries()) {
-    vi.setSystemTime(start + day * DAY);
-    for (let i = 0; i < count; i++) {
-      await new Promise<void>((done, fail) =>
-        s.write(`rec ${n++}\n`, 'utf8', (e) => (e ? fail(e) : done())),
-      );
-    }
-  }
+  await logOverDays(
+    start,
+    DAYS,
+    (line) =>
+      new Promise<void>((done, fail) => s.write(line, 'utf8', (e) => (e ? fail(e) : done()))),
+  );
   await new Promise<void>((done) => s.end(done));
   const out = Object.fromEntries(
     fs
@@ -55,36 +46,23 @@ async function streamrollerFiles(o: Log4jsOptions): Promise<Record<string, strin
   return out;
 }
 
-function faninFiles(o: Log4jsOptions): Record<string, string> {
+async function faninFiles(o: Log4jsOptions): Promise<Record<string, string>> {
   vi.setSystemTime(start);
   const driver = new MemoryDriver();
-  const w = createFileWriter({
-    filename: '/l/app.log',
+  const w = memFileWriter(driver, {
     datePattern: 'yyyy-MM-dd',
     dateDialect: 'date-format',
-    driver,
-    exitHook: false,
     backups: o.numBackups,
     ...(o.maxSize === undefined ? {} : { maxBytes: o.maxSize }),
     ...(o.alwaysIncludePattern ? { dateInName: true } : {}),
     ...(o.keepFileExt ? { keepFileExt: true } : {}),
     ...(o.fileNameSep ? { fileNameSep: o.fileNameSep } : {}),
   });
-  let n = 0;
-  for (const [day, count] of DAYS.entries()) {
-    vi.setSystemTime(start + day * DAY);
-    for (let i = 0; i < count; i++) {
-      w.write(`rec ${n++}\n`);
-      w.flushSync();
-    }
-  }
-  return Object.fromEntries(
-    driver
-      .readdir('/l')
-      .filter((f) => !f.includes('fanin-lock'))
-      .sort()
-      .map((f) => [f, driver.read(`/l/${f}`) ?? '']),
-  );
+  await logOverDays(start, DAYS, (line) => {
+    w.write(line);
+    w.flushSync();
+  });
+  return memFiles(driver);
 }
 
 describe('log4js-date names, contents and retention match streamroller', () => {
@@ -102,7 +80,7 @@ describe('log4js-date names, contents and retention match streamroller', () => {
   ] as const) {
     it(name, async () => {
       const expected = await streamrollerFiles(o);
-      expect(faninFiles(o)).toEqual(expected);
+      expect(await faninFiles(o)).toEqual(expected);
     });
   }
 });

@@ -1,38 +1,18 @@
 import { constants } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFileWriter, FaninOptionError } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FaninOptionError } from '../src/index.js';
 import { DatePattern } from '../src/internal.js';
 import { MemoryDriver } from '../src/testing/index.js';
+import { DAY, fakeDateFrom, memFiles, memFileWriter } from './fake-days.js';
 
 // Time is the edge here: vi fakes Date only (no timers), and MemoryDriver stamps mtimes with it.
 const start = new Date(2026, 10, 23, 23, 59, 0).getTime();
-const DAY = 86_400_000;
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'], now: start });
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+fakeDateFrom(start);
 
-function writer(driver: MemoryDriver, options: Record<string, unknown> = {}) {
-  return createFileWriter({
-    filename: '/l/app.log',
-    datePattern: 'yyyy-MM-dd',
-    driver,
-    exitHook: false,
-    ...options,
-  });
-}
-
-function contents(driver: MemoryDriver): Record<string, string> {
-  return Object.fromEntries(
-    driver
-      .readdir('/l')
-      .sort()
-      .map((f) => [f, driver.read(`/l/${f}`) ?? '']),
-  );
-}
+const writer = (driver: MemoryDriver, options: Record<string, unknown> = {}) =>
+  memFileWriter(driver, { datePattern: 'yyyy-MM-dd', ...options });
+const contents = memFiles;
 
 /**
  * One record a day for five days, then one more, with `options`' retention; asserts that only

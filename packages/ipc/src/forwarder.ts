@@ -179,6 +179,11 @@ export class Forwarder {
       this.#sendAll(link);
       return 0;
     }
+    // With a destination, writing here means a second session and a spool shipped only by the
+    // next start: over a link that reads acknowledgements synchronously, send the rest too.
+    if (link?.readsAcksSync && this.#welcomed && !atSignal && this.#limits.sendAtExit) {
+      this.#sendAll(link);
+    }
     if (link && this.#welcomed && this.outbox.inFlightRecords > 0) {
       // At a signal a thread's main thread has written and acknowledged (in the shared cell)
       // all it will, and waits for this thread: what the cell does not cover is written here.

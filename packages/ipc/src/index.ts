@@ -1,4 +1,10 @@
 export { createIpcWriter } from './create.js';
+export type {
+  IpcDestination,
+  IpcDestinationContext,
+  IpcDestinationFactory,
+  IpcDestinationSpec,
+} from './destination.js';
 export type { IpcOptions, Via } from './ipc-options.js';
 export { ipcSpec } from './ipc-options.js';
 export type { IpcPeerStats, IpcWriterStats } from './ipc-stats.js';

@@ -6,6 +6,12 @@ import {
   type OptionSpec,
 } from '@fanin/core';
 import { checkOptions, fileWriterSpec, parseSize } from '@fanin/core/internal';
+import {
+  destinationOf,
+  destinationRule,
+  type IpcDestination,
+  type IpcDestinationFactory,
+} from './destination.js';
 
 /** How records reach the writer process. */
 export type Via = 'cluster' | 'parent' | 'pm2' | { socket: string };
@@ -26,6 +32,14 @@ export interface IpcOptions extends FileWriterOptions {
    * Worker threads always forward to their own process's main thread.
    */
   via: Via;
+  /**
+   * Where the writer process sends the records instead of a file (give this or `filename`): a
+   * factory of a core `Writer`, or `{ type: '<package>', ...its options }` — e.g.
+   * `{ type: '@fanin/syslog', target: 'relp://logs:2514', appName: 'api' }`, so that one process
+   * holds the one RELP session for all. Acknowledgements to peers mean "taken by that writer"
+   * (for syslog: in its spool on disk).
+   */
+  destination?: IpcDestination;
   /** Records sent and not yet acknowledged, at most (UTF-16 units). @default 131072 */
   windowBytes?: number | string;
   /** How long a forwarder waits for a writer to answer before it writes for itself. @default 3000 */
@@ -74,6 +88,7 @@ const viaRule = {
 /** The IPC writer's own options, beside the file writer's. */
 export const ipcSpec: OptionSpec = {
   via: viaRule,
+  destination: destinationRule,
   windowBytes: { kind: 'size' },
   connectTimeoutMs: { kind: 'int', min: 0 },
   exitTimeoutMs: { kind: 'int', min: 0 },
@@ -102,12 +117,20 @@ export interface ForwarderLimits {
   ackWaitMs: number;
   /** The caller would rather write for itself than drop (`whenFull` is not `'drop'`). */
   spills: boolean;
+  /**
+   * At exit, send what is pending and wait for it (within the exit deadline) rather than write
+   * it here: with a destination, writing here means a writer (a session) of this process's own.
+   */
+  sendAtExit: boolean;
 }
 
 /** Normalized options: sizes in numbers, paths absolute. */
 export interface IpcSettings {
   via: Via;
+  /** The log file, or the destination's key: what worker threads and pm2 instances match on. */
   file: string;
+  /** Makes the writer the records go to, when it is not a file. */
+  destination?: IpcDestinationFactory;
   windowChars: number;
   connectTimeoutMs: number;
   exitTimeoutMs: number;
@@ -130,6 +153,7 @@ export interface PeerLimits {
 const SUN_PATH_MAX = 107;
 const IPC_ONLY = [
   'via',
+  'destination',
   'windowBytes',
   'connectTimeoutMs',
   'exitTimeoutMs',
@@ -146,8 +170,13 @@ export function ipcSettings(o: IpcOptions, where: string): IpcSettings {
   if (o.via === undefined) {
     throw new FaninOptionError('via', `${where}: option "via" is required (${viaRule.expected})`);
   }
-  if (typeof o.filename !== 'string') {
-    throw new FaninOptionError('filename', `${where}: option "filename" is required`);
+  const destination =
+    o.destination && destinationOf(o as unknown as Record<string, unknown>, where);
+  if (!destination && typeof o.filename !== 'string') {
+    throw new FaninOptionError(
+      'filename',
+      `${where}: option "filename" is required (or "destination", a writer to send to instead)`,
+    );
   }
   let via = o.via;
   if (typeof via === 'object') {
@@ -165,7 +194,10 @@ export function ipcSettings(o: IpcOptions, where: string): IpcSettings {
   const maxFrameBytes = parseSize('maxFrameBytes', o.maxFrameBytes ?? 16 * 1024 * 1024);
   return {
     via,
-    file: path.resolve(o.filename),
+    file: destination
+      ? `destination:${destination.key ?? 'unnamed'}`
+      : path.resolve(o.filename as string),
+    ...(destination && { destination }),
     windowChars: parseSize('windowBytes', o.windowBytes ?? 128 * 1024),
     connectTimeoutMs: o.connectTimeoutMs ?? 3000,
     exitTimeoutMs: o.exitTimeoutMs ?? 2000,
@@ -212,6 +244,7 @@ export function forwarderLimits(s: IpcSettings, whenFull: IpcOptions['whenFull']
     connectTimeoutMs: s.connectTimeoutMs,
     ackWaitMs: s.exitTimeoutMs,
     spills: whenFull !== 'drop',
+    sendAtExit: s.destination !== undefined,
   };
 }
 

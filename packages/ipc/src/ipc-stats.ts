@@ -17,8 +17,30 @@ export interface IpcPeerStats extends IpcStats {
   peerBufferBytes: number;
 }
 
-/** What an IPC writer's `stats()` returns. */
-export type IpcWriterStats = WriterStats & { ipc: IpcPeerStats };
+/**
+ * What an IPC writer's `stats()` returns. With a `destination`, that writer's own parts of its
+ * stats come along under their names (e.g. `syslog`: sent, acknowledged, resent, reconnects…).
+ */
+export type IpcWriterStats = WriterStats & { ipc: IpcPeerStats } & {
+  [part: string]: unknown;
+};
+
+// The parts every writer's stats have; mergeStats sums them.
+const CORE_PARTS = new Set(['dropped', 'lock', 'queue', 'ipc']);
+
+/**
+ * The parts of a destination's stats that core's do not have (`syslog`), from the first writer
+ * that has each: the writer process's destination before this process's own.
+ */
+export function destinationParts(children: (WriterStats | undefined)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of children) {
+    for (const [k, v] of Object.entries(s ?? {})) {
+      if (typeof v === 'object' && v !== null && !CORE_PARTS.has(k) && !(k in out)) out[k] = v;
+    }
+  }
+  return out;
+}
 
 /** The `ipc` part of `stats()`. */
 export function ipcStats(

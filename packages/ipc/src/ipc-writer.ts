@@ -11,6 +11,7 @@ import {
   type Writer,
 } from '@fanin/core';
 import { ChannelLink } from './channel-link.js';
+import { writerFor } from './destination.js';
 import { DirectRole } from './direct-role.js';
 import { Forwarder } from './forwarder.js';
 import { ForwarderRole } from './forwarder-role.js';
@@ -24,9 +25,9 @@ import {
   ipcSettings,
   writerFileOptions,
 } from './ipc-options.js';
-import { type IpcWriterStats, ipcStats } from './ipc-stats.js';
+import { destinationParts, type IpcWriterStats, ipcStats } from './ipc-stats.js';
 import type { Link } from './link.js';
-import { LocalWriter } from './local-writer.js';
+import { LocalWriter, writeThrough } from './local-writer.js';
 import { type Pm2Route, pm2Route } from './process-manager.js';
 import type { Role, RoleName } from './role.js';
 import { elect } from './socket-election.js';
@@ -71,7 +72,11 @@ export class IpcWriter implements Writer {
     this.#account = new IpcAccount(options);
     if (pm2?.warning) this.#report('ERR_FANIN_OPTION', pm2.warning);
     this.#files = writerFileOptions(this.#s, (e) => this.#account.report(e));
-    this.#local = new LocalWriter(this.#files, where);
+    // With a destination, the writer process writes its own records through the one writer it
+    // has (a second would be a second session); a file has a writer per purpose.
+    const own = () => (this.#s.destination ? this.#writing?.file : undefined);
+    const make = () => own() ?? writerFor(this.#files, this.#s.destination, where);
+    this.#local = new LocalWriter(make, options.lazy);
     this.#fwd = new Forwarder(
       {
         lost: (why, quiet) => this.#lost(why, quiet),
@@ -142,10 +147,10 @@ export class IpcWriter implements Writer {
 
   /** After the signal flush: nothing sent now would be read in time; each record is written here. */
   writeThrough(): void {
-    if (this.#writing && this.#role === this.#writing) this.#writing.file.writeThrough();
+    if (this.#writing && this.#role === this.#writing) writeThrough(this.#writing.file);
     else {
       this.#goDirect();
-      this.#local.writer.writeThrough();
+      writeThrough(this.#local.writer);
     }
   }
 
@@ -180,8 +185,10 @@ export class IpcWriter implements Writer {
   stats(): IpcWriterStats {
     const ob = this.#fwd.outbox;
     const own = this.#account.snapshot(ob.pendingRecords + ob.inFlightRecords, ob.pendingChars);
-    const merged = mergeStats(own, [this.#writing?.file.stats(), this.#local.existing?.stats()]);
-    return { ...merged, ipc: ipcStats(this.#role.name, this.#fwd, this.#hub, this.#writerLost) };
+    const children = [this.#writing?.file.stats(), this.#local.existing?.stats()];
+    const merged = mergeStats(own, children);
+    const ipc = ipcStats(this.#role.name, this.#fwd, this.#hub, this.#writerLost);
+    return { ...destinationParts(children), ...merged, ipc };
   }
 
   onWritten(callback: () => void): void {
@@ -248,9 +255,10 @@ export class IpcWriter implements Writer {
     }
   }
 
-  // The file writer this process owns: its records, and every peer's, go through it.
+  // The writer this process owns (file or destination): its records, and every peer's, go through it.
   #becomeWriter(): void {
-    this.#writing ??= WriterRole.open(this.#files, this.#local, this.#where, this.#o.lazy);
+    const destination = this.#s.destination;
+    this.#writing ??= WriterRole.open(this.#files, destination, this.#local, this.#where);
     this.#become(this.#writing);
   }
 

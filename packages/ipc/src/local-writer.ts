@@ -1,4 +1,4 @@
-import { type BatchWriter, createFileWriter, type FileWriterOptions } from '@fanin/core';
+import type { BatchWriter, Writer } from '@fanin/core';
 import type { Chunk } from './outbox.js';
 import { fromTextBatch } from './text-batch.js';
 
@@ -10,37 +10,48 @@ const SPILL_SCRATCH_BYTES = 1024 * 1024;
  * whole; a pipe needs them one by one (each within PIPE_BUF), and a lazy target is not known to
  * be either until it opens. Decided once per file writer, where it is made.
  */
-export function takesBlocks(writer: BatchWriter, lazy: boolean | undefined): boolean {
-  return writer.sink.atomicLimit === Number.POSITIVE_INFINITY && lazy !== true;
+export function takesBlocks(writer: Writer, lazy: boolean | undefined): writer is BatchWriter {
+  const file = writer as Partial<BatchWriter>;
+  // A destination that is not a file writer (syslog) takes records one by one.
+  if (typeof file.writeBlock !== 'function' || !file.sink) return false;
+  return file.sink.atomicLimit === Number.POSITIVE_INFINITY && lazy !== true;
+}
+
+/** After the signal flush, each record written before write() returns, where the writer can. */
+export function writeThrough(writer: Writer): void {
+  (writer as Partial<BatchWriter>).writeThrough?.();
 }
 
 /**
- * This process's own file writer, for what it writes itself while another process writes the
- * file (records too large for a batch, a full buffer, exit, no writer): made on first use.
+ * This process's own writer, for what it writes itself while another process writes the file
+ * (records too large for a batch, a full buffer, exit, no writer): made on first use — a file
+ * writer for the same file, or one more writer of the destination (with a syslog destination:
+ * a spool and a session of its own).
  */
 export class LocalWriter {
-  readonly #options: FileWriterOptions;
-  readonly #where: string;
-  #writer: BatchWriter | undefined;
-  #blocks = false;
+  readonly #make: () => Writer;
+  readonly #lazy: boolean | undefined;
+  #writer: Writer | undefined;
+  #blocks: BatchWriter | undefined;
   #scratch: Buffer | undefined;
 
-  constructor(options: FileWriterOptions, where: string) {
-    this.#options = options;
-    this.#where = where;
+  constructor(make: () => Writer, lazy: boolean | undefined) {
+    this.#make = make;
+    this.#lazy = lazy;
   }
 
-  /** The file writer, made now if it was not yet. */
-  get writer(): BatchWriter {
+  /** The writer, made now if it was not yet. */
+  get writer(): Writer {
     if (!this.#writer) {
-      this.#writer = createFileWriter(this.#options, this.#where);
-      this.#blocks = takesBlocks(this.#writer, this.#options.lazy);
+      const w = this.#make();
+      this.#writer = w;
+      this.#blocks = takesBlocks(w, this.#lazy) ? w : undefined;
     }
     return this.#writer;
   }
 
-  /** The file writer if it was made (stats, flush, close). */
-  get existing(): BatchWriter | undefined {
+  /** The writer if it was made (stats, flush, close). */
+  get existing(): Writer | undefined {
     return this.#writer;
   }
 
@@ -53,7 +64,7 @@ export class LocalWriter {
     let n = 0;
     for (const c of chunks) n += c.lens.length;
     if (this.#blocks) {
-      this.#writeBlocks(direct, chunks);
+      this.#writeBlocks(this.#blocks, chunks);
       return n;
     }
     for (const c of chunks) {

@@ -1,10 +1,11 @@
-import {
-  type BatchWriter,
-  createFileWriter,
-  type DeadlineOptions,
-  type FileWriterOptions,
-  type FlushOutcome,
+import type {
+  BatchWriter,
+  DeadlineOptions,
+  FileWriterOptions,
+  FlushOutcome,
+  Writer,
 } from '@fanin/core';
+import { type IpcDestinationFactory, writerFor } from './destination.js';
 import type { BytesBatch } from './frames.js';
 import { textOfBytes } from './frames.js';
 import { type LocalWriter, takesBlocks } from './local-writer.js';
@@ -12,31 +13,37 @@ import type { Role } from './role.js';
 import { fromTextBatch, type TextBatch } from './text-batch.js';
 
 /**
- * This process writes the file: its own records and every peer's go through one file writer,
- * whose writes the hub waits for before it acknowledges. Whether peers' batches may go to the
- * file as blocks is decided once, here, when the file writer is made.
+ * This process writes the file (or hands the records to the destination): its own records and
+ * every peer's go through one writer, whose writes the hub waits for before it acknowledges.
+ * Whether peers' batches may go to it as blocks is decided once, here, when the writer is made.
  */
 export class WriterRole implements Role {
   readonly name = 'writer';
-  readonly file: BatchWriter;
+  /** The file writer, or the destination's writer. */
+  readonly file: Writer;
   readonly #local: LocalWriter;
-  readonly #blocks: boolean;
+  readonly #blocks: BatchWriter | undefined;
   readonly #maxRecordBytes: number | undefined;
 
   /**
-   * The role over a new file writer with `files` options. Acknowledgements wait for the write,
-   * and peers' windows wait for acknowledgements: the writer process writes at the end of every
-   * turn rather than at most once a millisecond.
+   * The role over a new writer: a file writer with `files` options, or the destination's.
+   * Acknowledgements wait for the write, and peers' windows wait for acknowledgements: the
+   * writer process writes at the end of every turn rather than at most once a millisecond.
    */
-  static open(files: FileWriterOptions, local: LocalWriter, where: string, lazy?: boolean) {
-    const file = createFileWriter({ minWriteIntervalMs: 0, ...files }, where);
-    return new WriterRole(file, local, lazy, files.maxRecordBytes as number | undefined);
+  static open(
+    files: FileWriterOptions,
+    destination: IpcDestinationFactory | undefined,
+    local: LocalWriter,
+    where: string,
+  ): WriterRole {
+    const file = writerFor({ minWriteIntervalMs: 0, ...files }, destination, where);
+    return new WriterRole(file, local, files.lazy, files.maxRecordBytes as number | undefined);
   }
 
-  constructor(file: BatchWriter, local: LocalWriter, lazy: boolean | undefined, max?: number) {
+  constructor(file: Writer, local: LocalWriter, lazy: boolean | undefined, max?: number) {
     this.file = file;
     this.#local = local;
-    this.#blocks = takesBlocks(file, lazy);
+    this.#blocks = takesBlocks(file, lazy) ? file : undefined;
     this.#maxRecordBytes = max;
   }
 
@@ -58,7 +65,7 @@ export class WriterRole implements Role {
     const max = this.#maxRecordBytes;
     if (this.#blocks && (max === undefined || batch.lens.every((len) => len * 3 <= max))) {
       const bytes = 'bytes' in batch ? batch.bytes : Buffer.from(batch.text);
-      this.file.writeBlock(bytes, n);
+      this.#blocks.writeBlock(bytes, n);
       return n;
     }
     const { records, levels } = fromTextBatch('bytes' in batch ? textOfBytes(batch) : batch);

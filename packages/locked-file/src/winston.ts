@@ -1,9 +1,11 @@
-import { FaninFileTransport, type WinstonFileOptions } from '@fanin/core';
+import { FaninFileTransport, transportSpec, type WinstonFileOptions } from '@fanin/core';
 import {
   createLockedFileWriter,
   type LockedFileOptions,
   lockedFileSpec,
 } from './locked-file-writer.js';
+
+const spec = transportSpec('LockedFileTransport', createLockedFileWriter, lockedFileSpec);
 
 /** winston `File` options plus the locked-file writer's own. */
 export type LockedFileTransportOptions = LockedFileOptions & WinstonFileOptions;
@@ -17,10 +19,6 @@ export type LockedFileTransportOptions = LockedFileOptions & WinstonFileOptions;
  */
 export class LockedFileTransport extends FaninFileTransport {
   constructor(options: LockedFileTransportOptions = {}) {
-    super(options as Record<string, unknown>, {
-      name: 'LockedFileTransport',
-      options: lockedFileSpec,
-      createWriter: (o, where) => createLockedFileWriter(o as LockedFileOptions, where),
-    });
+    super(options, spec);
   }
 }

@@ -1,3 +1,5 @@
+export type { SyslogDestination, SyslogDestinationContext } from './ipc-destination.js';
+export { ipcDestination, syslogDestination } from './ipc-destination.js';
 export { configure } from './log4js.js';
 export type { RelpFrame, RelpResponse } from './relp-frame.js';
 export { encodeFrame, parseResponse, RelpParser } from './relp-frame.js';

@@ -30,6 +30,14 @@ function ownerOf(dir: string): number | undefined {
  * unrelated live process keeps its spool until that process ends.
  */
 export function adoptOrphans(root: string, segmentBytes: number, mode: number): Spool[] {
+  return claimOrphans(root).map((dir) => new Spool(dir, segmentBytes, mode));
+}
+
+/**
+ * Claims the orphaned spool directories under `root` (see {@link adoptOrphans}) and returns
+ * them, oldest first, for a shipper thread to open.
+ */
+export function claimOrphans(root: string): string[] {
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   const found: { dir: string; mtime: number }[] = [];
   for (const name of fs.readdirSync(root)) {
@@ -39,7 +47,7 @@ export function adoptOrphans(root: string, segmentBytes: number, mode: number): 
     found.push({ dir, mtime: fs.statSync(dir).mtimeMs });
   }
   found.sort((a, b) => a.mtime - b.mtime);
-  const spools: Spool[] = [];
+  const claimedDirs: string[] = [];
   for (const { dir } of found) {
     const claimed = `${dir.replace(/\.adopted-[0-9a-f]+$/, '')}.adopted-${crypto.randomBytes(3).toString('hex')}`;
     try {
@@ -47,7 +55,16 @@ export function adoptOrphans(root: string, segmentBytes: number, mode: number): 
     } catch {
       continue; // another process claimed it first
     }
-    spools.push(new Spool(claimed, segmentBytes, mode));
+    claimedDirs.push(claimed);
   }
-  return spools;
+  return claimedDirs;
+}
+
+/** Bytes of the segment files in spool directory `dir`. */
+export function segmentBytesIn(dir: string): number {
+  let total = 0;
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith('.seg')) total += fs.statSync(path.join(dir, name)).size;
+  }
+  return total;
 }

@@ -3,36 +3,10 @@ import { OctetSession } from './octet-session.js';
 import { Outage } from './outage.js';
 import { nextTxnr } from './relp-frame.js';
 import { RelpSession } from './relp-session.js';
-import type { Endpoint, ShipSession } from './ship-session.js';
-import type { Spool, SpoolPos } from './spool.js';
-
-/** How the shipper keeps its session. */
-export interface ShipperOptions {
-  endpoint: Endpoint;
-  /** Unacknowledged frames at most (relp.md "Window Size"). */
-  windowSize: number;
-  /** Back-off after a failed or lost session: from this, doubling, jittered. */
-  reconnectMinMs: number;
-  /** …up to this. */
-  reconnectMaxMs: number;
-  /** Times one record may be refused (`rsp 500`) before it is dropped as `refused`. */
-  maxRefusals: number;
-  /** Errors: once when an outage starts, once when it ends (with its length and attempts). */
-  report(err: FaninError): void;
-  /** A refused record was given up (counted by the writer). */
-  dropRefused(): void;
-  /** The cursor moved (the writer persists it soon). */
-  acked(): void;
-}
-
-/** The shipper's counters. */
-export interface ShipperCounters {
-  sent: number;
-  acknowledged: number;
-  resent: number;
-  reconnects: number;
-  refused: number;
-}
+import type { ShipSession } from './ship-session.js';
+import type { ShipperCounters, ShipperOptions } from './shipper-options.js';
+import type { SpoolPos } from './spool.js';
+import type { SpoolChain } from './spool-chain.js';
 
 interface InFlight {
   txnr: number;
@@ -58,7 +32,7 @@ export class SpoolShipper {
     refused: 0,
   };
   readonly #o: ShipperOptions;
-  readonly #spools: Spool[];
+  readonly #spools: SpoolChain;
   #session: ShipSession | undefined;
   #connecting = false;
   #opening: ShipSession | undefined;
@@ -69,11 +43,12 @@ export class SpoolShipper {
   #sendPos: SpoolPos;
   #highWater: SpoolPos;
   #paused = false;
+  #holding = false;
   #closed = false;
   readonly #refusals = new Map<SpoolPos, number>();
   readonly #waiters: (() => void)[] = [];
 
-  constructor(spools: Spool[], options: ShipperOptions) {
+  constructor(spools: SpoolChain, options: ShipperOptions) {
     this.#o = options;
     this.#spools = spools;
     this.#outage = new Outage(options.reconnectMinMs, options.reconnectMaxMs, options.report);
@@ -81,8 +56,8 @@ export class SpoolShipper {
     this.#highWater = this.#sendPos;
   }
 
-  get #current(): Spool {
-    return this.#spools[0] as Spool;
+  get #current() {
+    return this.#spools.current;
   }
 
   /** True while a session is open. */
@@ -121,7 +96,7 @@ export class SpoolShipper {
         : new OctetSession(endpoint, events);
     this.#opening = session;
     // Records waiting keep the process alive while the session opens; an idle writer does not.
-    session.ref(!this.#spools.every((s) => s.drained));
+    this.#ref(session, !this.#spools.drained);
     session.ready.then(
       () => this.#onOpen(session),
       (err: FaninError) => {
@@ -148,10 +123,12 @@ export class SpoolShipper {
 
   /** Sends spooled records while the window and the socket have room. */
   pump(): void {
+    this.#o.refresh?.();
     const session = this.#session;
     if (!session) {
-      this.#opening?.ref(true);
+      if (this.#opening) this.#ref(this.#opening, true);
       this.start();
+      this.#o.changed?.();
       return;
     }
     while (!this.#paused && this.#window.length < this.#o.windowSize) {
@@ -174,14 +151,23 @@ export class SpoolShipper {
       this.counters.sent += records.length;
       if (!ok) this.#paused = true;
     }
-    session.ref(this.#window.length > 0);
+    this.#ref(session, this.#window.length > 0);
+    this.#o.changed?.();
+  }
+
+  /** True while a session with records to ship keeps the process alive. */
+  get holding(): boolean {
+    return this.#holding;
+  }
+
+  #ref(session: ShipSession, on: boolean): void {
+    session.ref(on);
+    this.#holding = on;
   }
 
   /** An adopted spool shipped to its end and acknowledged is removed; the next one starts. */
   #retireCurrent(): boolean {
-    if (this.#spools.length < 2 || this.#window.length > 0) return false;
-    this.#current.close(true);
-    this.#spools.shift();
+    if (this.#window.length > 0 || !this.#spools.retire()) return false;
     this.#sendPos = this.#current.cursor;
     this.#highWater = this.#sendPos;
     return true;
@@ -227,7 +213,9 @@ export class SpoolShipper {
     this.#byTxnr.clear();
     this.#paused = false;
     this.#sendPos = this.#current.cursor;
+    this.#holding = false;
     if (!this.#closed) this.#outage.failed(err, () => this.start());
+    this.#o.changed?.();
     this.#wake();
   }
 
@@ -241,7 +229,7 @@ export class SpoolShipper {
     return new Promise((resolve) => {
       const deadline = Date.now() + ms;
       const check = (): void => {
-        const done = this.#spools.every((s) => s.drained);
+        const done = this.#spools.drained;
         if (done || (untilOutage && this.inOutage) || Date.now() >= deadline) {
           clearTimeout(timer);
           resolve(done);
@@ -260,14 +248,17 @@ export class SpoolShipper {
 
   /** Bytes of spool segments on disk, every spool of this shipper together. */
   spooledBytes(): number {
-    let total = 0;
-    for (const s of this.#spools) total += s.diskBytes;
-    return total;
+    return this.#spools.diskBytes;
+  }
+
+  /** Bytes appended and not acknowledged, every spool together (what `maxSpoolBytes` bounds). */
+  unackedBytes(): number {
+    return this.#spools.unackedBytes;
   }
 
   /** Persists every cursor (synchronous: safe at exit). */
   persist(): void {
-    for (const s of this.#spools) s.persist();
+    this.#spools.persist();
   }
 
   /** Ends the session (`close` if open) and closes the spools, removing those drained. */
@@ -279,7 +270,7 @@ export class SpoolShipper {
     this.#session = undefined;
     if (session && this.#window.length === 0) await session.close(waitMs);
     else session?.destroy();
-    for (const s of this.#spools) s.close(true);
+    this.#spools.close();
   }
 }
 

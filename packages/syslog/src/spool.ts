@@ -1,17 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/**
- * A place in a spool: segment number × 2^32 + byte offset, so that places compare as numbers
- * (exact while segment numbers stay under 2^21).
- */
-export type SpoolPos = number;
+import { offOf, posOf, type SpoolPos, segName, segOf } from './spool-pos.js';
 
-const SEG = 2 ** 32;
-/** The place of `off` in segment `seg`. */
-export const posOf = (seg: number, off: number): SpoolPos => seg * SEG + off;
-const segOf = (pos: SpoolPos): number => Math.floor(pos / SEG);
-const offOf = (pos: SpoolPos): number => pos % SEG;
+export type { SpoolPos } from './spool-pos.js';
 
 /** One record read back from a spool, and the place just after it. */
 export interface SpooledRecord {
@@ -28,7 +20,6 @@ const CURSOR_WIDTH = 32;
 const READ_BYTES = 256 * 1024;
 const COMMIT_BYTES = 64 * 1024;
 const LF = Buffer.of(0x0a);
-const segName = (seg: number): string => `${String(seg).padStart(10, '0')}.seg`;
 
 /**
  * One writer's records on local disk: numbered segment files of `LEN SP DATA LF` entries (the
@@ -56,6 +47,8 @@ export class Spool {
   #pendingBytes = 0;
   #readBuf = Buffer.allocUnsafe(READ_BYTES);
   #bufPos: SpoolPos = 0;
+  /** Bytes of segments this spool deleted (acknowledged, or drained at close). */
+  freedBytes = 0;
   /** Records read back that were torn (a crash mid-append), skipped with the rest of their segment. */
   torn = 0;
 
@@ -93,6 +86,21 @@ export class Spool {
     let total = this.#pendingBytes;
     for (const size of this.#sizes.values()) total += size;
     return total;
+  }
+
+  /** Bytes acknowledged: of segments deleted, and the acknowledged head of the oldest one. */
+  get ackedBytes(): number {
+    return this.freedBytes + this.#ackedHead();
+  }
+
+  /** Bytes appended (queued ones included) and not acknowledged: what `maxSpoolBytes` bounds. */
+  get unackedBytes(): number {
+    return this.diskBytes - this.#ackedHead();
+  }
+
+  #ackedHead(): number {
+    const size = this.#sizes.get(segOf(this.#cursor));
+    return size === undefined ? 0 : Math.min(size, offOf(this.#cursor));
   }
 
   /** The place after the last record appended. */
@@ -161,6 +169,21 @@ export class Spool {
     this.#writeFd = fs.openSync(file, 'a', this.#mode);
     this.#writeOff = 0;
     this.#sizes.set(this.#writeSeg, 0);
+  }
+
+  /**
+   * Learns what another instance of this spool (the logging thread's) committed, up to `end`:
+   * segments it finished (their final size, from the file) and the one it writes now.
+   */
+  follow(end: SpoolPos): void {
+    const seg = segOf(end);
+    if (end === 0 || end <= this.end) return;
+    for (let s = this.#writeSeg; s < seg; s++) {
+      const file = path.join(this.dir, segName(s));
+      if (fs.existsSync(file)) this.#sizes.set(s, fs.statSync(file).size);
+    }
+    this.#writeSeg = seg;
+    this.#sizes.set(seg, offOf(end));
   }
 
   /** Reads up to `max` records from `from` on; fewer (maybe none) at the end of what was appended. */
@@ -236,17 +259,21 @@ export class Spool {
         this.#readFd = undefined;
         this.#readSeg = -1;
       }
+      this.freedBytes += this.#sizes.get(s) ?? 0;
       this.#sizes.delete(s);
       fs.rmSync(path.join(this.dir, segName(s)), { force: true });
     }
   }
 
-  /** Writes the cursor to disk if it moved (one pwrite). */
-  persist(): void {
-    if (this.#persisted === this.#cursor) return;
-    const line = `${segOf(this.#cursor)} ${offOf(this.#cursor)}`.padEnd(CURSOR_WIDTH - 1);
+  /**
+   * Writes the cursor to disk if it moved (one pwrite); `at`: the cursor of the instance that
+   * reads this spool in another thread (the logging thread persists it at exit).
+   */
+  persist(at = this.#cursor): void {
+    if (this.#persisted === at) return;
+    const line = `${segOf(at)} ${offOf(at)}`.padEnd(CURSOR_WIDTH - 1);
     fs.writeSync(this.#cursorFd, `${line}\n`, 0, 'latin1');
-    this.#persisted = this.#cursor;
+    this.#persisted = at;
   }
 
   /** True when every appended record was acknowledged. */
@@ -254,13 +281,19 @@ export class Spool {
     return this.read(this.#cursor, 1).length === 0;
   }
 
-  /** Closes the files; with `remove`, deletes the directory (only when drained). */
-  close(remove: boolean): void {
-    this.persist();
+  /**
+   * Closes the files; with `remove`, deletes the directory (only when drained). `persist: false`
+   * for the logging thread's instance when another thread reads the spool (its cursor is stale).
+   */
+  close(remove: boolean, persist = true): void {
+    if (persist) this.persist();
     for (const fd of [this.#writeFd, this.#readFd, this.#cursorFd])
       if (fd !== undefined) fs.closeSync(fd);
     this.#writeFd = undefined;
     this.#readFd = undefined;
-    if (remove && this.drained) fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!remove || !this.drained) return;
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    for (const size of this.#sizes.values()) this.freedBytes += size;
+    this.#sizes.clear();
   }
 }

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as tls from 'node:tls';
 import { type FaninError, FaninOptionError, type OptionSpec, type WhenFull } from '@fanin/core';
-import { checkOptions, parseSize } from '@fanin/core/internal';
+import { checkOptions, fileWriterSpec, parseSize } from '@fanin/core/internal';
 import type { Endpoint } from './ship-session.js';
 import type { MessageOptions } from './syslog-message.js';
 
@@ -33,8 +33,15 @@ export interface SyslogWriterOptions extends MessageOptions {
   maxSpoolBytes?: number | string;
   /** Largest message (header included); larger records are dropped as `oversize`. @default '64K' */
   maxRecordBytes?: number | string;
-  /** What to do when the spool is full. Only `'drop'`: see README (why not 'block'). @default 'drop' */
+  /**
+   * What a record that finds the spool full does: `'drop'` (counted as `spool-full`), `'block'`
+   * (the calling thread waits until acknowledgements free room), `{ blockMs }` (waits at most
+   * that long, then drops). Any policy but `'drop'` runs the shipper in a worker thread.
+   * @default 'drop'
+   */
   whenFull?: WhenFull;
+  /** Per level (case-insensitive), what to do when the spool is full; overrides `whenFull`. */
+  whenFullByLevel?: Record<string, WhenFull>;
   /** RELP window: frames sent and not yet acknowledged. @default 128 (at most 1024) */
   windowSize?: number;
   /** @default 100 */
@@ -66,8 +73,14 @@ export const syslogWriterSpec: OptionSpec = {
   whenFull: {
     kind: 'custom',
     expected:
-      '"drop" (the shipper runs on the logging thread: blocking it would stop the acknowledgements that free room)',
-    check: (v) => v === 'drop',
+      '"drop", "block" or { blockMs: <integer >= 0> } (a policy per level: whenFullByLevel)',
+    check: (v) => whenFull.check(v),
+  },
+  whenFullByLevel: {
+    kind: 'custom',
+    expected: 'an object of level to "drop", "block" or { blockMs }',
+    check: (v) =>
+      typeof v === 'object' && v !== null && Object.values(v).every((p) => whenFull.check(p)),
   },
   windowSize: { kind: 'int', min: 1, max: 1024 },
   reconnectMinMs: { kind: 'int', min: 1 },
@@ -86,6 +99,9 @@ export const syslogWriterSpec: OptionSpec = {
   sdId: { kind: 'string' },
 };
 
+// Core's rule for one policy, as every file writer and async-queue check it.
+const whenFull = fileWriterSpec.whenFull as { kind: 'custom'; check: (v: unknown) => boolean };
+
 /** Options resolved to numbers and an endpoint. */
 export interface ResolvedOptions {
   endpoint: Endpoint;
@@ -100,6 +116,10 @@ export interface ResolvedOptions {
   mode: number;
   exitHook: boolean;
   cursorIntervalMs: number;
+  /** The policy for a record of `level` that finds the spool full. */
+  whenFull(level: string | undefined): WhenFull;
+  /** True when some level may block: the shipper then runs in a worker thread. */
+  blocks: boolean;
 }
 
 /** Checks `options` and fills in the defaults; throws `FaninOptionError` naming the option. */
@@ -124,7 +144,27 @@ export function resolveOptions(where: string, options: SyslogWriterOptions): Res
     mode: options.mode ?? 0o600,
     exitHook: options.exitHook ?? true,
     cursorIntervalMs: options.cursorIntervalMs ?? 200,
+    ...policies(where, options, endpoint),
   };
+}
+
+function policies(
+  where: string,
+  options: SyslogWriterOptions,
+  endpoint: Endpoint,
+): Pick<ResolvedOptions, 'whenFull' | 'blocks'> {
+  const fallback = options.whenFull ?? 'drop';
+  const byLevel = new Map(
+    Object.entries(options.whenFullByLevel ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  const blocks = fallback !== 'drop' || [...byLevel.values()].some((p) => p !== 'drop');
+  // The shipper thread gets the TLS options by structured clone, which takes no functions.
+  const fn = Object.entries(endpoint.tls ?? {}).find(([, v]) => typeof v === 'function');
+  if (blocks && fn) {
+    const why = `option "tls.${fn[0]}" is a function, which cannot reach the shipper thread that whenFull "block" needs`;
+    throw new FaninOptionError('tls', `${where}: ${why}`);
+  }
+  return { blocks, whenFull: (level) => byLevel.get(level?.toLowerCase() ?? '') ?? fallback };
 }
 
 function parseTarget(where: string, target: unknown, connectTimeoutMs: number): Endpoint {

@@ -1,5 +1,4 @@
 import * as crypto from 'node:crypto';
-import * as path from 'node:path';
 import {
   type DeadlineOptions,
   FaninError,
@@ -17,9 +16,8 @@ import {
   StatsCounter,
   warnOnce,
 } from '@fanin/core/internal';
-import { Spool } from './spool.js';
-import { adoptOrphans } from './spool-adoption.js';
-import { SpoolShipper } from './spool-shipper.js';
+import { openShipping, type Shipping } from './shipping.js';
+import type { Spool } from './spool.js';
 import { SyslogMessage } from './syslog-message.js';
 import {
   type ResolvedOptions,
@@ -68,7 +66,7 @@ export class SyslogWriter implements Writer {
   readonly #o: ResolvedOptions;
   readonly #message: SyslogMessage;
   readonly #spool: Spool;
-  readonly #shipper: SpoolShipper;
+  readonly #shipper: Shipping;
   readonly #stats = new StatsCounter();
   readonly #ledger = new LossLedger(defaultNotice);
   readonly #report: (err: FaninError) => void;
@@ -91,28 +89,19 @@ export class SyslogWriter implements Writer {
     this.#report = options.onError ?? warnOnce;
     this.#writerId = `${process.pid}-${Date.now().toString(36)}-${crypto.randomBytes(3).toString('hex')}`;
     this.#message = new SyslogMessage(options, this.#writerId);
-    const { spoolRoot, segmentBytes, mode } = this.#o;
-    let adopted: Spool[];
+    let opened: ReturnType<typeof openShipping>;
     try {
-      adopted = adoptOrphans(spoolRoot, segmentBytes, mode);
-      this.#spool = new Spool(path.join(spoolRoot, this.#writerId), segmentBytes, mode);
+      opened = openShipping(this.#o, this.#writerId, {
+        report: (err) => this.#report(err),
+        dropRefused: () => this.#stats.drop('refused'),
+        acked: () => this.#cursorSoon(),
+      });
     } catch (err) {
-      const why = `${where}: cannot use spoolDir ${spoolRoot}: ${errnoCode(err)}`;
+      const why = `${where}: cannot use spoolDir ${this.#o.spoolRoot}: ${errnoCode(err)}`;
       throw new FaninError('ERR_FANIN_OPEN', why, { cause: err });
     }
-    this.#adopted = adopted.length;
-    this.#shipper = new SpoolShipper([...adopted, this.#spool], {
-      endpoint: this.#o.endpoint,
-      windowSize: this.#o.windowSize,
-      reconnectMinMs: this.#o.reconnectMinMs,
-      reconnectMaxMs: this.#o.reconnectMaxMs,
-      maxRefusals: this.#o.maxRefusals,
-      report: (err) => this.#report(err),
-      dropRefused: () => this.#stats.drop('refused'),
-      acked: () => this.#cursorSoon(),
-    });
+    ({ spool: this.#spool, shipping: this.#shipper, adopted: this.#adopted } = opened);
     this.#offExit = this.#o.exitHook ? registerExitFlush(this) : () => {};
-    this.#shipper.start();
   }
 
   write(record: string | Uint8Array, level?: string): boolean {
@@ -120,7 +109,9 @@ export class SyslogWriter implements Writer {
     const text = typeof record === 'string' ? record : Buffer.from(record).toString('utf8');
     const data = Buffer.from(this.#message.format(text, level, this.#seq + 1));
     if (data.length > this.#o.maxRecordBytes) return this.#drop('oversize', level);
-    if (this.#spoolFull(data.length)) return this.#drop('spool-full', level);
+    if (this.#spoolFull(data.length) && !this.#waitForRoom(data.length, level)) {
+      return this.#drop('spool-full', level);
+    }
     this.#seq++;
     if (this.#spool.append(data)) this.#commit();
     this.#noteLosses();
@@ -140,8 +131,23 @@ export class SyslogWriter implements Writer {
     }
   }
 
+  // Unacknowledged bytes are bounded, not bytes on disk: the acknowledged head of the oldest
+  // segment is on disk until the segment is done, so disk use stays within the bound plus one
+  // segment (issue #17), and acknowledgements always make room.
   #spoolFull(bytes: number): boolean {
-    return this.#shipper.spooledBytes() + bytes > this.#o.maxSpoolBytes;
+    return this.#shipper.unackedBytes() + bytes > this.#o.maxSpoolBytes;
+  }
+
+  /** Per the level's `whenFull`: waits (the calling thread blocks) until room or the bound. */
+  #waitForRoom(bytes: number, level: string | undefined): boolean {
+    const policy = this.#o.whenFull(level);
+    if (policy === 'drop' || this.#shipper.block === undefined) return false;
+    const ms = policy === 'block' ? Number.POSITIVE_INFINITY : policy.blockMs;
+    return this.#shipper.block(
+      ms,
+      () => !this.#spoolFull(bytes),
+      () => this.#commit(),
+    );
   }
 
   #drop(reason: string, level?: string): false {

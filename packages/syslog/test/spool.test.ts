@@ -78,4 +78,54 @@ describe('Spool', () => {
     expect(adoptOrphans(root, 1 << 20, 0o600)).toHaveLength(0); // now owned by this live process
     live.close(true);
   });
+
+  it('a reading instance follows what a writing instance commits (the shipper thread), across segments', () => {
+    const dir = path.join(tempDir(), 'w3');
+    const writer = new Spool(dir, 1024);
+    const reader = new Spool(dir, 1024);
+    const texts = (rs: { data: Buffer }[]) => rs.map((r) => r.data.toString());
+    let next = 1;
+    const got: string[] = [];
+    // Several commits between two follows, rolling segments in between: nothing skipped.
+    for (let round = 0; round < 6; round++) {
+      for (let c = 0; c < 3; c++) {
+        for (let k = 0; k < 10; k++) writer.append(rec(next++));
+        writer.commit();
+      }
+      expect(reader.read(reader.cursor, 1)).toHaveLength(0); // not followed yet
+      reader.follow(writer.end);
+      const read = reader.read(reader.cursor, 1000);
+      got.push(...texts(read));
+      reader.ack((read[read.length - 1] as { end: number }).end);
+    }
+    expect(got).toEqual(Array.from({ length: 180 }, (_, k) => rec(k + 1).toString()));
+    expect(reader.drained).toBe(true);
+    // What the writer put on disk is acknowledged, segments deleted but the one still written.
+    const onDisk = fs.readdirSync(dir).filter((n) => n.endsWith('.seg'));
+    expect(onDisk).toHaveLength(1);
+    expect(reader.ackedBytes).toBe(writer.diskBytes);
+    expect(reader.freedBytes + fs.statSync(path.join(dir, onDisk[0] as string)).size).toBe(
+      writer.diskBytes,
+    );
+    expect(reader.unackedBytes).toBe(0);
+    reader.close(true);
+    writer.close(false, false);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('maxSpoolBytes counts unacknowledged bytes: an acknowledged segment being written frees its room', () => {
+    const spool = new Spool(path.join(tempDir(), 'w4'), 1 << 20);
+    for (let i = 1; i <= 20; i++) spool.append(rec(i));
+    spool.commit();
+    const bytes = spool.diskBytes;
+    expect(spool.unackedBytes).toBe(bytes);
+    const read = spool.read(spool.cursor, 100);
+    spool.ack((read[9] as { end: number }).end);
+    // The segment stays (it is still written) but half of it is no longer owed to the collector.
+    expect(spool.diskBytes).toBe(bytes);
+    expect(spool.unackedBytes).toBe(bytes - spool.ackedBytes);
+    spool.ack((read[19] as { end: number }).end);
+    expect(spool.unackedBytes).toBe(0);
+    spool.close(true);
+  });
 });

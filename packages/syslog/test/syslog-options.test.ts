@@ -32,9 +32,21 @@ describe('syslog writer options', () => {
     expect(bad({})).toThrow(/"target" is required/);
     expect(bad({ target: 'udp://h:514' })).toThrow(/relp:\/\//);
     expect(bad({ target: 'relp://host' })).toThrow(/host and a port/);
-    expect(bad({ target: 'relp://h:1', whenFull: 'block' })).toThrow(
-      /acknowledgements that free room/,
+    // whenFull: core's rule; a policy per level goes in whenFullByLevel.
+    expect(bad({ target: 'relp://h:1', whenFull: { error: 'block' } })).toThrow(
+      /option "whenFull".*whenFullByLevel/,
     );
+    expect(bad({ target: 'relp://h:1', whenFull: { blockMs: -1 } })).toThrow(/"whenFull"/);
+    expect(bad({ target: 'relp://h:1', whenFullByLevel: { error: 'wait' } })).toThrow(
+      /option "whenFullByLevel"/,
+    );
+    expect(bad({ target: 'relp://h:1', whenFul: 'block' })).toThrow(/did you mean "whenFull"/);
+    // The shipper thread that 'block' needs gets the TLS options by structured clone.
+    const tls = { checkServerIdentity: () => undefined };
+    expect(bad({ target: 'relps://h:1', whenFull: 'block', tls })).toThrow(
+      /"tls.checkServerIdentity" is a function/,
+    );
+    expect(bad({ target: 'relps://h:1', tls })).not.toThrow();
     expect(bad({ target: 'relp://h:1', windowSize: 2048 })).toThrow(/windowSize/);
     expect(bad({ target: 'relp://h:1', tagret: 'x' })).toThrow(/unknown option "tagret"/);
     // Under a regular file: ENOTDIR.
@@ -48,6 +60,24 @@ describe('syslog writer options', () => {
     expect(() => new SyslogTransport({ target: 'relp://h:1', filename: 'x.log' } as never)).toThrow(
       /unknown option "filename"/,
     );
+  });
+
+  it('whenFull by level: whenFullByLevel (case-insensitive) over whenFull; any block needs the thread', () => {
+    const o = resolveOptions(where, {
+      target: 'relp://h:1',
+      whenFull: { blockMs: 300 },
+      whenFullByLevel: { DEBUG: 'drop', error: 'block' },
+    });
+    expect([
+      o.whenFull('debug'),
+      o.whenFull('Error'),
+      o.whenFull('info'),
+      o.whenFull(undefined),
+    ]).toEqual(['drop', 'block', { blockMs: 300 }, { blockMs: 300 }]);
+    expect(o.blocks).toBe(true);
+    expect(resolveOptions(where, { target: 'relp://h:1' })).toMatchObject({ blocks: false });
+    const byLevel = { whenFullByLevel: { debug: 'drop' as const } };
+    expect(resolveOptions(where, { target: 'relp://h:1', ...byLevel }).blocks).toBe(false);
   });
 
   it('defaults: window 128, back-off 100 ms to 30 s, 64 MiB spool in 1 MiB segments', () => {

@@ -32,7 +32,9 @@ export class FaninFileTransport extends FaninTransport {
   readonly #filename: string | undefined;
   readonly #active: { file: string | undefined };
 
-  constructor(options: Record<string, unknown> = {}, spec: TransportSpec) {
+  constructor(given: object = {}, spec: TransportSpec) {
+    // A package's options type, read here as the record winston passes around.
+    const options = given as Record<string, unknown>;
     const style = winstonEventStyle(options);
     const filename = filenameOf(options);
     const active = { file: filename?.includes('%DATE%') ? undefined : filename };

@@ -45,6 +45,23 @@ export interface TransportSpec {
   createWriter(options: Record<string, unknown>, where: string): Writer;
 }
 
+/**
+ * The {@link TransportSpec} of a transport class `name` whose writer factory takes the package's
+ * own options type: the options reach it checked against the shared vocabulary and `options`,
+ * and translated to fanin's names, so the one cast from the generic record is made here.
+ *
+ * @example
+ * const spec = transportSpec('AppendFileTransport', createAppendFileWriter);
+ * class AppendFileTransport extends FaninFileTransport { constructor(o = {}) { super(o, spec); } }
+ */
+export function transportSpec<O>(
+  name: string,
+  createWriter: (options: O, where: string) => Writer,
+  options?: OptionSpec,
+): TransportSpec {
+  return { name, options, createWriter: (o, where) => createWriter(o as O, where) };
+}
+
 const warned = new Set<string>();
 
 // The fanin transports piped from each logger, for the one 'error' listener counting writes

@@ -4,7 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { errnoCode } from '../contract/errors.js';
 import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver } from '../system/file-driver.js';
-import { abortController, copyFile, gzipRange } from './gzip-file.js';
+import { abortController, gzipRange } from './gzip-file.js';
+import { markOpenFile, REMOVAL_GRACE_MS, unmarkOpenFile } from './removal-mark.js';
 import { alive, type ExclusiveLock } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
 
@@ -19,12 +20,6 @@ export interface CompressorOptions {
   onError?: (err: Error) => void;
 }
 
-// How long after the rotated file is removed the compressor still looks for a late batch on the
-// descriptor it holds. Writers fstat their descriptor before every batch and reopen when nlink
-// is 0, so only a batch between that fstat and its write(2) can still land there: microseconds,
-// or a descheduled process on a loaded machine. Not unref'd: the wait is part of a compression
-// under way, as its file I/O is, and close() awaits it within its deadline.
-const LATE_WRITE_MS = 200;
 // How long a compression that found the rotation lock busy waits before it tries again.
 const LOCK_RETRY_MS = 20;
 
@@ -37,13 +32,14 @@ type Installed = number | 'grown' | 'busy' | undefined;
  * Compresses rotated files as soon as they are rotated, one at a time, without blocking writers:
  * it gzips the rotated file through a descriptor into a temporary `.<log>.<ino>.<pid>.gz.tmp`
  * (appending one more gzip member for whatever a writer that had not yet noticed the rotation
- * appended meanwhile), flushes it to disk, and then under the rotation lock, if the file did not
- * grow, renames the temporary to the file's current name (a later rotation may have shifted
- * it) plus `.gz` and removes the file. It keeps the descriptor a moment longer: a batch that was
- * in flight then lands in the removed file, is found there and added to the archive (by copy and
- * rename, never in place). A `.gz` is therefore always whole. A process killed mid-way leaves
- * only a temporary and the intact rotated file: the next writer to open the log deletes the
- * temporary and compresses the file again. Reads and writes data through `node:fs` streams.
+ * appended meanwhile), flushes it to disk, marks the file for removal and waits out the grace
+ * (removal-mark.ts: a writer that sees the mark reopens instead of writing there), and then
+ * under the rotation lock, if the file did not grow, renames the temporary to the file's current
+ * name (a later rotation may have shifted it) plus `.gz` and removes the file. A batch that lands
+ * after that is its writer's to write again (it looks, being that late). A `.gz` is therefore
+ * always whole. A process killed mid-way leaves only a temporary and the intact rotated file: the
+ * next writer to open the log deletes the temporary and compresses the file again. Reads and
+ * writes data through `node:fs` streams.
  */
 export class Compressor {
   readonly #names: RotationNames;
@@ -53,8 +49,9 @@ export class Compressor {
   readonly #o: CompressorOptions;
   readonly #queue: number[] = [];
   #running: Promise<void> | undefined;
-  // Late-batch checks of installed archives: they run beside the queue, not in it.
-  readonly #late = new Set<Promise<void>>();
+  // Compressions waiting out the grace before their install: beside the queue, not in it (each
+  // waits REMOVAL_GRACE_MS: in the queue they would hold up every compression after them).
+  readonly #finishing = new Set<Promise<void>>();
   #abort = abortController();
   #emit: EmitFileEvent = noFileEvents;
 
@@ -85,9 +82,11 @@ export class Compressor {
     });
   }
 
-  /** Resolves when the queue is empty and every late-batch check is done. */
+  /** Resolves when the queue is empty and every compression is installed or given up. */
   async idle(): Promise<void> {
-    while (this.#running || this.#late.size > 0) await Promise.all([this.#running, ...this.#late]);
+    while (this.#running || this.#finishing.size > 0) {
+      await Promise.all([this.#running, ...this.#finishing]);
+    }
   }
 
   /**
@@ -97,7 +96,7 @@ export class Compressor {
    * was done.
    */
   async settle(deadlineMs: number): Promise<boolean> {
-    if (!this.#running && this.#late.size === 0) return true;
+    if (!this.#running && this.#finishing.size === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     // Ref'd: the caller awaits it (close), as a flush's wait is.
     const late = new Promise<false>((resolve) => {
@@ -144,33 +143,25 @@ export class Compressor {
     }
   }
 
+  // Gzips the file, marks it for removal and hands it to #finish, beside the queue.
   async #compress(ino: number, signal: AbortSignal): Promise<void> {
     const fd = this.#openByIno(ino);
     if (fd === undefined) return;
     const tmp = this.#names.compressTemp(ino);
-    const gzip = (from: number, to: number, out: string, append: boolean) =>
-      gzipRange(fd, from, to, out, { append, mode: this.#o.mode ?? 0o666, signal });
     let handedOver = false;
     try {
-      let done = -1;
-      for (;;) {
-        signal.throwIfAborted();
-        // A writer that had not yet noticed the rotation appended: compress what it added.
-        const size = fs.fstatSync(fd).size;
-        if (size > done) {
-          await gzip(Math.max(done, 0), size, tmp, done >= 0);
-          done = size;
-          continue;
-        }
-        const installed = this.#install(ino, tmp, fd, done);
-        if (installed === 'busy') await delay(LOCK_RETRY_MS, undefined, { signal });
-        if (installed === 'busy' || installed === 'grown') continue;
-        if (installed !== undefined) {
-          this.#watchLate(() => this.#catchLate(fd, done, installed, gzip, signal), fd, signal);
-          handedOver = true;
-        }
-        return;
-      }
+      const done = await this.#gzipNew(fd, tmp, -1, signal);
+      const mode = markOpenFile(fd);
+      const job: Promise<void> = this.#finish(ino, fd, tmp, { done, mode }, signal)
+        .catch((err) => {
+          if (!signal.aborted) this.#o.onError?.(err as Error);
+        })
+        .finally(() => {
+          fs.closeSync(fd);
+          this.#finishing.delete(job);
+        });
+      this.#finishing.add(job);
+      handedOver = true;
     } catch (err) {
       this.#tryUnlink(tmp);
       throw err;
@@ -179,18 +170,45 @@ export class Compressor {
     }
   }
 
-  // Runs a late-batch check beside the queue (each waits LATE_WRITE_MS: in the queue they would
-  // hold up every compression after them); it closes the descriptor when done.
-  #watchLate(check: () => Promise<void>, fd: number, signal: AbortSignal): void {
-    const watch: Promise<void> = check()
-      .catch((err) => {
-        if (!signal.aborted) this.#o.onError?.(err as Error);
-      })
-      .finally(() => {
-        fs.closeSync(fd);
-        this.#late.delete(watch);
-      });
-    this.#late.add(watch);
+  // After the grace (removal-mark.ts), installs the archive, first adding what writers appended
+  // meanwhile. `mode` is the file's mode before the mark (null: not marked, no grace), restored
+  // if the file stays (abandoned at a deadline, or failed).
+  async #finish(
+    ino: number,
+    fd: number,
+    tmp: string,
+    at: { done: number; mode: number | null },
+    signal: AbortSignal,
+  ): Promise<void> {
+    let installed: Installed;
+    try {
+      if (at.mode !== null) await delay(REMOVAL_GRACE_MS, undefined, { signal });
+      let done = at.done;
+      for (;;) {
+        done = await this.#gzipNew(fd, tmp, done, signal);
+        installed = this.#install(ino, tmp, fd, done);
+        if (installed === 'busy') await delay(LOCK_RETRY_MS, undefined, { signal });
+        else if (installed !== 'grown') return;
+      }
+    } catch (err) {
+      this.#tryUnlink(tmp);
+      throw err;
+    } finally {
+      if (at.mode !== null && typeof installed !== 'number') unmarkOpenFile(fd, at.mode);
+    }
+  }
+
+  // Adds to the temporary what the file holds past `done` bytes (the whole file when -1), as
+  // one more gzip member each time; returns the size compressed.
+  async #gzipNew(fd: number, tmp: string, done: number, signal: AbortSignal): Promise<number> {
+    for (;;) {
+      signal.throwIfAborted();
+      const size = fs.fstatSync(fd).size;
+      if (size <= done) return done;
+      const mode = this.#o.mode ?? 0o666;
+      await gzipRange(fd, Math.max(done, 0), size, tmp, { append: done >= 0, mode, signal });
+      done = size;
+    }
   }
 
   // Under the lock, if the file still has `size` bytes: the temporary becomes `<name>.gz` and the
@@ -218,39 +236,6 @@ export class Compressor {
     } finally {
       this.#lock.release();
       if (installed) this.#emit({ type: 'archive', filename: installed });
-    }
-  }
-
-  // A batch in flight when the file was removed lands in it still: add it to the archive as one
-  // more member, through a copy renamed over the archive (an archive is never left half-written).
-  async #catchLate(
-    fd: number,
-    done: number,
-    archive: number,
-    gzip: (from: number, to: number, out: string, append: boolean) => Promise<void>,
-    signal: AbortSignal,
-  ): Promise<void> {
-    try {
-      await delay(LATE_WRITE_MS, undefined, { signal });
-    } catch {
-      return; // abandoned at a deadline: nothing more can be done in time
-    }
-    const size = fs.fstatSync(fd).size;
-    const gz = size > done ? this.#locate(archive, true) : undefined;
-    if (!gz) return;
-    const tmp = this.#names.compressTemp(archive);
-    try {
-      await copyFile(gz, tmp, signal);
-      await gzip(done, size, tmp, true);
-      if (!this.#lock.acquire()) throw new Error(`${gz}: late records not added (lock busy)`);
-      try {
-        const now = this.#locate(archive, true);
-        if (now) this.#driver.rename(tmp, now);
-      } finally {
-        this.#lock.release();
-      }
-    } finally {
-      this.#tryUnlink(tmp);
     }
   }
 

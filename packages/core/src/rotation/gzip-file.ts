@@ -32,12 +32,6 @@ export async function gzipRange(
   await fsyncPath(out);
 }
 
-/** A copy of `from` at `to` (replaced if present), flushed to disk. */
-export async function copyFile(from: string, to: string, signal: AbortSignal): Promise<void> {
-  await pipeline(fs.createReadStream(from), fs.createWriteStream(to), { signal });
-  await fsyncPath(to);
-}
-
 async function fsyncPath(p: string): Promise<void> {
   const h = await fs.promises.open(p, 'r');
   try {
@@ -48,9 +42,10 @@ async function fsyncPath(p: string): Promise<void> {
 }
 
 /**
- * An abort controller whose one signal may stop many compressions and late-batch checks at once
- * (at a close deadline): each adds a listener, and with many rotations within 200 ms they pass
- * Node's default of 10, a false MaxListenersExceededWarning (each is removed as its work ends).
+ * An abort controller whose one signal may stop many waits at once (at a close deadline): each
+ * compression step and each removal waiting out its grace (removal-mark.ts) adds a listener, and
+ * with many rotations within 200 ms they pass Node's default of 10, a false
+ * MaxListenersExceededWarning (each is removed as its work ends).
  */
 export function abortController(): AbortController {
   const c = new AbortController();

@@ -49,9 +49,9 @@ export interface CommonRotationOptions {
   /** How long a writer waits for another process's rotation before writing on. @default 1000 */
   lockWaitMs?: number;
   /**
-   * Accepted for compatibility and no longer used: a rotated file is compressed at once, and
-   * records a late writer appends are found on the descriptor the compression holds (see
-   * compressor.ts).
+   * Accepted for compatibility and no longer used: a rotated file is compressed at once; what a
+   * late writer appends is compressed too, or written again by that writer once the file is
+   * removed (compressor.ts, removal-mark.ts).
    * @deprecated
    */
   quietMs?: number;

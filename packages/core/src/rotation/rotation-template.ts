@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
 import { Compressor } from './compressor.js';
+import { DelayedRemovals, graceOver, isMarked, markedMode } from './removal-mark.js';
 import { type ExclusiveLock, rotationLockFor } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
 import {
@@ -54,6 +55,8 @@ export abstract class RotationTemplate implements RotationPolicy {
   #busySince = 0;
   // What retention removed in the rotation under way: told once the lock is released.
   #removed: string[] = [];
+  // Files retention marked, removed once their grace is over (removal-mark.ts).
+  readonly #removals = new DelayedRemovals();
 
   protected constructor(
     base: string,
@@ -162,9 +165,48 @@ export abstract class RotationTemplate implements RotationPolicy {
     this.#onError?.(new Error(why));
   }
 
-  /** Under the lock, in `retain`: removes `file` and tells it (if this process removed it). */
+  /**
+   * Under the lock, in `retain`: removes `file` and tells it (if this process removed it). A
+   * file writers may still have open (not a `.gz`) is first marked and removed once the grace
+   * is over (removal-mark.ts), so that a batch a late writer puts there is written again by it.
+   */
   protected removeFile(file: string): void {
+    const st = file.endsWith('.gz') || !this.driver.chmod ? undefined : this.driver.stat(file);
+    if (st && !(isMarked(st) && graceOver(st)) && this.#mark(file, st)) {
+      this.#removals.add(
+        () => this.#removeMarked(st.ino),
+        (e) => this.#onError?.(e),
+      );
+      return;
+    }
     if (unlinkIfPresent(this.driver, file)) this.#removed.push(file);
+  }
+
+  // Marks `file` (already marked: by another process, whose removal may not happen); false when
+  // it cannot be (another user's file), which removes it at once.
+  #mark(file: string, st: FileInfo): boolean {
+    if (isMarked(st)) return true;
+    try {
+      (this.driver.chmod as (p: string, mode: number) => void)(file, markedMode(st));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // The grace is over: under the lock, removes the marked file with inode `ino` wherever a later
+  // rotation moved it (if it is still there). False when the lock is busy: tried again later.
+  #removeMarked(ino: number): boolean {
+    if (!this.lock.acquire()) return false;
+    let removed: string | undefined;
+    try {
+      const p = this.#locate(ino, false);
+      if (p && isMarked(this.driver.stat(p)) && unlinkIfPresent(this.driver, p)) removed = p;
+    } finally {
+      this.lock.release();
+    }
+    if (removed) this.#emit({ type: 'removed', filename: removed });
+    return true;
   }
 
   // The open file's name after the rotation: its new name where the scheme renames it, else the
@@ -191,13 +233,17 @@ export abstract class RotationTemplate implements RotationPolicy {
     this.#compressor.recover(inos);
   }
 
-  /** Resolves once queued compressions are done (for tests and shutdown). */
-  idle(): Promise<void> {
-    return this.#compressor?.idle() ?? Promise.resolve();
+  /** Resolves once queued compressions and removals are done (for tests and shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([this.#compressor?.idle(), this.#removals.idle()]);
   }
 
-  settle(deadlineMs: number): Promise<boolean> {
-    return this.#compressor?.settle(deadlineMs) ?? Promise.resolve(true);
+  async settle(deadlineMs: number): Promise<boolean> {
+    const done = await Promise.all([
+      this.#compressor?.settle(deadlineMs) ?? true,
+      this.#removals.settle(deadlineMs),
+    ]);
+    return done.every(Boolean);
   }
 
   /** The bare names in the log's directory: the one listing a step works from. */

@@ -13,6 +13,10 @@ export interface FileInfo {
   /** Links to the inode: 0 once the file was deleted while still open. */
   nlink: number;
   mtimeMs: number;
+  /** Status change time (chmod, rename, unlink, write); absent where the driver does not know it. */
+  ctimeMs?: number;
+  /** Permission and special bits (`st_mode & 0o7777`); absent where the driver does not know them. */
+  mode?: number;
 }
 
 /**
@@ -61,6 +65,11 @@ export interface FileDriver {
    * none, and the file target then opens with O_NOFOLLOW after the first open.
    */
   isSymlink?(path: string): boolean;
+  /**
+   * Sets the permission and special bits of `path` (chmod(2)). Optional: retention marks a file
+   * with it before removing it (rotation/removal-mark.ts); without it the file is removed at once.
+   */
+  chmod?(path: string, mode: number): void;
   /** Makes `path` a symbolic link to `target` (symlink(2)). Optional: no links are kept without it. */
   symlink?(target: string, path: string): void;
   /**
@@ -89,6 +98,8 @@ function info(st: fs.Stats): FileInfo {
     kind: kindOf(st),
     nlink: st.nlink,
     mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    mode: st.mode & 0o7777,
   };
 }
 
@@ -141,6 +152,7 @@ export const nodeFileDriver: FileDriver = {
   rename: (from, to) => fs.renameSync(from, to),
   link: (from, to) => fs.linkSync(from, to),
   unlink: (path) => fs.unlinkSync(path),
+  chmod: (path, mode) => fs.chmodSync(path, mode),
   readdir: (dir) => {
     try {
       return fs.readdirSync(dir);

@@ -18,7 +18,7 @@ export interface ProducerCheck {
   duplicates: number;
   /** Records that came after a later record of the same producer. */
   outOfOrder: number;
-  /** Torn lines that still name this producer (`"p":N,"s":M` near their start). */
+  /** Torn lines that still name this producer (a `"p":N` key near their start). */
   torn: number;
   /** The producer's own count of dropped records, when given. */
   dropped?: number;
@@ -99,7 +99,14 @@ function classify(buf: Buffer): Line {
   return whole ? { p: r.p as number, s: r.s as number, record: r as LogRecord } : 'torn';
 }
 
-const NAMES_PRODUCER = /"p":(\d{1,9}),"s":\d/;
+/**
+ * The producer a torn line names: the first `"p":N` key of a record, wherever it sits among the
+ * record's keys (`{"p":N,"s":…` as the bench and fixtures write it, `…"n":40,"p":N,"pad":…` as
+ * winston's json format sorts them). A key of the record follows `{` or `,` (or starts a fragment
+ * cut before its brace); inside a string value the quotes are escaped (`\"p\":`), so a message
+ * that mentions one is not taken for it.
+ */
+const NAMES_PRODUCER = /(?:^|[{,])"p":(\d{1,9})[,}]/;
 
 /**
  * The account of one log: every record of every producer ticked off as its line is read, in

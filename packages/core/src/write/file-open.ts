@@ -64,10 +64,50 @@ export function openFifo(driver: FileDriver, file: string, extra = 0): number {
   }
 }
 
+/**
+ * Opens the log `file` for a file target: the first open's error goes to the caller as it is; a
+ * later open's (a reopen) is counted in `counters.reopenFailures` and flagged `reopenFailed`,
+ * and ELOOP (with `noFollow`: a symlink swapped in for the log) is refused with its reason.
+ *
+ * @example
+ * const fd = openLog(nodeFileDriver, 'app.log', { mode: 0o644, first: true, noFollow: false }, counters);
+ */
+export function openLog(
+  driver: FileDriver,
+  file: string,
+  how: { mode: number; first: boolean; noFollow: boolean },
+  counters: { reopenFailures: number },
+): number {
+  try {
+    return openForAppend(driver, file, how.mode, how.noFollow);
+  } catch (err) {
+    if (how.first) throw err;
+    counters.reopenFailures++;
+    if (errnoCode(err) === 'ELOOP') throw symlinkRefused(file, err);
+    throw Object.assign(err as Error, { reopenFailed: true });
+  }
+}
+
+/** The error for a log path (or descriptor) that names a directory. */
+export function isADirectory(name: string): Error {
+  return Object.assign(new Error(`EISDIR: ${name} is a directory`), { code: 'EISDIR' });
+}
+
 /** An error for a symlink swapped in for the log after it was opened (refused, not followed). */
 export function symlinkRefused(file: string, cause: unknown): Error {
   const message = `ELOOP: ${file} is now a symlink, and was not one when the log was first opened: not followed`;
   return Object.assign(new Error(message, { cause }), { code: 'ELOOP', reopenFailed: true });
+}
+
+/** Warns through `onWarning` when `file` is on a network file system; returns whether it did. */
+export function warnIfNetworkFs(
+  driver: FileDriver,
+  file: string,
+  onWarning: ((message: string) => void) | undefined,
+): boolean {
+  const message = networkFsWarning(driver, file);
+  if (message !== undefined) onWarning?.(message);
+  return message !== undefined;
 }
 
 /** The warning for a log on a network file system (where O_APPEND is not atomic), if it is. */

@@ -4,8 +4,9 @@ import { PIPE_BUF } from '../framing/record-framing.js';
 import type { RotationPolicy } from '../rotation/rotation-policy.js';
 import { type FileDriver, type FileInfo, nodeFileDriver } from '../system/file-driver.js';
 import { type AppendTo, appendAll } from './file-append.js';
-import { networkFsWarning, openForAppend, symlinkRefused } from './file-open.js';
+import { isADirectory, openLog, warnIfNetworkFs } from './file-open.js';
 import { type FileTargetOptions, policyFor } from './file-target-options.js';
+import { LateWrite } from './late-write.js';
 import { appendWithinLimit, type LimitedFile, totalBytes } from './record-cut.js';
 import type { Sink, SinkCounters } from './sink.js';
 import { TailGuard } from './tail-guard.js';
@@ -48,6 +49,8 @@ export class FileTarget implements Sink {
   // This batch's fstat, shared by the tail look, rotation and room; cleared by a write or reopen.
   #info: FileInfo | undefined;
   #lastCheck = 0;
+  // A batch that lands in a file removed meanwhile is written again (late-write.ts).
+  readonly #late = new LateWrite();
   readonly #opts: FileTargetOptions;
   readonly #emit: EmitFileEvent;
   // The path the open descriptor was opened by (for the 'closed' event).
@@ -93,7 +96,9 @@ export class FileTarget implements Sink {
     if (this.#opts.mkdir !== false) this.driver.mkdirp(path.dirname(file));
     const first = this.#followLinks === undefined;
     if (first) this.#followLinks = this.driver.isSymlink?.(file) ?? false;
-    this.#adopt(this.#openFile(file, first));
+    const noFollow = !first && this.#followLinks !== true;
+    const mode = this.#opts.mode ?? 0o666;
+    this.#adopt(openLog(this.driver, file, { mode, first, noFollow }, this.counters));
     this.#openPath = file;
     this.#emit({ type: 'open', filename: file });
     if (this.rotation?.opened) this.rotation.opened(this.#opened as FileInfo);
@@ -102,35 +107,14 @@ export class FileTarget implements Sink {
       this.rotation?.recover();
     }
     this.#lastCheck = Date.now();
-    this.#warnNetworkFs(file);
-  }
-
-  #openFile(file: string, first: boolean): number {
-    const mode = this.#opts.mode ?? 0o666;
-    try {
-      return openForAppend(this.driver, file, mode, !first && this.#followLinks !== true);
-    } catch (err) {
-      if (first) throw err;
-      this.counters.reopenFailures++;
-      if ((err as { code?: string }).code === 'ELOOP') throw symlinkRefused(file, err);
-      throw Object.assign(err as Error, { reopenFailed: true });
-    }
-  }
-
-  #warnNetworkFs(file: string): void {
-    const message = this.#warnedFs ? undefined : networkFsWarning(this.driver, file);
-    if (message === undefined) return;
-    this.#warnedFs = true;
-    this.#opts.onWarning?.(message);
+    if (!this.#warnedFs) this.#warnedFs = warnIfNetworkFs(this.driver, file, this.#opts.onWarning);
   }
 
   #adopt(fd: number): void {
     const st = this.driver.fstat(fd);
     if (st.kind === 'directory') {
       if (this.#ownsFd) this.driver.close(fd);
-      throw Object.assign(new Error(`EISDIR: ${this.filename ?? `fd ${fd}`} is a directory`), {
-        code: 'EISDIR',
-      });
+      throw isADirectory(this.filename ?? `fd ${fd}`);
     }
     this.#fd = fd;
     this.#opened = st;
@@ -147,6 +131,7 @@ export class FileTarget implements Sink {
   // before this write must be the rotation's (a file rotated and deleted meanwhile would take
   // the batch with it). A file reopened by that look gets its own tail check.
   prepare(nextBytes: number): void {
+    this.#late.look();
     if (this.#fd < 0) this.open();
     if (this.#opened?.kind !== 'file' || !this.#ownsFd) return;
     this.#checkTail();
@@ -158,6 +143,8 @@ export class FileTarget implements Sink {
   #checkMoved(nextBytes: number): boolean {
     const bytes = this.rotation?.room ? Math.min(nextBytes, 1) : nextBytes;
     if (this.rotation && this.#rotateIfFull(bytes)) return true;
+    if (!this.rotation && this.#info && this.#late.gone(this.#info, this.#opened))
+      return this.#reopen(true);
     const now = Date.now();
     if (now - this.#lastCheck < (this.#opts.reopenCheckMs ?? 100)) return false;
     this.#lastCheck = now;
@@ -175,15 +162,15 @@ export class FileTarget implements Sink {
     return this.#info;
   }
 
-  // One fstat of the open descriptor per batch: deleted under us (nlink 0, say by another
-  // process's retention) → reopen; full → rotate, or reopen what another process rotated to.
+  // One fstat of the open descriptor per batch: deleted, or about to be (by another process's
+  // retention or compressor) → reopen; full → rotate, or reopen what another process rotated to.
   // The file this writer reopens may itself be full by now: check again, a few times at most.
   #rotateIfFull(nextBytes: number): boolean {
     const rotation = this.rotation as RotationPolicy;
     let reopened = false;
     for (let round = 0; round < 4; round++) {
       const st = this.#stat();
-      if (st.nlink === 0) {
+      if (this.#late.gone(st, this.#opened)) {
         reopened = this.#reopen(true);
         continue;
       }
@@ -271,6 +258,18 @@ export class FileTarget implements Sink {
       throw Object.assign(err as Error, { bytesWritten: own });
     }
     this.#tail.wrote(all, lead);
+    if (regular && this.#ownsFd && this.#late.lost(this.driver, this.#fd)) this.#again(parts);
+  }
+
+  // The batch went into a file removed since its look (late-write.ts): written again into the
+  // live file, its records counted once, as written.
+  #again(parts: Uint8Array[]): void {
+    this.counters.retries++;
+    this.#late.again(() => {
+      this.#reopen(true);
+      this.prepare(totalBytes(parts));
+      this.writeParts(parts);
+    });
   }
 
   #closeFd(): void {

@@ -6,7 +6,7 @@ import {
   log4jsFileSource,
   rotationOnly,
 } from './log4js-file.js';
-import type { SourceOption, SourceSpec } from './source-spec.js';
+import { honoured, type SourceOption, type SourceSpec } from './source-spec.js';
 
 const fileOptions = log4jsFileSource.options as Record<string, SourceOption>;
 
@@ -22,39 +22,29 @@ export const log4jsDateFileSource: SourceSpec = {
       ...log4jsCommon.filename,
       doc: 'the log file ("~" is not expanded, as in dateFile)',
     },
-    pattern: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: "datePattern, dateDialect 'date-format'",
-      default: "'yyyy-MM-dd'",
-      doc: 'date-format pattern (hh = 24-hour); its finest token sets the period',
-    },
-    alwaysIncludePattern: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'dateInName',
-      default: 'false',
-      doc: 'the date is in the active file name too',
-    },
-    numBackups: {
-      status: 'honoured',
-      rule: { kind: 'int', min: 0 },
-      maps: 'backups',
-      default: '1',
-      doc: 'dated files kept',
-    },
-    daysToKeep: {
-      status: 'honoured',
-      rule: { kind: 'int', min: 0 },
-      maps: 'backups',
-      doc: 'deprecated alias of numBackups (streamroller-DEP0001), read when numBackups is absent',
-    },
-    maxLogSize: {
-      status: 'honoured',
-      rule: { kind: 'size' },
-      maps: "maxBytes, rotationNaming 'log4js-date'",
-      doc: 'size parts within one date (app.log.2024-01-01.1)',
-    },
+    pattern: honoured(
+      { kind: 'string' },
+      "datePattern, dateDialect 'date-format'",
+      'date-format pattern (hh = 24-hour); its finest token sets the period',
+      { default: "'yyyy-MM-dd'" },
+    ),
+    alwaysIncludePattern: honoured(
+      { kind: 'boolean' },
+      'dateInName',
+      'the date is in the active file name too',
+      { default: 'false' },
+    ),
+    numBackups: honoured({ kind: 'int', min: 0 }, 'backups', 'dated files kept', { default: '1' }),
+    daysToKeep: honoured(
+      { kind: 'int', min: 0 },
+      'backups',
+      'deprecated alias of numBackups (streamroller-DEP0001), read when numBackups is absent',
+    ),
+    maxLogSize: honoured(
+      { kind: 'size' },
+      "maxBytes, rotationNaming 'log4js-date'",
+      'size parts within one date (app.log.2024-01-01.1)',
+    ),
     compress: { ...rotationOnly('gzip rotated files'), maps: 'compress', default: 'false' },
     keepFileExt: fileOptions.keepFileExt as SourceOption,
     fileNameSep: fileOptions.fileNameSep as SourceOption,

@@ -2,13 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FaninOptionError } from '../../contract/errors.js';
 import { type OptionWarn, warnOptionOnce } from '../../contract/options.js';
-import {
-  ignoredHere,
-  type MappedWriterOptions,
-  type SourceOption,
-  type SourceSpec,
-  shared,
-} from './source-spec.js';
+import type { MappedWriterOptions, SourceOption, SourceSpec } from './source-spec.js';
+import { honoured, ignoredHere, shared } from './source-spec.js';
 import { nonEmptyFilename, passThrough } from './stream-options.js';
 
 /** What a log4js appender needs beside the writer options. */
@@ -27,53 +22,38 @@ export interface Log4jsMapped {
 
 /** Entries every log4js file appender shares (lib/appenders/file.js, dateFile.js, fileSync.js). */
 export const log4jsCommon = {
-  type: {
-    status: 'honoured',
-    rule: { kind: 'custom', expected: 'a module name or object', check: () => true },
-    maps: 'the fanin module',
-    doc: 'the appender module: a fanin package name or module object',
-  },
-  filename: {
-    status: 'honoured',
-    rule: { kind: 'string' },
-    maps: 'filename',
-    doc: 'the log file; a leading "~/" is the home directory (file, fileSync)',
-  },
-  layout: {
-    status: 'honoured',
-    rule: { kind: 'object' },
-    maps: 'layout',
-    default: 'basic',
-    doc: 'log4js layout',
-  },
-  timezoneOffset: {
-    status: 'honoured',
-    rule: { kind: 'int' },
-    maps: 'layout',
-    doc: 'timezone offset (minutes) given to the layout',
-  },
-  mode: {
-    status: 'honoured',
-    rule: { kind: 'int', min: 0, max: 0o7777 },
-    maps: 'mode',
+  type: honoured(
+    { kind: 'custom', expected: 'a module name or object', check: () => true },
+    'the fanin module',
+    'the appender module: a fanin package name or module object',
+  ),
+  filename: honoured(
+    { kind: 'string' },
+    'filename',
+    'the log file; a leading "~/" is the home directory (file, fileSync)',
+  ),
+  layout: honoured({ kind: 'object' }, 'layout', 'log4js layout', { default: 'basic' }),
+  timezoneOffset: honoured(
+    { kind: 'int' },
+    'layout',
+    'timezone offset (minutes) given to the layout',
+  ),
+  mode: honoured({ kind: 'int', min: 0, max: 0o7777 }, 'mode', 'mode of a new file', {
     default: '0o600',
-    doc: 'mode of a new file',
-  },
+  }),
   flags: shared.flags,
   encoding: shared.encoding,
-  maxLogSize: {
-    status: 'honoured',
-    rule: { kind: 'size' },
-    maps: "maxBytes, rotationNaming 'log4js'",
-    doc: 'rotate before a write would pass this size (log4js: once reached; "10M" read as log4js reads it); 0 = never',
-  },
-  eol: {
-    status: 'honoured',
-    rule: { kind: 'string' },
-    maps: 'appended to each record',
-    default: 'os.EOL',
-    doc: "fanin's: log4js 6 always writes os.EOL",
-  },
+  maxLogSize: honoured(
+    { kind: 'size' },
+    "maxBytes, rotationNaming 'log4js'",
+    'rotate before a write would pass this size (log4js: once reached; "10M" read as log4js reads it); 0 = never',
+  ),
+  eol: honoured(
+    { kind: 'string' },
+    'appended to each record',
+    "fanin's: log4js 6 always writes os.EOL",
+    { default: 'os.EOL' },
+  ),
   category: {
     status: 'ignored',
     why: 'a log4js 1 option; log4js 6 assigns appenders in "categories"',
@@ -99,13 +79,12 @@ export const log4jsFileSource: SourceSpec = {
     'a log4js config without dateFile options (`pattern`, `alwaysIncludePattern`, `numBackups`, `daysToKeep`), or `like: "file"`',
   options: {
     ...log4jsCommon,
-    backups: {
-      status: 'honoured',
-      rule: { kind: 'int', min: 0 },
-      maps: 'backups',
-      default: '5',
-      doc: 'rotated files kept; without maxLogSize ignored (warned), as log4js does',
-    },
+    backups: honoured(
+      { kind: 'int', min: 0 },
+      'backups',
+      'rotated files kept; without maxLogSize ignored (warned), as log4js does',
+      { default: '5' },
+    ),
     compress: {
       ...rotationOnly('gzip rotated files (app.log.1.gz)'),
       maps: 'compress',
@@ -116,20 +95,12 @@ export const log4jsFileSource: SourceSpec = {
       maps: 'keepFileExt',
       default: 'false',
     },
-    fileNameSep: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'fileNameSep',
+    fileNameSep: honoured({ kind: 'string' }, 'fileNameSep', 'separator before the backup number', {
       default: "'.'",
-      doc: 'separator before the backup number',
-    },
-    removeColor: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'appender',
+    }),
+    removeColor: honoured({ kind: 'boolean' }, 'appender', 'strip ANSI colours from the message', {
       default: 'false',
-      doc: 'strip ANSI colours from the message',
-    },
+    }),
   },
 };
 

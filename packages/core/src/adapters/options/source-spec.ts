@@ -29,6 +29,23 @@ export interface SourceOption {
   doc: string;
 }
 
+/**
+ * The row of an option honoured as its source honours it: the values accepted, the fanin option
+ * it becomes (or what honours it), its line for the table, and the source's default when it has
+ * one. The row stays one line of the table's source where it has nothing more to say.
+ *
+ * @example
+ * level: honoured({ kind: 'string' }, 'winston-transport', 'minimum level'),
+ */
+export function honoured(
+  rule: OptionRule,
+  maps: string,
+  doc: string,
+  more: { default?: string } = {},
+): SourceOption {
+  return { status: 'honoured', rule, maps, doc, ...more };
+}
+
 /** Every option of one source. */
 export interface SourceSpec {
   /** Marker name in the README (`<!-- options:<id> -->`). */

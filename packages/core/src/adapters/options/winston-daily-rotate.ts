@@ -2,7 +2,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FaninOptionError } from '../../contract/errors.js';
 import { type OptionWarn, warnOptionOnce } from '../../contract/options.js';
-import { ignoredHere, type MappedWriterOptions, type SourceSpec, shared } from './source-spec.js';
+import {
+  honoured,
+  ignoredHere,
+  type MappedWriterOptions,
+  type SourceSpec,
+  shared,
+} from './source-spec.js';
 import { fromStreamOptions, nonEmptyFilename, passThrough, winstonPath } from './stream-options.js';
 import { type WinstonMapped, winstonFileOptions } from './winston-file.js';
 
@@ -42,21 +48,19 @@ export const dailyRotateSource: SourceSpec = {
   selectedBy:
     'a winston config with `datePattern`, `%DATE%` in `filename`, `frequency`, `utc`, `extension`, `createSymlink`, `symlinkName`, `auditFile`, `auditHashType`, `watchLog` or an age in `maxFiles`, or `like: "DailyRotateFile"`',
   options: {
-    filename: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: "filename (with '.%DATE%' appended when it has no %DATE%)",
-      default: "'winston.log' in dirname",
-      doc: 'the log file name; %DATE% is replaced by the date',
-    },
+    filename: honoured(
+      { kind: 'string' },
+      "filename (with '.%DATE%' appended when it has no %DATE%)",
+      'the log file name; %DATE% is replaced by the date',
+      { default: "'winston.log' in dirname" },
+    ),
     dirname,
-    datePattern: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: "datePattern, dateDialect 'moment'",
-      default: "'YYYY-MM-DD'",
-      doc: 'moment.js date format; its finest token sets the period',
-    },
+    datePattern: honoured(
+      { kind: 'string' },
+      "datePattern, dateDialect 'moment'",
+      'moment.js date format; its finest token sets the period',
+      { default: "'YYYY-MM-DD'" },
+    ),
     frequency: {
       status: 'honoured',
       rule: {
@@ -88,61 +92,45 @@ export const dailyRotateSource: SourceSpec = {
       maps: 'backups = n - 1, or maxAgeMs for "Nd"',
       doc: 'files kept (the active one counted) or days kept',
     },
-    zippedArchive: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'compress',
+    zippedArchive: honoured({ kind: 'boolean' }, 'compress', 'gzip rotated files', {
       default: 'false',
-      doc: 'gzip rotated files',
-    },
-    utc: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'utc',
-      default: 'false',
-      doc: 'dates in UTC',
-    },
-    extension: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'extension',
-      default: "''",
-      doc: 'appended after the date (and part number)',
-    },
-    createSymlink: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'symlinkName',
-      default: 'false',
-      doc: 'keep a symlink to the active file',
-    },
-    symlinkName: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'symlinkName',
-      default: "'current.log'",
-      doc: 'name of that symlink; without createSymlink ignored (warned)',
-    },
-    auditFile: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'auditFile',
-      default: 'none (retention reads the directory)',
-      doc: "the audit JSON, in DRF's format; DRF's default name hashes every option, so fanin writes one only when named",
-    },
-    auditHashType: {
-      status: 'honoured',
-      rule: { kind: 'enum', values: ['md5', 'sha256'] },
-      maps: 'auditHashType',
-      default: "'sha256'",
-      doc: 'hash of the audit entries',
-    },
-    watchLog: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'always on: reopenCheckMs',
-      doc: 'recreate the active file when it is removed; fanin always reopens a moved or removed file',
-    },
+    }),
+    utc: honoured({ kind: 'boolean' }, 'utc', 'dates in UTC', { default: 'false' }),
+    extension: honoured(
+      { kind: 'string' },
+      'extension',
+      'appended after the date (and part number)',
+      { default: "''" },
+    ),
+    createSymlink: honoured(
+      { kind: 'boolean' },
+      'symlinkName',
+      'keep a symlink to the active file',
+      { default: 'false' },
+    ),
+    symlinkName: honoured(
+      { kind: 'string' },
+      'symlinkName',
+      'name of that symlink; without createSymlink ignored (warned)',
+      { default: "'current.log'" },
+    ),
+    auditFile: honoured(
+      { kind: 'string' },
+      'auditFile',
+      "the audit JSON, in DRF's format; DRF's default name hashes every option, so fanin writes one only when named",
+      { default: 'none (retention reads the directory)' },
+    ),
+    auditHashType: honoured(
+      { kind: 'enum', values: ['md5', 'sha256'] },
+      'auditHashType',
+      'hash of the audit entries',
+      { default: "'sha256'" },
+    ),
+    watchLog: honoured(
+      { kind: 'boolean' },
+      'always on: reopenCheckMs',
+      'recreate the active file when it is removed; fanin always reopens a moved or removed file',
+    ),
     options,
     stream: shared.stream,
     json: {

@@ -1,12 +1,7 @@
 import * as os from 'node:os';
 import { type OptionWarn, warnOptionOnce } from '../../contract/options.js';
-import {
-  ignoredHere,
-  type MappedWriterOptions,
-  type SourceOption,
-  type SourceSpec,
-  shared,
-} from './source-spec.js';
+import type { MappedWriterOptions, SourceOption, SourceSpec } from './source-spec.js';
+import { honoured, ignoredHere, shared } from './source-spec.js';
 import { fromStreamOptions, nonEmptyFilename, passThrough, winstonPath } from './stream-options.js';
 
 // winston 2's File options, which winston 3 no longer reads (formats replaced them).
@@ -33,116 +28,70 @@ export const winstonFileSource: SourceSpec = {
 /** The entries of winston File's options (winston-daily-rotate-file shares most of them). */
 export function winstonFileOptions() {
   return {
-    filename: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'filename',
-      default: "'winston.log' in dirname",
-      doc: 'the log file; its base name is joined to dirname',
-    },
-    dirname: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'filename',
+    filename: honoured(
+      { kind: 'string' },
+      'filename',
+      'the log file; its base name is joined to dirname',
+      { default: "'winston.log' in dirname" },
+    ),
+    dirname: honoured({ kind: 'string' }, 'filename', 'directory of the log file', {
       default: "filename's directory",
-      doc: 'directory of the log file',
-    },
-    maxsize: {
-      status: 'honoured',
-      rule: { kind: 'size' },
-      maps: "maxBytes, rotationNaming 'winston'",
-      doc: 'rotate before a write would pass this many bytes (winston: once reached; fanin also reads "10M")',
-    },
-    maxFiles: {
-      status: 'honoured',
-      rule: { kind: 'int', min: 1 },
-      maps: 'backups = maxFiles - 1',
-      doc: 'files kept, the active one counted; without maxsize ignored (warned), as winston does',
-    },
-    tailable: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: "rotationNaming 'winston-tailable'",
+    }),
+    maxsize: honoured(
+      { kind: 'size' },
+      "maxBytes, rotationNaming 'winston'",
+      'rotate before a write would pass this many bytes (winston: once reached; fanin also reads "10M")',
+    ),
+    maxFiles: honoured(
+      { kind: 'int', min: 1 },
+      'backups = maxFiles - 1',
+      'files kept, the active one counted; without maxsize ignored (warned), as winston does',
+    ),
+    tailable: honoured(
+      { kind: 'boolean' },
+      "rotationNaming 'winston-tailable'",
+      'the active file keeps its name, backups shift (app1.log newest)',
+      { default: 'false' },
+    ),
+    zippedArchive: honoured(
+      { kind: 'boolean' },
+      'compress',
+      'gzip rotated files; without maxsize ignored (warned)',
+      { default: 'false' },
+    ),
+    lazy: honoured({ kind: 'boolean' }, 'lazy', 'open the file at the first write', {
       default: 'false',
-      doc: 'the active file keeps its name, backups shift (app1.log newest)',
-    },
-    zippedArchive: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'compress',
-      default: 'false',
-      doc: 'gzip rotated files; without maxsize ignored (warned)',
-    },
-    lazy: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'lazy',
-      default: 'false',
-      doc: 'open the file at the first write',
-    },
-    eol: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'appended to each record',
+    }),
+    eol: honoured({ kind: 'string' }, 'appended to each record', 'line ending', {
       default: 'os.EOL',
-      doc: 'line ending',
-    },
-    options: {
-      status: 'honoured',
-      rule: { kind: 'object' },
-      maps: 'options.mode → mode',
-      default: "{ flags: 'a' }",
-      doc: 'write stream options: flags only "a", encoding only UTF-8, mode honoured',
-    },
+    }),
+    options: honoured(
+      { kind: 'object' },
+      'options.mode → mode',
+      'write stream options: flags only "a", encoding only UTF-8, mode honoured',
+      { default: "{ flags: 'a' }" },
+    ),
     stream: shared.stream,
     rotationFormat: {
       status: 'refused',
       why: 'winston itself notes it breaks maxFiles (the files to delete are never known); fanin names rotated files as winston does without it',
       doc: 'a function naming rotated files',
     },
-    level: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'winston-transport',
-      doc: 'minimum level',
-    },
-    format: {
-      status: 'honoured',
-      rule: { kind: 'object' },
-      maps: 'winston-transport',
-      doc: 'the transport format',
-    },
-    silent: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'winston-transport',
-      doc: 'drop every record',
-    },
-    handleExceptions: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'winston-transport',
-      doc: 'log uncaught exceptions',
-    },
-    handleRejections: {
-      status: 'honoured',
-      rule: { kind: 'boolean' },
-      maps: 'winston-transport',
-      doc: 'log unhandled rejections',
-    },
-    name: {
-      status: 'honoured',
-      rule: { kind: 'string' },
-      maps: 'transport name',
-      default: "'file'",
-      doc: 'transport name',
-    },
-    highWaterMark: {
-      status: 'honoured',
-      rule: { kind: 'int', min: 1 },
-      maps: 'winston-transport',
-      doc: 'stream buffer of the transport',
-    },
+    level: honoured({ kind: 'string' }, 'winston-transport', 'minimum level'),
+    format: honoured({ kind: 'object' }, 'winston-transport', 'the transport format'),
+    silent: honoured({ kind: 'boolean' }, 'winston-transport', 'drop every record'),
+    handleExceptions: honoured({ kind: 'boolean' }, 'winston-transport', 'log uncaught exceptions'),
+    handleRejections: honoured(
+      { kind: 'boolean' },
+      'winston-transport',
+      'log unhandled rejections',
+    ),
+    name: honoured({ kind: 'string' }, 'transport name', 'transport name', { default: "'file'" }),
+    highWaterMark: honoured(
+      { kind: 'int', min: 1 },
+      'winston-transport',
+      'stream buffer of the transport',
+    ),
     ...winston2,
   } as const satisfies Record<string, SourceOption>;
 }
