@@ -7,6 +7,7 @@ import { workloads } from './workloads.mjs';
 const USAGE = `usage: pnpm bench [options]   (or: node bench/run.mjs [options] after pnpm build)
 
   --quick              fewer records, 1 repetition: a smoke run in about a minute
+  --suite syslog       the rows shipped to rsyslogd (#17): small workload, 1 and 4 processes
   --only a,b           only subjects whose name contains one of these (e.g. --only fanin,pino)
   --workload NAME      one workload: ${workloads.map((w) => w.name).join(', ')}
   --procs 1,2,4        process counts (default 1,2,4)
@@ -26,6 +27,18 @@ function fail(message) {
 
 const positive = (n) => Number.isInteger(n) && n > 0;
 
+// --suite syslog: the subjects that ship to a collector, in the one workload they run in, at
+// 1 and 4 processes unless --procs says otherwise; a narrowed run (results/partial.*).
+function suite(args) {
+  if (args.suite !== 'syslog') fail(`unknown --suite "${args.suite}" (known: syslog)`);
+  args.only ??= subjects
+    .filter((s) => s.collector)
+    .map((s) => s.name)
+    .join(',');
+  args.workload ??= 'small';
+  if (args.procs === '1,2,4') args.procs = '1,4';
+}
+
 /** The run's settings from argv; prints the usage and exits on --help or a bad argument. */
 export function parseCli(argv = process.argv.slice(2)) {
   let args;
@@ -34,6 +47,7 @@ export function parseCli(argv = process.argv.slice(2)) {
       args: argv,
       options: {
         quick: { type: 'boolean', default: false },
+        suite: { type: 'string' },
         only: { type: 'string' },
         workload: { type: 'string' },
         procs: { type: 'string', default: '1,2,4' },
@@ -50,6 +64,7 @@ export function parseCli(argv = process.argv.slice(2)) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
+  if (args.suite !== undefined) suite(args);
   const config = {
     quick: args.quick,
     reps: Number(args.reps ?? (args.quick ? 1 : 3)),

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeChart } from './chart.mjs';
 import { ratiosTable, rotationTable, rowsTable } from './report.mjs';
+import { syslogSection } from './syslog-report.mjs';
 import { meanBytes, rowRecords, rowRotation, runsIn, workloads } from './workloads.mjs';
 
 // f_type magic numbers from statfs(2) / linux/magic.h: the file system decides how O_APPEND
@@ -135,6 +136,7 @@ export function writeResults(benchDir, meta, rows, ratios, subjects) {
     '',
     ...(rows.some((r) => r.cluster) ? [CLUSTER_NOTE, ''] : []),
     ...rotationSection(rows),
+    ...syslogSection(rows),
     '## Ratios',
     '',
     ratiosTable(ratios),

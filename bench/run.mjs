@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCli } from './cli.mjs';
+import { collectorMissing, startCollector, waitForLines } from './collector.mjs';
 import { checkLog, checkRotatedLog, isClean } from './integrity.mjs';
 import { startCluster, startWorkers, withTimeout } from './processes.mjs';
 import { callTimes, computeRatios, summarize } from './report.mjs';
@@ -22,7 +23,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const RUN_TIMEOUT_MS = 120_000;
 
 const { config, only, workload: onlyWorkload, cpuProf } = parseCli();
-const chosenSubjects = subjects.filter((s) => !only || only.some((o) => s.name.includes(o)));
+// Rows that ship to rsyslogd need it installed (scripts/system-deps.sh); without it they are
+// left out, and said so.
+const noCollector = collectorMissing();
+const chosenSubjects = subjects
+  .filter((s) => !only || only.some((o) => s.name.includes(o)))
+  .filter((s) => !(s.collector && noCollector));
+if (noCollector && subjects.some((s) => s.collector && !chosenSubjects.includes(s))) {
+  process.stderr.write(`bench: syslog rows left out: ${noCollector}\n`);
+}
 const chosenWorkloads = workloads
   .filter((w) => !onlyWorkload || w.name === onlyWorkload)
   .filter((w) => chosenSubjects.some((s) => runsIn(w, s)));
@@ -47,9 +56,27 @@ function checkFile(subject, key, file, logged) {
   return checkRotatedLog(file, subject.rotation, logged, limits);
 }
 
+// A syslog row's clock stops when the last record is in the collector's file (its mtime), not
+// when the loggers returned: best-effort senders are done once the kernel took the bytes.
+// The CPU seconds of the senders (from go to their end) and of rsyslogd, and the load average,
+// go with each run (syslog-report.mjs).
+async function delivered(collector, file, dones, t0Ms) {
+  const { lastWriteMs } = await waitForLines(
+    file,
+    dones.reduce((n, d) => n + d.records, 0),
+  );
+  return {
+    wallNs: Math.round((lastWriteMs - t0Ms) * 1e6),
+    senderCpuS: dones.reduce((n, d) => n + d.cpuUs, 0) / 1e6,
+    collectorCpuS: collector.cpuSeconds(),
+    load1: os.loadavg()[0],
+  };
+}
+
 async function runOnce(subject, workload, procs, key) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fanin-bench-'));
   const file = path.join(dir, 'bench.log');
+  const collector = subject.collector && (await startCollector(dir, file, subject.collector));
   const job = {
     subject: subject.name,
     workload: workload.name,
@@ -57,6 +84,7 @@ async function runOnce(subject, workload, procs, key) {
     file,
     burst: config.burst,
     rotation: key.rotation,
+    ...(collector && { collector: { relpPort: collector.relpPort, tcpPort: collector.tcpPort } }),
   };
   const start = subject.cluster ? startCluster : startWorkers;
   const run = start(job, procs, execArgv);
@@ -64,9 +92,11 @@ async function runOnce(subject, workload, procs, key) {
   try {
     const readies = await wait(run.readies);
     const t0 = process.hrtime.bigint();
+    const t0Ms = performance.timeOrigin + performance.now();
     run.go();
     const dones = await wait(run.dones);
     const { at, primary } = await wait(run.finished);
+    const shipped = collector && (await delivered(collector, file, dones, t0Ms));
     const exits = await wait(run.exits);
     const bad = exits.find((e) => e.code !== 0);
     if (bad) throw new Error(`a process exited with ${bad.code ?? bad.signal} after done`);
@@ -76,10 +106,13 @@ async function runOnce(subject, workload, procs, key) {
       file,
       dones.map((d) => d.records),
     );
+    // A syslog row counts the records delivered whole (what the collector's file holds).
+    const logged = dones.reduce((n, d) => n + d.records, 0);
     return {
       wallNs: Number(at - t0),
+      ...shipped,
       workerNs: dones.map((d) => d.elapsedNs),
-      records: dones.reduce((n, d) => n + d.records, 0),
+      records: shipped ? integrity.records : logged,
       bytes: dones.reduce((n, d) => n + d.bytes, 0),
       ...callTimes(dones),
       // A cluster row's primary holds the appender: its memory counts too.
@@ -91,6 +124,7 @@ async function runOnce(subject, workload, procs, key) {
     };
   } finally {
     run.kill();
+    await collector?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

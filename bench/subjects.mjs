@@ -17,6 +17,7 @@ import {
   winstonSubject,
   writerSubject,
 } from './subject-kinds.mjs';
+import { syslogRatios, syslogSubjects } from './syslog-subjects.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -331,6 +332,7 @@ export const subjects = [
     writesFile: true,
     create: async (o) => rawAppendLoop(o),
   },
+  ...syslogSubjects,
 ];
 
 /**
@@ -367,4 +369,5 @@ export const ratios = [
   { a: 'async-writer', b: 'pino-transport' },
   { a: 'fanin-pino-dest', b: 'pino-dest-async' },
   { a: 'fanin-pino-transport', b: 'pino-transport' },
+  ...syslogRatios,
 ];

@@ -38,7 +38,8 @@ async function logAll(logger, count, pattern, padOf) {
 }
 
 async function main() {
-  const logger = await subject.create({ file: job.file, p: job.p, rotation: job.rotation });
+  const { file, p, rotation, collector } = job;
+  const logger = await subject.create({ file, p, rotation, collector });
   await logger.ready?.();
   const pattern = sizePattern(workload, job.p, job.count);
   const padOf = pads(workload);
@@ -49,9 +50,11 @@ async function main() {
     process.send({ type: 'ready', note: logger.note });
   });
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const samples = await logAll(logger, job.count, pattern, padOf);
   await logger.end();
   const elapsedNs = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(cpu0);
   const maxRssKiB = process.resourceUsage().maxRSS;
   const errors = logger.errors?.() ?? [];
   // A cluster worker's channel keeps cluster's default JSON serialization, as an application's
@@ -60,6 +63,7 @@ async function main() {
   await send({
     type: 'done',
     elapsedNs,
+    cpuUs: cpu.user + cpu.system,
     samples: sampled,
     maxRssKiB,
     records: job.count,

@@ -63,8 +63,13 @@ export function rowRotation(workload, subject, quick) {
   return { maxBytes, backups: workload.rotation.backups };
 }
 
-/** Whether `subject` runs in `workload`: rotating workloads take only subjects that rotate. */
-export const runsIn = (workload, subject) => !workload.rotation || subject.rotation !== undefined;
+/**
+ * Whether `subject` runs in `workload`: rotating workloads take only subjects that rotate, and a
+ * subject with `workloads` (names) only those.
+ */
+export const runsIn = (workload, subject) =>
+  (!workload.rotation || subject.rotation !== undefined) &&
+  (!subject.workloads || subject.workloads.includes(workload.name));
 
 /** Mean record size of a workload, in bytes. */
 export function meanBytes(workload) {

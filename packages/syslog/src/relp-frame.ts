@@ -33,6 +33,55 @@ export function encodeFrame(txnr: number, command: string, data?: Buffer | strin
   return Buffer.concat([head, body as Buffer, Buffer.of(LF)]);
 }
 
+/**
+ * Encodes one `syslog` frame per message, numbered from `first` on, into one buffer: the bytes
+ * of a window go out in one socket write. One allocation for the lot, where a frame at a time
+ * took four (head, LF, the frame, then the batch). Measured on the shared 2-CPU machine (load
+ * 12–15), the sender's CPU per record did not move beyond the noise (13–14 µs): the socket's
+ * system calls dominate; fewer allocations still mean less garbage to collect.
+ *
+ * @example
+ * socket.write(encodeSyslogFrames(5, [Buffer.from('<14>1 - - - - - - hi')]).bytes);
+ */
+export function encodeSyslogFrames(
+  first: number,
+  messages: readonly Buffer[],
+): { bytes: Buffer; next: number } {
+  let total = 0;
+  let txnr = first;
+  const heads: string[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const len = (messages[i] as Buffer).length;
+    // An empty message has no SP DATA (relp.md), as encodeFrame writes it.
+    const head = len > 0 ? `${txnr} syslog ${len} ` : `${txnr} syslog 0`;
+    heads[i] = head;
+    total += head.length + len + 1;
+    txnr = nextTxnr(txnr);
+  }
+  const bytes = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < messages.length; i++) {
+    at += bytes.write(heads[i] as string, at, 'latin1');
+    at += (messages[i] as Buffer).copy(bytes, at);
+    bytes[at++] = LF;
+  }
+  return { bytes, next: txnr };
+}
+
+/**
+ * Whether a `rsp` frame's data is a plain `200` (`200`, `200 OK`, `200 OK\n…`): read from the
+ * bytes, so the acknowledgement of every record costs no string and no regular expression.
+ */
+export function isOk(data: Buffer): boolean {
+  return (
+    data.length >= 3 &&
+    data[0] === 0x32 &&
+    data[1] === 0x30 &&
+    data[2] === 0x30 &&
+    (data.length === 3 || data[3] === SP || data[3] === LF)
+  );
+}
+
 /** The next transaction number after `txnr` (1 after 999,999,999). */
 export function nextTxnr(txnr: number): number {
   return txnr >= MAX_TXNR ? 1 : txnr + 1;
@@ -53,8 +102,8 @@ function frameError(why: string): FaninError {
   );
 }
 
-function preview(bytes: Buffer): string {
-  return JSON.stringify(bytes.subarray(0, 40).toString('latin1'));
+function preview(bytes: Buffer, from = 0): string {
+  return JSON.stringify(bytes.subarray(from, from + 40).toString('latin1'));
 }
 
 /**
@@ -73,43 +122,56 @@ export class RelpParser {
   }
 
   push(bytes: Buffer): RelpFrame[] {
-    let buf = this.#pending.length === 0 ? bytes : Buffer.concat([this.#pending, bytes]);
+    const buf = this.#pending.length === 0 ? bytes : Buffer.concat([this.#pending, bytes]);
     const frames: RelpFrame[] = [];
+    let at = 0;
     for (;;) {
-      const got = this.#parseOne(buf);
-      if (got === undefined) break;
-      frames.push(got.frame);
-      buf = buf.subarray(got.end);
+      const frame = this.#parseOne(buf, at);
+      if (frame === undefined) break;
+      frames.push(frame);
+      at = frame.end;
     }
-    this.#pending = Buffer.from(buf);
+    // Only a partial frame is kept, copied: `bytes` belongs to the socket's reader.
+    this.#pending = at === buf.length ? EMPTY : Buffer.from(buf.subarray(at));
     return frames;
   }
 
-  /** One frame at the start of `buf`, or undefined when `buf` holds only part of one. */
-  #parseOne(buf: Buffer): { frame: RelpFrame; end: number } | undefined {
-    const txnr = readField(buf, 0, MAX_DIGITS, isDigit, 'TXNR');
+  /** One frame at `at` in `buf`, or undefined when `buf` holds only part of one. */
+  #parseOne(buf: Buffer, at: number): (RelpFrame & { end: number }) | undefined {
+    const txnr = readField(buf, at, MAX_DIGITS, isDigit, 'TXNR');
     if (txnr === undefined) return undefined;
     const command = readField(buf, txnr.end + 1, MAX_COMMAND, isAlpha, 'COMMAND');
     if (command === undefined) return undefined;
     const len = readField(buf, command.end + 1, MAX_DIGITS, isDigit, 'DATALEN', true);
     if (len === undefined) return undefined;
-    const dataLen = Number(len.text);
+    const dataLen = len.value;
     if (dataLen > this.#maxDataBytes) {
       throw frameError(`DATALEN ${dataLen} is over the ${this.#maxDataBytes}-byte limit`);
     }
     // DATALEN 0: the trailer follows at once; else one SP, DATALEN octets, the trailer.
     const start = dataLen === 0 ? len.end : len.end + 1;
-    if (dataLen > 0 && buf[len.end] !== SP) throw frameError(`no SP before DATA: ${preview(buf)}`);
+    if (dataLen > 0 && buf[len.end] !== SP)
+      throw frameError(`no SP before DATA: ${preview(buf, at)}`);
     const trailer = start + dataLen;
     if (buf.length <= trailer) return undefined;
-    if (buf[trailer] !== LF) throw frameError(`frame does not end in LF: ${preview(buf)}`);
-    const frame = {
-      txnr: Number(txnr.text),
-      command: command.text,
+    if (buf[trailer] !== LF) throw frameError(`frame does not end in LF: ${preview(buf, at)}`);
+    return {
+      txnr: txnr.value,
+      command: commandName(buf, txnr.end + 1, command.end),
       data: buf.subarray(start, trailer),
+      end: trailer + 1,
     };
-    return { frame, end: trailer + 1 };
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+// `rsp` is nearly every frame a server sends: named without decoding the bytes.
+function commandName(buf: Buffer, from: number, to: number): string {
+  if (to - from === 3 && buf[from] === 0x72 && buf[from + 1] === 0x73 && buf[from + 2] === 0x70) {
+    return 'rsp';
+  }
+  return buf.toString('latin1', from, to);
 }
 
 function isDigit(c: number): boolean {
@@ -122,7 +184,8 @@ function isAlpha(c: number): boolean {
 
 /**
  * Reads a field of 1..max chars of a class from `at`, ended by SP (or, for DATALEN, by SP or
- * LF). Undefined when the buffer ends first; throws on anything else.
+ * LF), with its value as a number when it is all digits (9 at most: exact in a double).
+ * Undefined when the buffer ends first; throws on anything else.
  */
 function readField(
   buf: Buffer,
@@ -131,18 +194,20 @@ function readField(
   ok: (c: number) => boolean,
   name: string,
   lfEnds = false,
-): { text: string; end: number } | undefined {
+): { value: number; end: number } | undefined {
   let i = at;
+  let value = 0;
   while (i < buf.length && i - at <= max) {
     const c = buf[i] as number;
     if (!ok(c)) break;
+    value = value * 10 + (c - 0x30);
     i++;
   }
-  if (i - at > max) throw frameError(`${name} longer than ${max} characters: ${preview(buf)}`);
+  if (i - at > max) throw frameError(`${name} longer than ${max} characters: ${preview(buf, at)}`);
   if (i >= buf.length) return undefined;
   const end = buf[i] as number;
   if (i === at || !(end === SP || (lfEnds && end === LF))) {
-    throw frameError(`bad ${name} at byte ${at}: ${preview(buf)}`);
+    throw frameError(`bad ${name}: ${preview(buf, at)}`);
   }
-  return { text: buf.toString('latin1', at, i), end: i };
+  return { value, end: i };
 }

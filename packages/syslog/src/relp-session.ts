@@ -1,7 +1,15 @@
 import type * as net from 'node:net';
 import { FaninError } from '@fanin/core';
 import { closedError, connectSocket, netError, openDeadline } from './collector-socket.js';
-import { encodeFrame, nextTxnr, parseResponse, type RelpFrame, RelpParser } from './relp-frame.js';
+import {
+  encodeFrame,
+  encodeSyslogFrames,
+  isOk,
+  nextTxnr,
+  parseResponse,
+  type RelpFrame,
+  RelpParser,
+} from './relp-frame.js';
 import type { Endpoint, SessionEvents, ShipSession } from './ship-session.js';
 
 // relp.md "relp_software": name, version, URL; commands: the optional commands the client uses.
@@ -67,12 +75,9 @@ export class RelpSession implements ShipSession {
    */
   sendAll(messages: Buffer[]): { first: number; ok: boolean } {
     const first = this.#txnr;
-    const frames = messages.map((m) => {
-      const frame = encodeFrame(this.#txnr, 'syslog', m);
-      this.#txnr = nextTxnr(this.#txnr);
-      return frame;
-    });
-    return { first, ok: this.#socket.write(Buffer.concat(frames)) };
+    const { bytes, next } = encodeSyslogFrames(first, messages);
+    this.#txnr = next;
+    return { first, ok: this.#socket.write(bytes) };
   }
 
   #send(command: string, data: Buffer | string): boolean {
@@ -110,6 +115,11 @@ export class RelpSession implements ShipSession {
     // The answer to `close` may carry no data at all (rsyslog sends "N rsp 0").
     if (frame.txnr === this.#closeTxnr) {
       this.#end();
+      return;
+    }
+    // The usual answer, `200 OK` to a syslog frame, read without decoding it.
+    if (!this.#opening && isOk(frame.data)) {
+      this.#events.onAck(frame.txnr);
       return;
     }
     let rsp: ReturnType<typeof parseResponse>;

@@ -111,6 +111,13 @@ export class SyslogMessage {
   readonly #head: string;
   readonly #tail: string;
   readonly #sd: string;
+  // The last level and its severity, the last millisecond and its ISO text: most records of a
+  // turn share both. format() was 6 % of the shipping process's CPU samples (node --cpu-prof,
+  // 300,000 records of 100 B), most of it Date#toISOString.
+  #lastLevel: string | undefined;
+  #lastSeverity = 5;
+  #lastMs = -1;
+  #lastStamp = '';
 
   constructor(options: MessageOptions, writerId: string) {
     this.#facility = facilityCode(options.facility);
@@ -131,11 +138,28 @@ export class SyslogMessage {
 
   /** The message for `record` (its final LF or CRLF removed), at `level`, numbered `seq`. */
   format(record: string, level: string | undefined, seq: number): string {
-    const known = level === undefined ? undefined : this.#severities.get(level.toLowerCase());
-    const severity = known ?? 5;
     const msg = record.endsWith('\n') ? record.slice(0, record.endsWith('\r\n') ? -2 : -1) : record;
-    const pri = this.#facility * 8 + severity;
-    return `<${pri}>1 ${new Date().toISOString()}${this.#head}${this.#sd}${this.#tail}${seq}"] ${msg}`;
+    const pri = this.#facility * 8 + this.#severity(level);
+    return `<${pri}>1 ${this.#timestamp()}${this.#head}${this.#sd}${this.#tail}${seq}"] ${msg}`;
+  }
+
+  #severity(level: string | undefined): number {
+    if (level !== this.#lastLevel) {
+      const known = level === undefined ? undefined : this.#severities.get(level.toLowerCase());
+      this.#lastLevel = level;
+      this.#lastSeverity = known ?? 5;
+    }
+    return this.#lastSeverity;
+  }
+
+  /** RFC 5424 §6.2.3 TIMESTAMP, UTC, to the millisecond (made once per millisecond). */
+  #timestamp(): string {
+    const now = Date.now();
+    if (now !== this.#lastMs) {
+      this.#lastMs = now;
+      this.#lastStamp = new Date(now).toISOString();
+    }
+    return this.#lastStamp;
   }
 }
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, nextTxnr, parseResponse, RelpParser } from '../src/relp-frame.js';
+import { encodeOctetFrames } from '../src/octet-session.js';
+import {
+  encodeFrame,
+  encodeSyslogFrames,
+  isOk,
+  nextTxnr,
+  parseResponse,
+  RelpParser,
+} from '../src/relp-frame.js';
 
 const server =
   '1 rsp 93 200 OK\nrelp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog\n2 rsp 6 200 OK\n3 rsp 0\n0 serverclose 0\n';
@@ -9,6 +17,22 @@ describe('RELP frames', () => {
     expect(encodeFrame(7, 'syslog', 'héllo').toString()).toBe('7 syslog 6 héllo\n');
     expect(encodeFrame(3, 'close', '').toString()).toBe('3 close 0\n');
     expect(nextTxnr(999_999_999)).toBe(1);
+  });
+
+  it('encodes a window of syslog frames in one buffer, as encodeFrame does one by one', () => {
+    const messages = ['héllo', '', 'x'.repeat(300)].map((m) => Buffer.from(m));
+    const { bytes, next } = encodeSyslogFrames(999_999_998, messages);
+    const one = [999_999_998, 999_999_999, 1].map((t, i) => encodeFrame(t, 'syslog', messages[i]));
+    expect(bytes.toString()).toBe(Buffer.concat(one).toString());
+    expect(next).toBe(2);
+    expect(encodeOctetFrames(messages).toString()).toBe(`6 héllo0 300 ${'x'.repeat(300)}`);
+  });
+
+  it('tells a plain 200 from the bytes of a rsp', () => {
+    for (const ok of ['200', '200 OK', '200 OK\nrelp_version=0'])
+      expect(isOk(Buffer.from(ok))).toBe(true);
+    for (const no of ['', '20', '2000', '500 no', '200x'])
+      expect(isOk(Buffer.from(no))).toBe(false);
   });
 
   it('parses what rsyslog 8.2302 sends, whole or split at every byte', () => {
