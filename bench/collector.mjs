@@ -52,7 +52,8 @@ action(type="omfile" file="${output}" template="record")
 }
 
 // Connects until the port answers (rsyslogd binds its inputs after reading its config).
-async function waitForPort(port, child, logFile, timeoutMs = 20_000) {
+/** Resolves once something listens on 127.0.0.1:`port`; throws if `child` exits first (with `logFile`). */
+export async function waitForPort(port, child, logFile, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {

@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { onTestFinished } from 'vitest';
+// One wait for the collector's port, shared with the bench's collector.
+import { waitForPort } from '../../bench/collector.mjs';
 
 /** A real rsyslogd listening with imrelp on 127.0.0.1, writing `%structured-data% %msg%` lines. */
 export interface Collector {
@@ -66,31 +68,6 @@ action(type="omfile" file="${output}" template="line")
 `;
 }
 
-async function waitForPort(
-  port: number,
-  child: ChildProcess,
-  dir: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      const out = fs.readFileSync(path.join(dir, 'rsyslogd.out'), 'utf8');
-      throw new Error(`rsyslogd exited with ${child.exitCode}: ${out}`);
-    }
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`rsyslogd did not listen on ${port} within ${timeoutMs} ms`);
-}
-
 /** imrelp `tls="on"`: the CA, the server's certificate and key files, the client name it admits. */
 export interface CollectorTls {
   ca: string;
@@ -140,7 +117,7 @@ export async function createCollector(
       const c = spawn(RSYSLOGD as string, args, { stdio: ['ignore', out, out] });
       fs.closeSync(out);
       child = c;
-      await waitForPort(port, c, dir);
+      await waitForPort(port, c, path.join(dir, 'rsyslogd.out'));
     },
   };
 }
