@@ -44,6 +44,7 @@ export { DatePattern } from './rotation/date-pattern.js';
 export type { ExclusiveLock } from './rotation/rotation-lock.js';
 export { RotationLock } from './rotation/rotation-lock.js';
 export { RotationNames } from './rotation/rotation-naming.js';
+export { ROTATION_OPTION_NAMES } from './rotation/rotation-options.js';
 export type { RotationPolicy } from './rotation/rotation-policy.js';
 export { RotationTemplate } from './rotation/rotation-template.js';
 export { SizeRotation } from './rotation/size-rotation.js';

@@ -7,7 +7,7 @@ import {
   type FileWriterOptions,
   type Writer,
 } from '@fanin/core';
-import { warnOnce } from '@fanin/core/internal';
+import { ROTATION_OPTION_NAMES, warnOnce } from '@fanin/core/internal';
 
 const load = createRequire(import.meta.url);
 
@@ -73,31 +73,8 @@ export const destinationRule = {
 // (log4js's file appender defaults it, so every log4js config has one) nor `onFileEvent` (the
 // winston transport's own listener).
 const FILE_ONLY = [
-  'filename',
-  'fd',
-  'mkdir',
-  'lazy',
-  'reopenCheckMs',
-  'chunkBytes',
-  'eagainTimeoutMs',
-  'maxBytes',
-  'backups',
-  'compress',
-  'rotationNaming',
-  'keepFileExt',
-  'fileNameSep',
-  'lockStaleMs',
-  'lockWaitMs',
-  'datePattern',
-  'dateInName',
-  'maxAgeMs',
-  'dateDialect',
-  'utc',
-  'periodMs',
-  'extension',
-  'symlinkName',
-  'auditFile',
-  'auditHashType',
+  ...['filename', 'fd', 'mkdir', 'lazy', 'reopenCheckMs', 'chunkBytes', 'eagainTimeoutMs'],
+  ...ROTATION_OPTION_NAMES,
 ];
 
 /**

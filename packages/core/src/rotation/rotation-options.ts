@@ -100,6 +100,12 @@ const DATED = [
   'auditFile',
   'auditHashType',
 ] as const;
+/** Every rotation option's name: a writer whose records go elsewhere than a file refuses them. */
+export const ROTATION_OPTION_NAMES: readonly string[] = [
+  ...['maxBytes', 'datePattern', 'lockStaleMs', 'lockWaitMs'],
+  ...SHARED,
+  ...DATED,
+];
 const SIZE_NAMINGS: readonly string[] = ['log4js', 'winston-tailable', 'winston'];
 
 /**
