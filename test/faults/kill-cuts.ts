@@ -5,10 +5,11 @@ const PAGE = 4096;
 /**
  * Takes out the batch tails that SIGKILL cut off. Linux checks for a fatal signal between the
  * pages of a write(2) (generic_perform_write) and returns the bytes copied so far, so a killed
- * writer can leave a batch cut at a page boundary of the file, and the next record of another
- * writer already running is glued onto the cut (a documented limit). Only that exact signature is taken
- * out: a line that breaks at an offset that is a multiple of 4096, begins with a record of a
- * killed writer, and goes on with whole JSON. Returns the number of cuts taken out.
+ * writer can leave a batch cut at a page boundary of the file. The next writer usually starts
+ * with a newline (the tail rule), so the cut is a line of its own; a writer already past its look
+ * is glued onto it (a documented limit). Only that exact signature is taken out: a line of a
+ * killed writer that ends at, or breaks at, an offset that is a multiple of 4096, the rest whole
+ * JSON. Returns the number of cuts taken out.
  */
 export function takeOutCuts(log: RotatedLog, killed: number[]): number {
   let cuts = 0;
@@ -20,8 +21,9 @@ export function takeOutCuts(log: RotatedLog, killed: number[]): number {
       if (line === '' || parses(line)) return line;
       const owner = Number(/^\{"p":(\d+),/.exec(line)?.[1] ?? -1);
       if (!killed.includes(owner)) return line;
-      // A cut at the very end of a file: nothing was glued onto it.
-      if (start + line.length === f.size && f.size % PAGE === 0) {
+      // A cut ending its line at a page boundary: at the end of a file, or ended by the newline
+      // the next writer put before its batch (the file target's tail rule): nothing glued on.
+      if ((start + line.length) % PAGE === 0) {
         cuts++;
         return '';
       }
