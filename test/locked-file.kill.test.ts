@@ -120,7 +120,7 @@ describe('@fanin/locked-file: the lock holder is killed with SIGKILL', () => {
     }
     // The takeover: the first write came only once the dead holder's lock was stale, exactly
     // a survivor took it over (counted), and the lock is gone at the end.
-    const takeovers = reports.reduce((n, r) => n + (r?.stats.lock?.takeovers ?? 0), 0);
+    const takeovers = reports.reduce((n, r) => n + (r?.stats?.lock?.takeovers ?? 0), 0);
     expect(takeovers).toBeGreaterThanOrEqual(1);
 
     const check = checkLog(fs.readFileSync(file, 'utf8'), Array(MODES.length).fill(DURING + AFTER));

@@ -53,8 +53,8 @@ async function signalWhileLogging(run: Run, sig: Sig): Promise<void> {
 // log4js keeps its meaning for SIGHUP (reopen and go on), so SIGHUP's death is tried with winston.
 const modeFor = (sig: Sig, i: number): Mode =>
   sig === 'SIGHUP'
-    ? (['writer', 'winston'] as const)[i % 2]
-    : (['writer', 'winston', 'log4js'] as const)[i % 3];
+    ? ((['writer', 'winston'] as const)[i % 2] as Mode)
+    : ((['writer', 'winston', 'log4js'] as const)[i % 3] as Mode);
 
 describe('a signal from outside while the app logs in bursts', () => {
   for (const [i, pkg] of PACKAGES.entries()) {
@@ -118,8 +118,8 @@ describe('a signal while the app logs steadily, and a signal the app sends itsel
 // above.)
 describe('a library that uses signal-exit v4', () => {
   for (const [i, pkg] of PACKAGES.entries()) {
-    const sig = (['SIGTERM', 'SIGINT'] as const)[i % 2];
-    const mode = (['writer', 'winston'] as const)[Math.floor(i / 2)];
+    const sig = (['SIGTERM', 'SIGINT'] as const)[i % 2] as 'SIGTERM' | 'SIGINT';
+    const mode = (['writer', 'winston'] as const)[Math.floor(i / 2)] as Mode;
     it(`${pkg} ${mode} ${sig}: the record its onExit callback logs is written, the child dies of ${sig}`, async () => {
       const run = start(pkg, mode, 'burst', 'signal-exit', sig);
       await signalWhileLogging(run, sig);

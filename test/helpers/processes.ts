@@ -14,7 +14,7 @@ export interface FixtureReport {
   /** Records the fixture logged (its last sequence number + 1). */
   records: number;
   /** `stats()` of the fanin writer underneath, after close. */
-  stats?: { records: number; dropped: { total: number }; reopenings: number };
+  stats?: { records: number; dropped: { total: number }; reopenings: number; rotations?: number };
 }
 
 /** A forked fixture: the child, the IPC messages it sent, and how it exited. */
