@@ -81,6 +81,8 @@ export class SyslogWriter implements Writer {
   });
   #seq = 0;
   #closed = false;
+  // Set by the signal flush: each record reaches the spool before write() returns.
+  #through = false;
   #cursorTimer: NodeJS.Timeout | undefined;
   #lossReported = false;
 
@@ -113,7 +115,7 @@ export class SyslogWriter implements Writer {
       return this.#drop('spool-full', level);
     }
     this.#seq++;
-    if (this.#spool.append(data)) this.#commit();
+    if (this.#spool.append(data) || this.#through) this.#commit();
     this.#noteLosses();
     this.#pump.schedule();
     return true;
@@ -205,6 +207,11 @@ export class SyslogWriter implements Writer {
   }
 
   /** Writes queued records to the spool and persists the ack cursor. Safe in an `'exit'` handler. */
+  /** After the signal flush (core's exit hook): no turn ends any more, so each record is spooled now. */
+  writeThrough(): void {
+    this.#through = true;
+  }
+
   flushSync(): FlushOutcome {
     this.#commit();
     this.#shipper.persist();
