@@ -26,11 +26,8 @@ const LF = 0x0a;
 
 /** Encodes one frame; `data` may be empty (then no SP DATA, as relp.md requires). */
 export function encodeFrame(txnr: number, command: string, data?: Buffer | string): Buffer {
-  const body = data === undefined ? undefined : typeof data === 'string' ? Buffer.from(data) : data;
-  const len = body?.length ?? 0;
-  const head = Buffer.from(`${txnr} ${command} ${len}${len > 0 ? ' ' : ''}`, 'latin1');
-  if (len === 0) return Buffer.concat([head, Buffer.of(LF)]);
-  return Buffer.concat([head, body as Buffer, Buffer.of(LF)]);
+  const body = data === undefined ? EMPTY : typeof data === 'string' ? Buffer.from(data) : data;
+  return encodeFrames(txnr, command, [body]).bytes;
 }
 
 /**
@@ -47,13 +44,22 @@ export function encodeSyslogFrames(
   first: number,
   messages: readonly Buffer[],
 ): { bytes: Buffer; next: number } {
+  return encodeFrames(first, 'syslog', messages);
+}
+
+// One `command` frame per message (the one encoder: encodeFrame is a window of one).
+function encodeFrames(
+  first: number,
+  command: string,
+  messages: readonly Buffer[],
+): { bytes: Buffer; next: number } {
   let total = 0;
   let txnr = first;
   const heads: string[] = new Array(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const len = (messages[i] as Buffer).length;
-    // An empty message has no SP DATA (relp.md), as encodeFrame writes it.
-    const head = len > 0 ? `${txnr} syslog ${len} ` : `${txnr} syslog 0`;
+    // An empty message has no SP DATA (relp.md).
+    const head = len > 0 ? `${txnr} ${command} ${len} ` : `${txnr} ${command} 0`;
     heads[i] = head;
     total += head.length + len + 1;
     txnr = nextTxnr(txnr);
