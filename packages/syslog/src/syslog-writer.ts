@@ -206,12 +206,12 @@ export class SyslogWriter implements Writer {
     return { written, abandoned: 0, timedOut: !done && !(untilOutage && this.#shipper.inOutage) };
   }
 
-  /** Writes queued records to the spool and persists the ack cursor. Safe in an `'exit'` handler. */
   /** After the signal flush (core's exit hook): no turn ends any more, so each record is spooled now. */
   writeThrough(): void {
     this.#through = true;
   }
 
+  /** Writes queued records to the spool and persists the ack cursor. Safe in an `'exit'` handler. */
   flushSync(): FlushOutcome {
     this.#commit();
     this.#shipper.persist();
