@@ -19,7 +19,10 @@ describe('@fanin/ipc via cluster: the primary is killed with SIGKILL mid-run', (
 
     const seen = `${JSON.stringify(summary(check))}; resent ${resent}; logged ${JSON.stringify(expected)}`;
     expect(check.missing, seen).toBe(0);
-    expect(check.torn, seen).toBe(0);
+    // The write the kill cut (Linux stops a write(2) between pages at SIGKILL) leaves at most
+    // one torn line, the dead primary's own; its records are written again whole by their
+    // workers' exit hooks (missing 0 above), as in test/faults/ipc-channel.test.ts.
+    expect(check.torn, seen).toBeLessThanOrEqual(1);
     expect(check.foreign, seen).toBe(0);
     expect(check.unexpected, seen).toBe(0);
     expect(check.outOfOrder, seen).toBe(0);
