@@ -1,4 +1,5 @@
 import type { BatchWriter, WriterStats } from '@fanin/core';
+import { landedLines } from '@fanin/core/internal';
 import { type AsyncQueueOptions, workerOptionsOf } from './async-queue-options.js';
 import { fileWriterFor } from './file-writer-for.js';
 import type { QueueAccount } from './queue-account.js';
@@ -145,11 +146,14 @@ export class TakeOver {
           skip -= entry.byteLength;
           return;
         }
+        // The lines before `skip` are in the file: the rest of the block holds fewer records
+        // (counted as its own, or dropped with it, they were counted twice).
+        const left = count - landedLines([entry], skip).lines;
         const rest = entry.subarray(skip);
         skip = 0;
         // A copy: the fallback may keep it queued after this part of the ring is released.
         const data = Buffer.from(rest);
-        if (count > 1) fallback.writeBlock(data, count);
+        if (left > 1) fallback.writeBlock(data, left);
         else fallback.write(data);
       });
       fallback.flushSync();
