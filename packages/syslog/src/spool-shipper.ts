@@ -87,6 +87,10 @@ export class SpoolShipper {
         this.#paused = false;
         this.pump();
       },
+      // A pump per read, though rsyslogd answers each frame in a segment of its own: librelp
+      // leaves Nagle on, so a read not answered by a write (whose segment carries the ACK)
+      // holds its next answer until the delayed ACK, 40 ms (refilling at half a window: 3.5 k
+      // records/s instead of 55 k).
       onReceived: () => this.pump(),
     };
     const { endpoint } = this.#o;
