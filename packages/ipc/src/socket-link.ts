@@ -242,17 +242,21 @@ export class SocketLink implements Link {
     }
   }
 
-  // Goodbye: the writer is closing on purpose. Close this side (the writer waits for it), and
-  // report the loss quietly once the socket is closed.
+  // Goodbye: the writer is closing on purpose, and waits for this side to close. What it did
+  // not acknowledge is written here first (the loss is reported quietly now), and only then is
+  // this side closed: a writer that dies of a signal takes the whole container with it (the
+  // kernel SIGKILLs every process of a PID namespace whose init exits, pid_namespaces(7)), so
+  // this process may not outlive the writer by more than the writer's wait.
   #goodbye(): void {
     this.#bye = true;
-    this.#socket.end();
+    this.#lose('the writer closed', true);
   }
 
+  // The host hears of the loss before this side is shut down (see #goodbye).
   #lose(why: string, quiet = false): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#socket.end();
     this.#events.lost(why, quiet);
+    this.#socket.end();
   }
 }

@@ -2,32 +2,14 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Spool } from './spool.js';
-
-/** True when `pid` names no live process (kill(pid, 0) fails with ESRCH: kill(2)). */
-function isDead(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-function ownerOf(dir: string): number | undefined {
-  try {
-    const pid = Number.parseInt(fs.readFileSync(path.join(dir, 'owner'), 'latin1'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { ownerGone } from './spool-owner.js';
 
 /**
  * Takes over the spools under `root` whose owner process is gone (it exited with records not yet
  * acknowledged, or was killed), oldest first. A spool is claimed by renaming its directory: of
  * several new processes that find the same orphan, exactly one rename succeeds (rename(2) is
- * atomic), and the winner writes its pid as the new owner. A process whose pid was reused by an
- * unrelated live process keeps its spool until that process ends.
+ * atomic), and the winner writes itself as the new owner. A dead owner's pid reused by a live
+ * process (a container's next run) is told apart by the process's start time (spool-owner.ts).
  */
 export function adoptOrphans(root: string, segmentBytes: number, mode: number): Spool[] {
   return claimOrphans(root).map((dir) => new Spool(dir, segmentBytes, mode));
@@ -42,8 +24,7 @@ export function claimOrphans(root: string): string[] {
   const found: { dir: string; mtime: number }[] = [];
   for (const name of fs.readdirSync(root)) {
     const dir = path.join(root, name);
-    const pid = ownerOf(dir);
-    if (pid === undefined || pid === process.pid || !isDead(pid)) continue;
+    if (!ownerGone(dir)) continue;
     found.push({ dir, mtime: fs.statSync(dir).mtimeMs });
   }
   found.sort((a, b) => a.mtime - b.mtime);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OWNER_FILE as OWNER, ownerLine } from './spool-owner.js';
 import { offOf, posOf, type SpoolPos, segName, segOf } from './spool-pos.js';
 
 export type { SpoolPos } from './spool-pos.js';
@@ -11,7 +12,6 @@ export interface SpooledRecord {
 }
 
 const CURSOR = 'cursor';
-const OWNER = 'owner';
 // The cursor is a fixed-width line written in place with one pwrite: a crash leaves the old
 // line or the new one, never a mix of lengths (a 32-byte write does not tear on Linux ext4/tmpfs
 // page-cache writes, which copy a write that fits in one page at once).
@@ -58,7 +58,7 @@ export class Spool {
     this.#segmentBytes = segmentBytes;
     this.#mode = mode;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(dir, OWNER), `${process.pid}\n`, { mode });
+    fs.writeFileSync(path.join(dir, OWNER), ownerLine(), { mode });
     for (const name of fs.readdirSync(dir)) {
       const m = /^(\d{10})\.seg$/.exec(name);
       if (m) this.#sizes.set(Number(m[1]), fs.statSync(path.join(dir, name)).size);
