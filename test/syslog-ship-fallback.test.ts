@@ -114,6 +114,8 @@ describe.skipIf(!haveRsyslog)(
         expect(s.syslog.acknowledged).toBe(10_000);
         expect(s.syslog.sent).toBeGreaterThanOrEqual(before.sent);
         expect(s.syslog.sent).toBe(s.syslog.acknowledged + s.syslog.resent);
+        // This thread's session is one more after the thread's.
+        expect(s.syslog.reconnects).toBe(before.reconnects + 1);
         const got = delivered(collector, w);
         expect(got).toMatchObject({ records: 10_000, gaps: 0, outOfOrder: 0 });
         // What the thread had sent and not had acknowledged went again: one window, each

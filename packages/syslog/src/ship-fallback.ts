@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { FaninError } from '@fanin/core';
 import { ShipThread } from './ship-thread.js';
@@ -6,6 +8,7 @@ import type { ShipperCounters } from './shipper-options.js';
 import type { Shipping, ShippingEvents } from './shipping.js';
 import { Spool } from './spool.js';
 import { SpoolChain } from './spool-chain.js';
+import { posOf, segName, segOf } from './spool-pos.js';
 import { SpoolShipper } from './spool-shipper.js';
 
 type ThreadData = Omit<ShipWorkerData, 'buffer' | 'ownDir' | 'adoptedDirs'>;
@@ -29,8 +32,10 @@ export class ShipFallback implements Shipping {
   readonly #data: ThreadData;
   readonly #on: ShippingEvents;
   #fallback: SpoolShipper | undefined;
-  /** The thread's counters when it died: the fallback's add to them. */
+  /** The thread's counters when it died (its session counted): the fallback's add to them. */
   #base: ShipperCounters | undefined;
+  /** Set once the fallback opened a session: a reconnection if the thread had one. */
+  #reopened = false;
 
   constructor(
     own: Spool,
@@ -65,13 +70,19 @@ export class ShipFallback implements Shipping {
     // (and delete the segments they finished, as the thread did, if it had not yet).
     this.#own.ack(h.ownCursor);
     chain.current.ack(h.cursor);
+    for (const spool of [chain.current, this.#own]) skipDeleted(spool);
     this.#base = h.counters;
-    this.#fallback = new SpoolShipper(chain, {
+    const fallback = new SpoolShipper(chain, {
       ...this.#data.shipper,
       ...this.#on,
       sentTo: h.sentTo,
+      // Its first session is a reconnection when the thread had one ("sessions after the first").
+      changed: () => {
+        if (fallback.connected && h.hadSession) this.#reopened = true;
+      },
     });
-    this.#fallback.start();
+    this.#fallback = fallback;
+    fallback.start();
   }
 
   /** The shipper thread (for monitoring): after its death the writer ships on this thread. */
@@ -84,6 +95,7 @@ export class ShipFallback implements Shipping {
     if (!this.#fallback || !base) return this.#thread.counters;
     const c = { ...this.#fallback.counters };
     for (const k of Object.keys(c) as (keyof ShipperCounters)[]) c[k] += base[k];
+    if (this.#reopened) c.reconnects++;
     return c;
   }
 
@@ -142,4 +154,21 @@ export class ShipFallback implements Shipping {
     // Died before or while closing: this thread's shipper ends the session and the spools.
     await this.#fallback?.close(waitMs);
   }
+}
+
+/**
+ * A thread killed after an acknowledgement deleted the segments it finished and before it
+ * published the cursor leaves one in a deleted segment: go on from the first segment left (what
+ * follows the real cursor there is sent again, counted as resent).
+ */
+function skipDeleted(spool: Spool): void {
+  const seg = segOf(spool.cursor);
+  if (fs.existsSync(path.join(spool.dir, segName(seg)))) return;
+  const left = fs
+    .readdirSync(spool.dir)
+    .map((name) => /^(\d{10})\.seg$/.exec(name)?.[1])
+    .filter((n) => n !== undefined)
+    .map(Number)
+    .filter((n) => n > seg);
+  if (left.length > 0) spool.ack(posOf(Math.min(...left), 0));
 }

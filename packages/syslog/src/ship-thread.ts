@@ -35,6 +35,8 @@ export interface ShipHandover {
   ownCursor: number;
   /** The end of the last frame it sent from that first spool (0: none). */
   sentTo: number;
+  /** Whether it had a session (the next one is a reconnection). */
+  hadSession: boolean;
 }
 
 /**
@@ -125,8 +127,10 @@ export class ShipThread {
   /** Where the thread stood (call once it is {@link dead}: it changes nothing any more). */
   handover(): ShipHandover {
     const { at, cursor, sentTo } = this.#gauge.handover();
+    const counters = this.#gauge.counters();
     return {
-      counters: this.#gauge.counters(),
+      counters,
+      hadSession: this.#gauge.connected || counters.sent > 0 || counters.reconnects > 0,
       adoptedDirs: this.#adoptedDirs.slice(at),
       cursor,
       ownCursor: this.#gauge.ownCursor,
