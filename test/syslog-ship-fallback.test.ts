@@ -100,10 +100,13 @@ describe.skipIf(!haveRsyslog)(
           await new Promise((r) => setTimeout(r, 5));
         }
         const before = w.stats().syslog;
+        // A flush waiting on the thread when it dies goes on waiting on this thread's shipper.
+        const flushed = w.flush({ timeoutMs: 20_000 });
         kill(w, how);
         await death;
         await writeRange(w, 5001, 10_000, 500);
         resume();
+        expect((await flushed).timedOut).toBe(false);
         expect((await w.flush({ timeoutMs: 20_000 })).timedOut).toBe(false);
         const outcome = await w.close({ timeoutMs: 20_000 });
         expect(outcome.timedOut).toBe(false);
