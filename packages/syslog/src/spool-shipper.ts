@@ -1,4 +1,5 @@
 import { FaninError } from '@fanin/core';
+import { AckWindow } from './ack-window.js';
 import { OctetSession } from './octet-session.js';
 import { Outage } from './outage.js';
 import { nextTxnr } from './relp-frame.js';
@@ -7,12 +8,6 @@ import type { ShipSession } from './ship-session.js';
 import type { ShipperCounters, ShipperOptions } from './shipper-options.js';
 import type { SpoolPos } from './spool.js';
 import type { SpoolChain } from './spool-chain.js';
-
-interface InFlight {
-  txnr: number;
-  end: SpoolPos;
-  acked: boolean;
-}
 
 /**
  * Ships spools in order over one session (RELP, or best effort): the first spool (an adopted one, left by a dead
@@ -38,8 +33,7 @@ export class SpoolShipper {
   #opening: ShipSession | undefined;
   readonly #outage: Outage;
   #everConnected = false;
-  #window: InFlight[] = [];
-  readonly #byTxnr = new Map<number, InFlight>();
+  readonly #window = new AckWindow();
   #sendPos: SpoolPos;
   #highWater: SpoolPos;
   #paused = false;
@@ -72,7 +66,7 @@ export class SpoolShipper {
 
   /** Frames sent and not yet acknowledged. */
   get inFlight(): number {
-    return this.#window.length;
+    return this.#window.size;
   }
 
   /** Opens a session if none is open or being opened; sends what waits. */
@@ -135,8 +129,8 @@ export class SpoolShipper {
       this.#o.changed?.();
       return;
     }
-    while (!this.#paused && this.#window.length < this.#o.windowSize) {
-      const records = this.#current.read(this.#sendPos, this.#o.windowSize - this.#window.length);
+    while (!this.#paused && this.#window.size < this.#o.windowSize) {
+      const records = this.#current.read(this.#sendPos, this.#o.windowSize - this.#window.size);
       if (records.length === 0) {
         if (!this.#retireCurrent()) break;
         continue;
@@ -145,9 +139,7 @@ export class SpoolShipper {
       const { first, ok } = session.sendAll(records.map((r) => r.data));
       let txnr = first;
       for (const rec of records) {
-        const entry = { txnr, end: rec.end, acked: false };
-        this.#window.push(entry);
-        this.#byTxnr.set(txnr, entry);
+        this.#window.push(txnr, rec.end);
         txnr = nextTxnr(txnr);
         if (rec.end <= this.#highWater) this.counters.resent++;
         else this.#highWater = rec.end;
@@ -156,7 +148,7 @@ export class SpoolShipper {
       this.counters.sent += records.length;
       if (!ok) this.#paused = true;
     }
-    this.#ref(session, this.#window.length > 0);
+    this.#ref(session, this.#window.size > 0);
     this.#o.changed?.();
   }
 
@@ -172,30 +164,24 @@ export class SpoolShipper {
 
   /** An adopted spool shipped to its end and acknowledged is removed; the next one starts. */
   #retireCurrent(): boolean {
-    if (this.#window.length > 0 || !this.#spools.retire()) return false;
+    if (this.#window.size > 0 || !this.#spools.retire()) return false;
     this.#sendPos = this.#current.cursor;
     this.#highWater = this.#sendPos;
     return true;
   }
 
   #onAck(txnr: number): void {
-    const entry = this.#byTxnr.get(txnr);
-    if (!entry) return;
-    this.#byTxnr.delete(txnr);
-    entry.acked = true;
-    let n = 0;
-    while (this.#window[n]?.acked) n++;
-    if (n === 0) return;
-    const done = this.#window.splice(0, n);
-    this.counters.acknowledged += n;
-    this.#current.ack((done[n - 1] as InFlight).end);
+    const done = this.#window.ack(txnr);
+    if (!done) return;
+    this.counters.acknowledged += done.n;
+    this.#current.ack(done.end);
     this.#o.acked();
     this.#wake();
   }
 
   #onRefused(txnr: number, why: string): void {
-    const entry = this.#byTxnr.get(txnr);
-    if (!entry) return;
+    const entry = this.#window.find(txnr);
+    if (!entry || entry.acked) return;
     this.counters.refused++;
     const times = (this.#refusals.get(entry.end) ?? 0) + 1;
     this.#refusals.set(entry.end, times);
@@ -214,8 +200,7 @@ export class SpoolShipper {
   #onLost(err: FaninError): void {
     this.#session?.destroy();
     this.#session = undefined;
-    this.#window = [];
-    this.#byTxnr.clear();
+    this.#window.clear();
     this.#paused = false;
     this.#sendPos = this.#current.cursor;
     this.#holding = false;
@@ -273,7 +258,7 @@ export class SpoolShipper {
     this.#opening?.destroy();
     const session = this.#session;
     this.#session = undefined;
-    if (session && this.#window.length === 0) await session.close(waitMs);
+    if (session && this.#window.size === 0) await session.close(waitMs);
     else session?.destroy();
     this.#spools.close();
   }

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
 import { offOf, posOf, type SpoolPos, segName, segOf } from './spool-pos.js';
 
 export type { SpoolPos } from './spool-pos.js';
@@ -20,6 +19,7 @@ const CURSOR_WIDTH = 32;
 const READ_BYTES = 256 * 1024;
 const COMMIT_BYTES = 64 * 1024;
 const LF = Buffer.of(0x0a);
+const { O_RDWR, O_CREAT } = fs.constants;
 
 /**
  * One writer's records on local disk: numbered segment files of `LEN SP DATA LF` entries (the
@@ -36,6 +36,7 @@ export class Spool {
   #writeFd: number | undefined;
   #writeOff = 0;
   #cursor: SpoolPos = 0;
+  #swept = -1;
   #cursorFd: number;
   #persisted: SpoolPos = -1;
   /** Sizes of the segments on disk, by number. */
@@ -62,11 +63,7 @@ export class Spool {
       const m = /^(\d{10})\.seg$/.exec(name);
       if (m) this.#sizes.set(Number(m[1]), fs.statSync(path.join(dir, name)).size);
     }
-    this.#cursorFd = fs.openSync(
-      path.join(dir, CURSOR),
-      fs.constants.O_RDWR | fs.constants.O_CREAT,
-      mode,
-    );
+    this.#cursorFd = fs.openSync(path.join(dir, CURSOR), O_RDWR | O_CREAT, mode);
     const saved = /^(\d+) (\d+)/.exec(fs.readFileSync(this.#cursorFd, 'latin1'));
     const first = Math.min(...this.#sizes.keys(), Number.POSITIVE_INFINITY);
     this.#cursor = saved
@@ -136,8 +133,7 @@ export class Spool {
     this.#pendingBytes = 0;
     if (this.#writeFd === undefined || this.#writeOff >= this.#segmentBytes) this.#roll();
     const fd = this.#writeFd as number;
-    let bytes = 0;
-    for (const b of parts) bytes += b.length;
+    const bytes = parts.reduce((n, b) => n + b.length, 0);
     let done = 0;
     try {
       done = fs.writevSync(fd, parts);
@@ -251,7 +247,10 @@ export class Spool {
   ack(pos: SpoolPos): void {
     if (pos <= this.#cursor) return;
     this.#cursor = pos;
+    // Segments before the cursor's are looked for once it enters a new one, not at every ack.
     const seg = segOf(pos);
+    if (seg === this.#swept) return;
+    this.#swept = seg;
     for (const s of [...this.#sizes.keys()]) {
       if (s >= seg || s === this.#writeSeg) continue;
       if (s === this.#readSeg && this.#readFd !== undefined) {
@@ -278,6 +277,8 @@ export class Spool {
 
   /** True when every appended record was acknowledged. */
   get drained(): boolean {
+    // Checked at every acknowledgement while a flush waits: the common case costs no read.
+    if (this.#cursor === this.end) return true;
     return this.read(this.#cursor, 1).length === 0;
   }
 
