@@ -162,7 +162,10 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog: the shipper thread dies (real rsys
 
     const s = w.stats().syslog;
     expect(s.acknowledged).toBe(ORPHAN + 2000);
-    expect(s.resent).toBe(WINDOW);
+    // Answers rsyslogd sent before it stopped may still have been on their way to the thread:
+    // its window at the kill is one window at most (what it had acknowledged is not resent).
+    expect(s.resent).toBeGreaterThan(0);
+    expect(s.resent).toBeLessThanOrEqual(WINDOW);
     const lines = readCollected(collector.output);
     const ids = new Set(lines.filter((l) => l.msg.includes('"p":"orphan"')).map((l) => l.w));
     expect(ids.size).toBe(1);
@@ -170,7 +173,7 @@ describe.skipIf(!haveRsyslog)('@fanin/syslog: the shipper thread dies (real rsys
     expect(a.writers.get([...ids][0] as string)).toBe(ORPHAN);
     expect(a.writers.get(s.writerId)).toBe(2000);
     expect(a).toMatchObject({ gaps: 0, outOfOrder: 0 });
-    expect(a.duplicates).toBeLessThanOrEqual(WINDOW);
+    expect(a.duplicates).toBeLessThanOrEqual(s.resent);
     // Both spools acknowledged to their end: removed.
     expect(fs.readdirSync(spoolDir)).toEqual([]);
   });

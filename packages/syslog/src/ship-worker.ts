@@ -47,7 +47,12 @@ const shipper = new SpoolShipper(chain, {
   ...data.shipper,
   report,
   dropRefused: () => port.postMessage({ type: 'refused' }),
-  acked: cursorSoon,
+  // Published at once, not at the end of the pump that follows: a thread killed in between would
+  // leave a cursor behind what the collector acknowledged, and more than one window sent again.
+  acked: () => {
+    publish();
+    cursorSoon();
+  },
   // Before the write: the logging thread, taking over from a dead thread, counts what it sends
   // again up to here as resent (a frame written is one the collector may have).
   sending: (to) => gauge.sending(shipping(), to),
