@@ -20,7 +20,7 @@ type FromShipper =
 export interface ShipThreadEvents {
   report(err: FaninError): void;
   dropRefused(): void;
-  /** The thread is gone for good (once; not after `close()`): `why` for the report. */
+  /** The thread is gone for good (once; not its end that `close()` asked for): `why` says how. */
   died(why: string): void;
 }
 
