@@ -204,9 +204,9 @@ export class Ring {
   }
 
   /**
-   * Publishes a new tail and wakes whoever waits on it: a producer waiting for room, or a
-   * `flush()` (Atomics.waitAsync). A notify with no waiter costs a few tens of nanoseconds, once
-   * per batch.
+   * The calling thread's release, after its take-over wrote a part of the ring: publishes the
+   * new tail and wakes whoever waits on it (a `flush()`). The writer thread publishes its
+   * batches through ring-owner.ts `publishBatch` instead (which also counts WRITTEN).
    */
   release(tail: number): void {
     Atomics.store(this.ctrl, TAIL, tail);

@@ -1,6 +1,7 @@
 import type * as net from 'node:net';
 import { FaninError } from '@fanin/core';
 import { closedError, connectSocket, netError, openDeadline } from './collector-socket.js';
+import { nextTxnr } from './relp-frame.js';
 import type { Endpoint, SessionEvents, ShipSession } from './ship-session.js';
 
 /**
@@ -56,12 +57,13 @@ export class OctetSession implements ShipSession {
   }
 
   sendAll(messages: Buffer[]): { first: number; ok: boolean } {
+    // Numbered as the shipper numbers them (nextTxnr wraps at RELP's 999,999,999): a plain
+    // count here would stop matching the window after a billion records on one session.
     const first = this.#txnr;
-    this.#txnr += messages.length;
-    const last = this.#txnr;
+    for (let i = 0; i < messages.length; i++) this.#txnr = nextTxnr(this.#txnr);
     const ok = this.#socket.write(encodeOctetFrames(messages), (err) => {
       if (err || this.#ended) return;
-      for (let t = first; t < last; t++) this.#events.onAck(t);
+      for (let i = 0, t = first; i < messages.length; i++, t = nextTxnr(t)) this.#events.onAck(t);
       this.#events.onReceived();
     });
     return { first, ok };
