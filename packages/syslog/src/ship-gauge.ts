@@ -12,7 +12,11 @@ const IN_FLIGHT = 4;
 const OUTAGE = 5;
 /** 1 once the shipper thread died: nothing will free room any more. */
 const DEAD = 6;
-const INT32_CELLS = 8;
+/** Which spool (0: the first adopted one; the own spool is last) AT_CURSOR is a place in. */
+const CURSOR_SPOOL = 7;
+/** Which spool SENT_TO is a place in. */
+const SENT_SPOOL = 8;
+const INT32_CELLS = 10;
 
 // BigInt64 cells, after the Int32 ones.
 /** The own spool's end after the logging thread's last commit (a SpoolPos). */
@@ -23,6 +27,11 @@ const ACKED = 1;
 const FREED = 2;
 /** The own spool's acknowledged cursor (a SpoolPos): persisted by the logging thread at exit. */
 const CURSOR = 3;
+/** The acknowledged cursor of the spool being shipped (the one of CURSOR_SPOOL). */
+const AT_CURSOR = 4;
+/** The end of the last frame sent from the spool being shipped, stored before it is written. */
+const SENT_TO = 5;
+const COUNTER_CELLS = 6;
 const COUNTERS: (keyof ShipperCounters)[] = [
   'sent',
   'acknowledged',
@@ -30,7 +39,7 @@ const COUNTERS: (keyof ShipperCounters)[] = [
   'reconnects',
   'refused',
 ];
-const BIG_CELLS = 4 + COUNTERS.length;
+const BIG_CELLS = COUNTER_CELLS + COUNTERS.length;
 
 /**
  * The state the logging thread and the shipper thread share (a SharedArrayBuffer): the logging
@@ -113,9 +122,23 @@ export class ShipGauge {
     return Atomics.load(this.#i32, DEAD) === 1;
   }
 
+  /**
+   * Where the shipper stood, for the logging thread to go on from once the shipper thread is
+   * dead (read it only then: the cells are not one atomic snapshot). `at`: the spool it was
+   * shipping (index in adopted-then-own order); `cursor`: that spool's acknowledged cursor and
+   * `sentTo`: the end of the last frame sent from it, each 0 when not known for that spool.
+   */
+  handover(): { at: number; cursor: number; sentTo: number } {
+    const cursorAt = Atomics.load(this.#i32, CURSOR_SPOOL);
+    const sentAt = Atomics.load(this.#i32, SENT_SPOOL);
+    const at = Math.max(cursorAt, sentAt);
+    const cursor = cursorAt === at ? this.#get(AT_CURSOR) : 0;
+    return { at, cursor, sentTo: sentAt === at ? this.#get(SENT_TO) : 0 };
+  }
+
   counters(): ShipperCounters {
     const c = {} as ShipperCounters;
-    for (const [k, name] of COUNTERS.entries()) c[name] = this.#get(4 + k);
+    for (const [k, name] of COUNTERS.entries()) c[name] = this.#get(COUNTER_CELLS + k);
     return c;
   }
 
@@ -136,6 +159,9 @@ export class ShipGauge {
     acked: number;
     freed: number;
     cursor: number;
+    /** The spool being shipped (adopted ones first, then the own one) and its cursor. */
+    at: number;
+    atCursor: number;
     counters: ShipperCounters;
     connected: boolean;
     inFlight: number;
@@ -144,11 +170,24 @@ export class ShipGauge {
     this.#set(ACKED, s.acked);
     this.#set(FREED, s.freed);
     this.#set(CURSOR, s.cursor);
-    for (const [k, name] of COUNTERS.entries()) this.#set(4 + k, s.counters[name]);
+    this.#set(AT_CURSOR, s.atCursor);
+    Atomics.store(this.#i32, CURSOR_SPOOL, s.at);
+    for (const [k, name] of COUNTERS.entries()) this.#set(COUNTER_CELLS + k, s.counters[name]);
     Atomics.store(this.#i32, CONNECTED, s.connected ? 1 : 0);
     Atomics.store(this.#i32, IN_FLIGHT, s.inFlight);
     Atomics.store(this.#i32, OUTAGE, s.inOutage ? 1 : 0);
     this.#bump();
+  }
+
+  /**
+   * Frames up to `to` in spool `at` are about to be written to the session: stored before the
+   * write, so that a thread killed at any point never sent past what the logging thread reads.
+   */
+  sending(at: number, to: number): void {
+    // The place first: killed in between, the spool index is the previous one, which a retired
+    // spool is (its place then applies to a drained spool and changes nothing).
+    this.#set(SENT_TO, to);
+    Atomics.store(this.#i32, SENT_SPOOL, at);
   }
 
   /** The shipper thread is ending for good (a crash): a waiting logging thread stops waiting. */

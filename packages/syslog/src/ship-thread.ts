@@ -20,6 +20,23 @@ type FromShipper =
 export interface ShipThreadEvents {
   report(err: FaninError): void;
   dropRefused(): void;
+  /** The thread is gone for good (once; not its end that `close()` asked for): `why` says how. */
+  died(why: string): void;
+}
+
+/** Where a dead shipper thread stood: what the logging thread ships on from. */
+export interface ShipHandover {
+  /** Its counters as last published. */
+  counters: ShipperCounters;
+  /** The adopted spools it had not finished, oldest first (it removed those before). */
+  adoptedDirs: string[];
+  /** Acknowledged cursors: of the first of those spools (or the own one), and of the own one. */
+  cursor: number;
+  ownCursor: number;
+  /** The end of the last frame it sent from that first spool (0: none). */
+  sentTo: number;
+  /** Whether it had a session (the next one is a reconnection). */
+  hadSession: boolean;
 }
 
 /**
@@ -35,6 +52,7 @@ export class ShipThread {
   readonly #worker: Worker;
   readonly #own: Spool;
   readonly #adoptedBytes: number;
+  readonly #adoptedDirs: string[];
   readonly #on: ShipThreadEvents;
   readonly #settling = new Map<number, (done: boolean) => void>();
   readonly #exited: Promise<void>;
@@ -52,6 +70,7 @@ export class ShipThread {
   ) {
     this.#own = own;
     this.#adoptedBytes = adopted.bytes;
+    this.#adoptedDirs = adopted.dirs;
     this.#on = on;
     const workerData: ShipWorkerData = {
       ...data,
@@ -87,9 +106,36 @@ export class ShipThread {
   #died(why: string): void {
     if (this.#gone) return;
     this.#gone = true;
-    const msg = `fanin syslog: the shipper thread died (${why}); records stay in the spool for the next start`;
-    this.#on.report(new FaninError('ERR_FANIN_WRITE', msg));
+    // First: a settle answered `false` below finds the logging thread shipping already.
+    this.#on.died(why);
     for (const settle of this.#settling.values()) settle(false);
+  }
+
+  /** The worker thread (for monitoring). */
+  get worker(): Worker {
+    return this.#worker;
+  }
+
+  /**
+   * True once the thread is known dead: from its events, or — seen by a thread blocked in
+   * {@link block}, which gets no events — from the mark its crash handler leaves in the gauge.
+   */
+  get dead(): boolean {
+    return this.#gone || this.#gauge.dead;
+  }
+
+  /** Where the thread stood (call once it is {@link dead}: it changes nothing any more). */
+  handover(): ShipHandover {
+    const { at, cursor, sentTo } = this.#gauge.handover();
+    const counters = this.#gauge.counters();
+    return {
+      counters,
+      hadSession: this.#gauge.connected || counters.sent > 0 || counters.reconnects > 0,
+      adoptedDirs: this.#adoptedDirs.slice(at),
+      cursor,
+      ownCursor: this.#gauge.ownCursor,
+      sentTo,
+    };
   }
 
   // Ref'd while records are in flight or someone awaits a settle or the close; never when idle.
@@ -179,7 +225,10 @@ export class ShipThread {
     if (at > 0) this.#own.persist(at);
   }
 
-  /** Ends the session and the thread; closes the spool files of this thread. */
+  /**
+   * Ends the session and the thread; closes the spool files of this thread, unless the thread
+   * died (the logging thread's own shipper has them then).
+   */
   async close(waitMs: number): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
@@ -187,6 +236,6 @@ export class ShipThread {
     this.#ref();
     this.#post({ type: 'close', waitMs });
     await this.#exited;
-    this.#own.close(false, false);
+    if (!this.#gone) this.#own.close(false, false);
   }
 }

@@ -32,8 +32,10 @@ const data = workerData as ShipWorkerData;
 const port = parentPort as MessagePort;
 const gauge = new ShipGauge(data.buffer);
 const { segmentBytes, mode } = data;
-const spools = data.adoptedDirs.map((dir) => new Spool(dir, segmentBytes, mode));
-const chain = new SpoolChain([...spools, new Spool(data.ownDir, segmentBytes, mode)]);
+// In the order the logging thread knows them: an index in it names a spool in the gauge.
+const spools = [...data.adoptedDirs, data.ownDir].map((dir) => new Spool(dir, segmentBytes, mode));
+const chain = new SpoolChain([...spools]);
+const shipping = (): number => spools.indexOf(chain.current);
 let cursorTimer: NodeJS.Timeout | undefined;
 let held = false;
 let requestsSeen = 0;
@@ -45,7 +47,15 @@ const shipper = new SpoolShipper(chain, {
   ...data.shipper,
   report,
   dropRefused: () => port.postMessage({ type: 'refused' }),
-  acked: cursorSoon,
+  // Published at once, not at the end of the pump that follows: a thread killed in between would
+  // leave a cursor behind what the collector acknowledged, and more than one window sent again.
+  acked: () => {
+    publish();
+    cursorSoon();
+  },
+  // Before the write: the logging thread, taking over from a dead thread, counts what it sends
+  // again up to here as resent (a frame written is one the collector may have).
+  sending: (to) => gauge.sending(shipping(), to),
   refresh: () => {
     requestsSeen = gauge.requests;
     chain.own.follow(gauge.end);
@@ -68,6 +78,8 @@ function publish(): void {
     acked: chain.ackedBytes,
     freed: chain.freedBytes,
     cursor: chain.own.cursor,
+    at: shipping(),
+    atCursor: chain.current.cursor,
     counters: shipper.counters,
     connected: shipper.connected,
     inFlight: shipper.inFlight,
@@ -103,8 +115,8 @@ port.on('message', (m: ToShipper) => {
   } else if (m.type === 'close') void close(m.waitMs);
 });
 
-// A crash of this thread must not leave a logging thread blocked for room that will never come:
-// the records stay spooled for the next start (the logging thread reports it).
+// A crash of this thread must not leave a logging thread blocked for room that will never come
+// (the logging thread then ships on itself from where the gauge says this thread stood).
 process.on('uncaughtException', (err) => {
   gauge.died();
   port.postMessage({ type: 'died', message: err.message });

@@ -1,5 +1,6 @@
 import type { FaninError } from '@fanin/core';
 import type { Endpoint } from './ship-session.js';
+import type { SpoolPos } from './spool-pos.js';
 
 /** How the shipper keeps its session. */
 export interface ShipperOptions {
@@ -20,6 +21,13 @@ export interface ShipperOptions {
   acked(): void;
   /** Called before each pump: the shipper thread learns there what the logging thread committed. */
   refresh?(): void;
+  /** Called before frames are written, with the end of the last one (the shipper thread stores it). */
+  sending?(to: SpoolPos): void;
+  /**
+   * Where a previous shipper of the first spool had sent to (it died): frames before it are
+   * counted in `resent` when sent again.
+   */
+  sentTo?: SpoolPos;
   /**
    * Called after a pump (the sessions pump after every read of answers, so after
    * acknowledgements too) and when a session is lost: counters changed.

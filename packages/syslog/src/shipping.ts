@@ -1,6 +1,7 @@
 import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { FaninError } from '@fanin/core';
-import { ShipThread } from './ship-thread.js';
+import { ShipFallback } from './ship-fallback.js';
 import type { ShipperCounters } from './shipper-options.js';
 import { Spool } from './spool.js';
 import { adoptOrphans, claimOrphans, segmentBytesIn } from './spool-adoption.js';
@@ -23,6 +24,8 @@ export interface Shipping {
   close(waitMs: number): Promise<void>;
   /** Blocks until `fits()` or `ms` passed; only a shipper thread can free room meanwhile. */
   block?(ms: number, fits: () => boolean, commit: () => void): boolean;
+  /** The shipper thread, if the shipper was started in one (for monitoring). */
+  readonly thread?: Worker;
 }
 
 /** What the shipper tells the writer. */
@@ -37,7 +40,8 @@ export interface ShippingEvents {
  * Opens this writer's spool under `o.spoolRoot` (after claiming the spools of dead processes)
  * and its shipper: in this thread, or — when a level may block for room (`o.blocks`) — in a
  * worker thread, since a blocked logging thread could not read the acknowledgements that free
- * room. Throws the file system's error.
+ * room (and in this thread again if that one dies: ship-fallback.ts). Throws the file system's
+ * error.
  */
 export function openShipping(
   o: ResolvedOptions,
@@ -57,7 +61,7 @@ export function openShipping(
     const spool = new Spool(path.join(spoolRoot, writerId), segmentBytes, mode);
     const adopted = { dirs, bytes: dirs.reduce((n, d) => n + segmentBytesIn(d), 0) };
     const data = { segmentBytes, mode, cursorIntervalMs: o.cursorIntervalMs, shipper };
-    return { spool, shipping: new ShipThread(spool, adopted, data, on), adopted: dirs.length };
+    return { spool, shipping: new ShipFallback(spool, adopted, data, on), adopted: dirs.length };
   }
   const adopted = adoptOrphans(spoolRoot, segmentBytes, mode);
   const spool = new Spool(path.join(spoolRoot, writerId), segmentBytes, mode);

@@ -47,7 +47,7 @@ export class SpoolShipper {
     this.#spools = spools;
     this.#outage = new Outage(options.reconnectMinMs, options.reconnectMaxMs, options.report);
     this.#sendPos = this.#current.cursor;
-    this.#highWater = this.#sendPos;
+    this.#highWater = Math.max(this.#sendPos, options.sentTo ?? 0);
   }
 
   get #current() {
@@ -135,6 +135,7 @@ export class SpoolShipper {
         if (!this.#retireCurrent()) break;
         continue;
       }
+      this.#o.sending?.((records[records.length - 1] as { end: SpoolPos }).end);
       const { first, ok } = session.sendAll(records.map((r) => r.data));
       let txnr = first;
       for (const rec of records) {

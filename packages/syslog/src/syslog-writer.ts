@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
 import {
   type DeadlineOptions,
   FaninError,
@@ -247,6 +248,14 @@ export class SyslogWriter implements Writer {
       writerId: this.#writerId,
     };
     return { ...base, retries: c.resent, syslog };
+  }
+
+  /**
+   * The shipper's worker thread, for monitoring; `undefined` when the shipper runs on this
+   * thread (every level `whenFull: 'drop'`). If it dies, shipping goes on on this thread.
+   */
+  get shipThread(): Worker | undefined {
+    return this.#shipper.thread;
   }
 
   /** Calls back once the records written so far are in the spool (the end of this turn). */
