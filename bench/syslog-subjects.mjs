@@ -25,14 +25,16 @@ const faninOptions = (file, collector, protocol) => ({
 // first flush: flush() resolves once everything the writer holds is acknowledged.
 const CLOSE_MS = 100_000;
 
-const faninWriter = (protocol) => (o) =>
-  writerSubject(async (file) => {
-    const { createSyslogWriter } = await import('@fanin/syslog');
-    const writer = createSyslogWriter(faninOptions(file, o.collector, protocol));
-    const close = writer.close.bind(writer);
-    writer.close = () => close({ timeoutMs: CLOSE_MS });
-    return writer;
-  })(o);
+const faninWriter =
+  (protocol, extra = {}) =>
+  (o) =>
+    writerSubject(async (file) => {
+      const { createSyslogWriter } = await import('@fanin/syslog');
+      const writer = createSyslogWriter({ ...faninOptions(file, o.collector, protocol), ...extra });
+      const close = writer.close.bind(writer);
+      writer.close = () => close({ timeoutMs: CLOSE_MS });
+      return writer;
+    })(o);
 
 const faninWinston = (protocol) => async (o) => {
   let transport;
@@ -171,6 +173,17 @@ export const syslogSubjects = [
     create: faninWriter('relp'),
   },
   {
+    // The widest window RELP allows here (1024, against the default 128): rsyslogd reads more
+    // frames a wake-up and the sender answers fewer reads; more copies after a lost session.
+    name: 'syslog-relp-writer-w1024',
+    framework: 'none',
+    writesFile: true,
+    collector: 'msg',
+    workloads: ['small'],
+    scale: 0.05,
+    create: faninWriter('relp', { windowSize: 1024 }),
+  },
+  {
     name: 'syslog-relp-winston',
     framework: 'winston',
     writesFile: true,
@@ -238,6 +251,7 @@ export const syslogRatios = [
   { a: 'syslog-relp-winston', b: 'winston-syslog', target: 1.2 },
   { a: 'syslog-tcp-winston', b: 'winston-syslog', target: 4 },
   { a: 'syslog-relp-writer', b: 'winston-syslog' },
+  { a: 'syslog-relp-writer-w1024', b: 'winston-syslog' },
   { a: 'syslog-tcp-writer', b: 'winston-syslog' },
   { a: 'pino-socket', b: 'winston-syslog' },
   { a: 'relp-raw', b: 'winston-syslog' },
