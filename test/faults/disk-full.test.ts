@@ -15,13 +15,15 @@ interface Done extends Tock {
 }
 
 // The transports under test, with what each may drop for: append-file drops the records of a
-// write that failed (ENOSPC); async-queue keeps them in its ring (256 KiB here, so that it fills
-// within the outage) and retries, and drops what the ring cannot take (whenFull 'drop').
+// write that failed (ENOSPC); async-queue keeps them in its ring (96 KiB here, so that it fills
+// within the outage) and retries, and drops what the ring cannot take (whenFull 'drop'). Four
+// rings hold less than the 512 KiB the second ballast gives back before the close: with 256 KiB
+// rings a close under load could still meet a full disk and drop as 'close-timeout'.
 const TRANSPORTS = {
   append: { options: {}, reasons: ['ENOSPC'], resumes: false },
   locked: { options: {}, reasons: ['ENOSPC'], resumes: false },
   async: {
-    options: { capacityBytes: 256 * 1024, whenFull: 'drop' },
+    options: { capacityBytes: 96 * 1024, whenFull: 'drop' },
     reasons: ['ENOSPC', 'queue-full'],
     resumes: true,
   },
