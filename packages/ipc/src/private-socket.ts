@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FaninError } from '@fanin/core';
-import { errnoCode } from '@fanin/core/internal';
+import { processAlive } from '@fanin/core/internal';
 
 /** A private socket's directory: the prefix, the writer's pid, a dash, mkdtemp's suffix. */
 const SIDE_PREFIX = 'fanin-ipc-';
@@ -87,7 +87,7 @@ export function removeStaleSides(tmp: string): number {
   const uid = process.getuid?.();
   for (const name of names) {
     const pid = Number(SIDE_DIR_RE.exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
     const dir = path.join(tmp, name);
     try {
       if (uid !== undefined && fs.lstatSync(dir).uid !== uid) continue;
@@ -98,14 +98,4 @@ export function removeStaleSides(tmp: string): number {
     }
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: a live process of another user.
-    return errnoCode(err) === 'EPERM';
-  }
 }

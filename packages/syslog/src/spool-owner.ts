@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { processAlive } from '@fanin/core/internal';
 
 /** The file in a spool directory that names the process writing it. */
 export const OWNER_FILE = 'owner';
@@ -32,16 +33,6 @@ export function ownerLine(): string {
   return own === undefined ? `${process.pid}\n` : `${process.pid} ${own}\n`;
 }
 
-/** True when `pid` names no live process (kill(pid, 0) fails with ESRCH: kill(2)). */
-function isDead(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 /**
  * Whether the process that owns spool directory `dir` is gone: no process has its pid, or the
  * one that has it now is another (its identity differs from the one the owner file recorded).
@@ -58,9 +49,9 @@ export function ownerGone(dir: string): boolean {
   const [pidText, identity] = line.trim().split(' ');
   const pid = Number.parseInt(pidText ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (identity === undefined) return pid !== process.pid && isDead(pid);
+  if (identity === undefined) return pid !== process.pid && !processAlive(pid);
   if (pid === process.pid) return identity !== identityOf('self');
-  if (isDead(pid)) return true;
+  if (!processAlive(pid)) return true;
   const now = identityOf(pid);
   return now !== undefined && now !== identity;
 }

@@ -4,10 +4,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { errnoCode } from '../contract/errors.js';
 import { type EmitFileEvent, noFileEvents } from '../contract/file-event-emitter.js';
 import type { FileDriver } from '../system/file-driver.js';
+import { processAlive } from '../system/process-alive.js';
 import { within } from '../system/within.js';
 import { abortController, gzipRange } from './gzip-file.js';
 import { markOpenFile, REMOVAL_GRACE_MS, unmarkOpenFile } from './removal-mark.js';
-import { alive, type ExclusiveLock } from './rotation-lock.js';
+import type { ExclusiveLock } from './rotation-lock.js';
 import type { RotationNames } from './rotation-naming.js';
 
 /** Where the rotated file with inode `ino` is now (its `.gz` when `gz`), if it exists. */
@@ -115,7 +116,7 @@ export class Compressor {
     for (const name of this.#driver.readdir(this.#names.dir)) {
       const t = this.#names.parseTemp(name);
       if (!t) continue;
-      if (t.pid !== process.pid && alive(t.pid)) busy.add(t.ino);
+      if (t.pid !== process.pid && processAlive(t.pid)) busy.add(t.ino);
       else this.#tryUnlink(path.join(this.#names.dir, name));
     }
     for (const ino of inos) if (!busy.has(ino)) this.add(ino);

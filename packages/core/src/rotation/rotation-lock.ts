@@ -5,6 +5,7 @@ import { threadId } from 'node:worker_threads';
 import { errnoCode } from '../contract/errors.js';
 import { retryFor } from '../system/block-for.js';
 import type { FileDriver, FileInfo } from '../system/file-driver.js';
+import { processAlive } from '../system/process-alive.js';
 
 /** Options of {@link RotationLock}. */
 export interface RotationLockOptions {
@@ -26,17 +27,6 @@ export interface ExclusiveLock {
 const EXCL = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY;
 const EMPTY_GRACE_MS = 50;
 const host = os.hostname();
-
-/** Whether a process with this pid runs on this host (EPERM: it does, as another user). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to another user.
-    return errnoCode(err) === 'EPERM';
-  }
-}
 
 /**
  * The short lock held only around a rotation (a few renames), never around a write: a file
@@ -77,7 +67,7 @@ export class RotationLock implements ExclusiveLock {
     for (const name of this.#driver.readdir(dir)) {
       if (!name.startsWith(prefix)) continue;
       const pid = Number(name.slice(prefix.length).split('.')[0]);
-      if (pid > 0 && pid !== process.pid && !alive(pid)) {
+      if (pid > 0 && pid !== process.pid && !processAlive(pid)) {
         try {
           this.#driver.unlink(path.join(dir, name));
         } catch {
@@ -142,7 +132,7 @@ export class RotationLock implements ExclusiveLock {
     // Released meanwhile: try again at once.
     if (!st || text === undefined) return true;
     const [pid, owner] = text.split(' ');
-    const deadOwner = owner === host && Number(pid) > 0 && !alive(Number(pid));
+    const deadOwner = owner === host && Number(pid) > 0 && !processAlive(Number(pid));
     // An empty lock: its creator died between the O_EXCL create and the write of its name
     // (microseconds apart), so a short grace is enough.
     const age = Date.now() - st.mtimeMs;
