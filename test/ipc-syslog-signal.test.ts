@@ -1,10 +1,10 @@
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { integrity } from './helpers/ipc-syslog.js';
-import { endOf, type Forked, forkFixture, tempDir } from './helpers/processes.js';
+import { canUnshare, endOf, type Forked, forkFixture, tempDir } from './helpers/processes.js';
 import {
   type Collector,
   createCollector,
@@ -31,16 +31,6 @@ interface End {
   signal: string | null;
   stats: { dropped: { total: number }; ipc: { role: string; resent: number } };
   errors: { code: string; message: string }[];
-}
-
-/** A PID namespace needs root (or user namespaces): `unshare --pid --fork --mount-proc`. */
-function canUnshare(): boolean {
-  try {
-    execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,19 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { checkLog, summary } from './helpers/check-log.js';
 import { shortTempDir } from './helpers/ipc.js';
+import { canUnshare } from './helpers/processes.js';
 
 // Node as PID 1 (a container started without --init): the kernel does not deliver a signal
 // whose action is the default to init (kill(2)), so without a handler `docker stop` waits 10 s
 // and SIGKILLs. fanin's listener turns SIGTERM/SIGINT into a flush and exit(128 + signal).
-// A PID namespace needs root (or user namespaces): `unshare --pid --fork --mount-proc`.
-function canUnshare(): boolean {
-  try {
-    execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The signal-writer fixture as PID 1 of a new PID namespace (unshare forks it and waits). */
 function forkAsInit(args: string[]): { child: ChildProcess; exited: Promise<unknown> } {

@@ -36,6 +36,30 @@ async function writerOnSmallDisk(options: Omit<AsyncQueueOptions, 'filename' | '
   return { disk, file, writer, started };
 }
 
+/**
+ * A writer whose thread's write was cut by ENOSPC: BEFORE records in the file, then 300 records
+ * of 300 B (about 90 KB, more than the 12 KiB left, less than the ring) logged on a full disk.
+ * The thread backs off for 10 s after the first failure: it is still alive, asleep, when a test
+ * terminates it, so the take-over (not its own retry) writes the rest.
+ */
+async function cutByEnospc() {
+  const { disk, file, writer, started } = await writerOnSmallDisk({
+    capacityBytes: 256 * 1024,
+    whenFull: 'drop',
+    retryMinMs: 10_000,
+    retryMaxMs: 10_000,
+    exitHook: false,
+  });
+  let s = 0;
+  for (; s < BEFORE; s++) writer.write(record(s), 'info');
+  await writer.flush();
+  disk.fill(LEFT_FREE);
+  let refused = 0;
+  for (; s < BEFORE + 300; s++) if (!writer.write(record(s), 'info')) refused++;
+  await started;
+  return { disk, file, writer, s, refused };
+}
+
 const record = (s: number) =>
   `${JSON.stringify({ p: 0, s, t: Date.now(), n: 240, pad: 'abcdefghijklmnopqrstuvwxyz'[s % 26]?.repeat(240) })}\n`;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -131,23 +155,7 @@ describe.skipIf(tmpfsUnavailable)(
     // that landed, through its own file target, which finds the file ending mid-line and ends the
     // fragment first.
     it('the writer thread dies after a write cut by ENOSPC: the take-over resumes after the landed lines, the fragment ended by a newline', async () => {
-      const { disk, file, writer, started } = await writerOnSmallDisk({
-        capacityBytes: 256 * 1024,
-        whenFull: 'drop',
-        // The thread backs off for 10 s after the first failure: it is still alive, asleep, when
-        // it is terminated, so the take-over (not its own retry) writes the rest.
-        retryMinMs: 10_000,
-        retryMaxMs: 10_000,
-        exitHook: false,
-      });
-      let s = 0;
-      for (; s < BEFORE; s++) writer.write(record(s), 'info');
-      await writer.flush();
-      disk.fill(LEFT_FREE);
-      // 300 records of 300 B: about 90 KB, more than the 12 KiB left, less than the ring.
-      let refused = 0;
-      for (; s < BEFORE + 300; s++) if (!writer.write(record(s), 'info')) refused++;
-      await started;
+      const { disk, file, writer, s, refused } = await cutByEnospc();
       disk.free();
       await writer.thread.terminate();
       await writer.flush();
@@ -173,19 +181,7 @@ describe.skipIf(tmpfsUnavailable)(
     // fallback drops the rest of the cut block, and counts only the records not already in the
     // file (a CI run counted the block's landed lines as dropped too: whole + dropped > logged).
     it('the take-over of a cut block on a disk still full drops only what is not in the file', async () => {
-      const { disk, file, writer, started } = await writerOnSmallDisk({
-        capacityBytes: 256 * 1024,
-        whenFull: 'drop',
-        retryMinMs: 10_000,
-        retryMaxMs: 10_000,
-        exitHook: false,
-      });
-      let s = 0;
-      for (; s < BEFORE; s++) writer.write(record(s), 'info');
-      await writer.flush();
-      disk.fill(LEFT_FREE);
-      for (; s < BEFORE + 300; s++) writer.write(record(s), 'info');
-      await started;
+      const { disk, file, writer, s } = await cutByEnospc();
       await writer.thread.terminate();
       await writer.flush();
       const stats = writer.stats();

@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -173,4 +173,17 @@ export async function exitOnItsOwn(
   const [code, signal] = await once(child, 'exit');
   clearTimeout(hang);
   return { code, signal };
+}
+
+/**
+ * Whether this machine lets a test start a process as PID 1 of a new PID namespace (root, or user
+ * namespaces): `unshare --pid --fork --mount-proc`, as a container's init runs.
+ */
+export function canUnshare(): boolean {
+  try {
+    execFileSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
