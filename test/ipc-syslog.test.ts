@@ -11,7 +11,7 @@ import {
   messageOf,
   tempDir,
 } from './helpers/processes.js';
-import { createCollector, haveRsyslog, outage } from './helpers/rsyslog.js';
+import { type Collector, createCollector, haveRsyslog, outage } from './helpers/rsyslog.js';
 
 // @fanin/ipc with `destination: @fanin/syslog`: cluster workers forward to the primary, whose
 // one syslog writer holds the one RELP session to a real rsyslogd (imrelp, Direct main queue:
@@ -54,6 +54,20 @@ function cluster(
 
 function allArrived(count: number) {
   return Array.from({ length: WORKERS }, (_, k) => ({ p: `w${k + 1}`, unique: count, max: count }));
+}
+
+/**
+ * A next start on `spool` (one record a worker, tagged `next-`) ships what the last run left:
+ * at the collector every worker's `count` records and the new ones, each once, no gap.
+ */
+async function nextStartShipsAll(collector: Collector, spool: string, count: number) {
+  const next = cluster('writer', collector.port, spool, 1, { tag: 'next-' });
+  await expectCleanExits([next]);
+  const got = integrity(collector);
+  const ones = ['next-w1', 'next-w2', 'next-w3'].map((p) => ({ p, unique: 1, max: 1 }));
+  expect(got.workers).toEqual([...ones, ...allArrived(count)]);
+  expect(got).toMatchObject({ duplicates: 0, extraCopies: 0, gaps: 0, outOfOrder: 0 });
+  return got;
 }
 
 /** Resolves once the workers together reported at least `n` records logged. */
@@ -153,12 +167,7 @@ describe.skipIf(!haveRsyslog)('@fanin/ipc with a @fanin/syslog destination, real
     expect(done.stats.syslog?.acknowledged).toBe(0);
     await collector.start();
     // The next start (one worker, a few records of its own) adopts the spool and ships it.
-    const next = cluster('writer', collector.port, spool, 1, { tag: 'next-' });
-    await expectCleanExits([next]);
-    const got = integrity(collector);
-    const ones = ['next-w1', 'next-w2', 'next-w3'].map((p) => ({ p, unique: 1, max: 1 }));
-    expect(got.workers).toEqual([...ones, ...allArrived(500)]);
-    expect(got).toMatchObject({ duplicates: 0, extraCopies: 0, gaps: 0, outOfOrder: 0 });
+    await nextStartShipsAll(collector, spool, 500);
   });
 
   it('a worker that must write for itself at exit (no private socket) spools; the next start ships it', async () => {
@@ -173,12 +182,7 @@ describe.skipIf(!haveRsyslog)('@fanin/ipc with a @fanin/syslog destination, real
     await expectCleanExits([first]);
     const done = (await messageOf(first, 'primary-done')) as PrimaryDone;
     const received = done.stats.ipc.received;
-    const next = cluster('writer', collector.port, spool, 1, { tag: 'next-' });
-    await expectCleanExits([next]);
-    const got = integrity(collector);
-    const ones = ['next-w1', 'next-w2', 'next-w3'].map((p) => ({ p, unique: 1, max: 1 }));
-    expect(got.workers).toEqual([...ones, ...allArrived(1000)]);
-    expect(got).toMatchObject({ duplicates: 0, extraCopies: 0, gaps: 0, outOfOrder: 0 });
+    const got = await nextStartShipsAll(collector, spool, 1000);
     // Each worker wrote its last turn itself (the channel cannot carry it at exit), with a
     // writer of its own: the primary's writer, the next primary's, and one a worker.
     const sides = fs.readFileSync(`${spool}.workers.jsonl`, 'utf8').trim().split('\n');
