@@ -52,7 +52,7 @@ export { TimeRotation } from './rotation/time-rotation.js';
 export { blockFor, retryFor } from './system/block-for.js';
 export { EndOfTurn } from './system/end-of-turn.js';
 export { NETWORK_FS_TYPES, nodeFileDriver } from './system/file-driver.js';
-export { processAlive } from './system/process-alive.js';
+export { processAlive, procStat } from './system/process-alive.js';
 export { within } from './system/within.js';
 export { landedLines } from './write/batch-output.js';
 export { recordSize } from './write/batch-writer-options.js';

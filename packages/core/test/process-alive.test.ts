@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { processAlive } from '../src/system/process-alive.js';
+import { processAlive, procStat } from '../src/system/process-alive.js';
 
 // A real zombie: `sleep 0` started in the background by a shell that then becomes `sleep 5`
 // (exec), which never waits for children: once `sleep 0` ends it stays a zombie until
@@ -14,11 +14,7 @@ async function zombie(): Promise<{ pid: number; stop: () => void }> {
     parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
   );
   // Until the kernel says so: the child has ended and is not reaped.
-  const state = () => {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat[stat.lastIndexOf(')') + 2];
-  };
-  while (state() !== 'Z') await new Promise((r) => setImmediate(r));
+  while (procStat(pid)?.[0] !== 'Z') await new Promise((r) => setImmediate(r));
   return { pid, stop: () => parent.kill('SIGKILL') };
 }
 

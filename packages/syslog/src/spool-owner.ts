@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { processAlive } from '@fanin/core/internal';
+import { processAlive, procStat } from '@fanin/core/internal';
 
 /** The file in a spool directory that names the process writing it. */
 export const OWNER_FILE = 'owner';
@@ -14,12 +14,11 @@ export const OWNER_FILE = 'owner';
  * all there is.
  */
 function identityOf(pid: number | 'self'): string | undefined {
+  const starttime = procStat(pid)?.[22 - 3];
+  if (!starttime) return undefined;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The fields after the command name (which may hold spaces and parentheses): state is 3rd.
-    const starttime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3];
     const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
-    return starttime ? `${starttime}@${boot}` : undefined;
+    return `${starttime}@${boot}`;
   } catch {
     return undefined;
   }

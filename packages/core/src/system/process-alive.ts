@@ -22,12 +22,20 @@ export function processAlive(pid: number): boolean {
 }
 
 function isZombie(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return false;
-  }
-  const state = stat[stat.lastIndexOf(')') + 2];
+  const state = procStat(pid)?.[0];
   return state === 'Z' || state === 'X';
+}
+
+/**
+ * The fields of /proc/PID/stat from the 3rd (state) on, so that field N (proc(5), from 1) is at
+ * N - 3; split after the command name, which may hold spaces and parentheses. Undefined where
+ * /proc has no answer (the process is gone, or not Linux).
+ */
+export function procStat(pid: number | 'self'): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
