@@ -8,7 +8,7 @@ import type { ShipperCounters } from './shipper-options.js';
 import type { Shipping, ShippingEvents } from './shipping.js';
 import { Spool } from './spool.js';
 import { SpoolChain } from './spool-chain.js';
-import { posOf, segName, segOf } from './spool-pos.js';
+import { posOf, segName, segOf, segOfName } from './spool-pos.js';
 import { SpoolShipper } from './spool-shipper.js';
 
 type ThreadData = Omit<ShipWorkerData, 'buffer' | 'ownDir' | 'adoptedDirs'>;
@@ -166,9 +166,7 @@ function skipDeleted(spool: Spool): void {
   if (fs.existsSync(path.join(spool.dir, segName(seg)))) return;
   const left = fs
     .readdirSync(spool.dir)
-    .map((name) => /^(\d{10})\.seg$/.exec(name)?.[1])
-    .filter((n) => n !== undefined)
-    .map(Number)
-    .filter((n) => n > seg);
+    .map(segOfName)
+    .filter((n): n is number => n !== undefined && n > seg);
   if (left.length > 0) spool.ack(posOf(Math.min(...left), 0));
 }

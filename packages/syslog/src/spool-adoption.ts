@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Spool } from './spool.js';
 import { ownerGone } from './spool-owner.js';
+import { segOfName } from './spool-pos.js';
 
 /**
  * Takes over the spools under `root` whose owner process is gone (it exited with records not yet
@@ -45,7 +46,7 @@ export function claimOrphans(root: string): string[] {
 export function segmentBytesIn(dir: string): number {
   let total = 0;
   for (const name of fs.readdirSync(dir)) {
-    if (name.endsWith('.seg')) total += fs.statSync(path.join(dir, name)).size;
+    if (segOfName(name) !== undefined) total += fs.statSync(path.join(dir, name)).size;
   }
   return total;
 }

@@ -13,3 +13,8 @@ export const segOf = (pos: SpoolPos): number => Math.floor(pos / SEG);
 export const offOf = (pos: SpoolPos): number => pos % SEG;
 /** The file name of segment `seg`. */
 export const segName = (seg: number): string => `${String(seg).padStart(10, '0')}.seg`;
+/** The segment number a file name stands for (the inverse of {@link segName}), if it is one. */
+export const segOfName = (name: string): number | undefined => {
+  const m = /^(\d{10})\.seg$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+};

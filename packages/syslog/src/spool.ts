@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OWNER_FILE as OWNER, ownerLine } from './spool-owner.js';
-import { offOf, posOf, type SpoolPos, segName, segOf } from './spool-pos.js';
+import { offOf, posOf, type SpoolPos, segName, segOf, segOfName } from './spool-pos.js';
 
 export type { SpoolPos } from './spool-pos.js';
 
@@ -60,8 +60,8 @@ export class Spool {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, OWNER), ownerLine(), { mode });
     for (const name of fs.readdirSync(dir)) {
-      const m = /^(\d{10})\.seg$/.exec(name);
-      if (m) this.#sizes.set(Number(m[1]), fs.statSync(path.join(dir, name)).size);
+      const seg = segOfName(name);
+      if (seg !== undefined) this.#sizes.set(seg, fs.statSync(path.join(dir, name)).size);
     }
     this.#cursorFd = fs.openSync(path.join(dir, CURSOR), O_RDWR | O_CREAT, mode);
     const saved = /^(\d+) (\d+)/.exec(fs.readFileSync(this.#cursorFd, 'latin1'));
