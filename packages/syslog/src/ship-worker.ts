@@ -47,18 +47,18 @@ const shipper = new SpoolShipper(chain, {
   ...data.shipper,
   report,
   dropRefused: () => port.postMessage({ type: 'refused' }),
-  // Published at once, not at the end of the pump that follows: a thread killed in between would
-  // leave a cursor behind what the collector acknowledged, and more than one window sent again.
-  acked: () => {
-    publish();
-    cursorSoon();
-  },
+  acked: cursorSoon,
   // Before the write: the logging thread, taking over from a dead thread, counts what it sends
   // again up to here as resent (a frame written is one the collector may have).
   sending: (to) => gauge.sending(shipping(), to),
+  // At the start of every pump (one follows every read of answers), before anything is sent:
+  // the acknowledgements of that read are published first, so that a thread killed at any point
+  // leaves a published cursor at most one window behind the last frame sent (published only at
+  // the pump's end, a loaded run resent 201 frames for a window of 128).
   refresh: () => {
     requestsSeen = gauge.requests;
     chain.own.follow(gauge.end);
+    publish();
   },
   changed: publish,
 });
