@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { procStat } from '@fanin/core/internal';
 
 const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => fs.existsSync(p));
 const MODULE_DIRS = [
@@ -77,13 +78,8 @@ export async function waitForPort(port, child, logFile, timeoutMs = 20_000) {
 // utime + stime of a process, in seconds (proc(5): fields 14 and 15, in clock ticks; 100 a
 // second on Linux, what sysconf(_SC_CLK_TCK) returns everywhere it runs).
 function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
+  const fields = procStat(pid);
+  return fields && (Number(fields[14 - 3]) + Number(fields[15 - 3])) / 100;
 }
 
 /**
